@@ -1,0 +1,55 @@
+"""Server-made ids and timestamps, reproducible when seeded.
+
+Honcho makes 21-character nanoids (alphabet `A-Za-z0-9_-`) for messages, conclusions and
+webhooks, and stamps records with UTC times. `--seed N` must make a whole run
+reproducible, so both come from one object that can be seeded.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import string
+from datetime import datetime, timedelta, timezone
+
+NANOID_ALPHABET = string.ascii_letters + string.digits + "_-"
+NANOID_SIZE = 21
+SEEDED_EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+class Clock:
+    """Makes ids and strictly increasing UTC timestamps."""
+
+    def __init__(self, seed: int | None = None) -> None:
+        self.seed = seed
+        self._random = random.Random(seed) if seed is not None else None
+        self._last = SEEDED_EPOCH if seed is not None else datetime.now(timezone.utc)
+
+    def now(self) -> datetime:
+        """The current time, never equal to or before the previous answer."""
+        if self._random is not None:
+            candidate = self._last + timedelta(milliseconds=1)
+        else:
+            candidate = datetime.now(timezone.utc)
+        if candidate <= self._last:
+            candidate = self._last + timedelta(microseconds=1)
+        self._last = candidate
+        return candidate
+
+    def nanoid(self) -> str:
+        if self._random is not None:
+            return "".join(self._random.choice(NANOID_ALPHABET) for _ in range(NANOID_SIZE))
+        return "".join(secrets.choice(NANOID_ALPHABET) for _ in range(NANOID_SIZE))
+
+
+def format_timestamp(moment: datetime) -> str:
+    """UTC ISO 8601 with microseconds and `Z`, as the real server writes them."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_timestamp(text: str) -> datetime:
+    """Read an ISO 8601 timestamp; naive means UTC."""
+    value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)

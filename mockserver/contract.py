@@ -1,0 +1,171 @@
+"""The contract: openapi.yaml loaded once, and the views other modules need of it.
+
+openapi.yaml is OpenAPI 3.1 and stays the only place where routes, parameters and
+bodies are declared. connexion 3.3 only accepts 3.0 documents (spec-first/connexion#1396),
+and only uses the document for routing and the Swagger UI here, so we hand it a 3.0
+*view* derived in memory at start-up (`openapi30_view`). Request validation does not
+use that view: it validates against the original 3.1 schemas (`mockserver.validation`),
+so nothing is lost in translation where it matters.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
+DEFAULT_SPEC = Path(__file__).resolve().parent.parent / "openapi.yaml"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of the document, with its parameters merged from path level."""
+
+    method: str
+    path: str
+    operation_id: str
+    definition: dict[str, Any]
+    parameters: tuple[dict[str, Any], ...] = field(default=())
+
+    @property
+    def request_body(self) -> dict[str, Any] | None:
+        return self.definition.get("requestBody")
+
+    @property
+    def responses(self) -> dict[str, Any]:
+        return self.definition.get("responses", {})
+
+
+class Contract:
+    """An OpenAPI document and its operations, indexed by operationId."""
+
+    def __init__(self, document: dict[str, Any], source: Path | None = None) -> None:
+        self.document = document
+        self.source = source
+
+    @classmethod
+    def load(cls, path: str | Path = DEFAULT_SPEC) -> "Contract":
+        path = Path(path)
+        with path.open("rb") as fh:
+            document = yaml.safe_load(fh)
+        if not isinstance(document, dict) or "paths" not in document:
+            raise ValueError(f"{path} is not an OpenAPI document (no 'paths')")
+        return cls(document, path)
+
+    @property
+    def version(self) -> str:
+        return str(self.document.get("openapi", ""))
+
+    def iter_operations(self) -> Iterator[Operation]:
+        for path, item in self.document.get("paths", {}).items():
+            shared = [self.resolve(p) for p in item.get("parameters", [])]
+            for method in HTTP_METHODS:
+                definition = item.get(method)
+                if definition is None:
+                    continue
+                own = [self.resolve(p) for p in definition.get("parameters", [])]
+                names = {(p["name"], p["in"]) for p in own}
+                merged = own + [p for p in shared if (p["name"], p["in"]) not in names]
+                op_id = definition.get("operationId") or _synthetic_operation_id(method, path)
+                yield Operation(method, path, op_id, definition, tuple(merged))
+
+    @cached_property
+    def operations(self) -> dict[str, Operation]:
+        return {op.operation_id: op for op in self.iter_operations()}
+
+    def resolve(self, node: Any) -> Any:
+        """Follow a local `$ref` (possibly chained) to the object it names."""
+        seen = 0
+        while isinstance(node, dict) and "$ref" in node and seen < 32:
+            node = self.pointer(node["$ref"])
+            seen += 1
+        return node
+
+    def pointer(self, ref: str) -> Any:
+        if not ref.startswith("#/"):
+            raise ValueError(f"only local references are supported: {ref}")
+        node: Any = self.document
+        for part in ref[2:].split("/"):
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+        return node
+
+    def openapi30_view(self) -> dict[str, Any]:
+        """A 3.0.3 rendering of the document, good enough for connexion's routing."""
+        if self.version.startswith("3.0") or self.version.startswith("2"):
+            view = copy.deepcopy(self.document)
+        else:
+            view = _downgrade(copy.deepcopy(self.document))
+            view["openapi"] = "3.0.3"
+            view.pop("webhooks", None)
+            view.pop("jsonSchemaDialect", None)
+            view.get("info", {}).pop("summary", None)
+            view.get("info", {}).get("license", {}).pop("identifier", None)
+        for path, item in view.get("paths", {}).items():
+            for method in HTTP_METHODS:
+                op = item.get(method)
+                if isinstance(op, dict) and not op.get("operationId"):
+                    op["operationId"] = _synthetic_operation_id(method, path)
+        return view
+
+
+def _synthetic_operation_id(method: str, path: str) -> str:
+    """Operations without an operationId still need a stable name for dispatch."""
+    cleaned = "".join(c if c.isalnum() else "_" for c in path).strip("_")
+    return f"{method}_{cleaned}"
+
+
+def _downgrade(node: Any) -> Any:
+    """Rewrite the JSON Schema 2020-12 spellings that OpenAPI 3.0 lacks, recursively."""
+    if isinstance(node, list):
+        return [_downgrade(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _downgrade(value) for key, value in node.items()}
+    for union in ("anyOf", "oneOf"):
+        branches = node.get(union)
+        if isinstance(branches, list) and any(_is_null_schema(b) for b in branches):
+            rest = [b for b in branches if not _is_null_schema(b)]
+            del node[union]
+            node["nullable"] = True
+            if len(rest) == 1 and "$ref" in rest[0]:
+                node["allOf"] = rest
+            elif len(rest) == 1:
+                node = {**rest[0], **node}
+            elif rest:
+                node[union] = rest
+    kind = node.get("type")
+    if isinstance(kind, list):
+        others = [k for k in kind if k != "null"]
+        if "null" in kind:
+            node["nullable"] = True
+        if len(others) == 1:
+            node["type"] = others[0]
+        else:
+            node.pop("type")
+    if "const" in node:
+        node["enum"] = [node.pop("const")]
+    if isinstance(node.get("examples"), list):
+        examples = node.pop("examples")
+        if examples:
+            node.setdefault("example", examples[0])
+    if "contentMediaType" in node:
+        node.pop("contentMediaType")
+        node.setdefault("format", "binary")
+    node.pop("contentEncoding", None)
+    for bound, flag in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        value = node.get(bound)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            node[flag] = value
+            node[bound] = True
+    for key in ("$schema", "$id", "$defs", "unevaluatedProperties", "prefixItems", "if", "then", "else", "dependentSchemas", "dependentRequired", "$comment"):
+        node.pop(key, None)
+    return node
+
+
+def _is_null_schema(schema: Any) -> bool:
+    return isinstance(schema, dict) and schema.get("type") == "null" and len(schema) <= 2

@@ -1,0 +1,145 @@
+"""The innermost ASGI app: validate a routed request, run its handler, write the answer.
+
+connexion's RoutingMiddleware has already matched the path against openapi.yaml and put
+the operationId and path parameters in the scope; this app does the rest, so that
+every answer (including every error) has the contract's shape.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+from urllib.parse import parse_qsl
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.types import Receive, Scope, Send
+
+from .errors import ApiError, RequestValidationError
+from .filters import FilterError
+from .handlers.registry import Handler, Reply
+from .responses import send_bytes, send_json, send_stream
+from .store import Conflict, NotFound, Store
+from .validation import ContractValidator, OperationValidator, ParsedRequest
+
+logger = logging.getLogger("mockserver")
+ROUTING = "connexion_routing"
+DEFAULT_MAX_BODY = 10 * 1024 * 1024
+
+
+class BodyTooLarge(ApiError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"Request body exceeds the limit of {limit} bytes")
+
+
+async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
+    """The whole body, refused (413) as soon as it is known to exceed `limit`."""
+    for name, value in scope.get("headers", []):
+        if name == b"content-length" and value.isdigit() and int(value) > limit:
+            raise BodyTooLarge(limit)
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ApiError(400, "Client disconnected")
+        chunk = message.get("body", b"")
+        total += len(chunk)
+        if total > limit:
+            raise BodyTooLarge(limit)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+class Dispatcher:
+    """Runs the handler bound to the routed operationId against the store."""
+
+    def __init__(self, store: Store, validators: ContractValidator, handlers: dict[str, Handler],
+                 fallback: Callable[[OperationValidator], Handler] | None = None, max_body: int = DEFAULT_MAX_BODY) -> None:
+        self.store = store
+        self.validators = validators
+        self.handlers = handlers
+        self.fallback = fallback
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        operation_id = scope.get("extensions", {}).get(ROUTING, {}).get("operation_id")
+        if operation_id is None:
+            await send_json(send, 404, {"detail": "Not Found"})
+            return
+        try:
+            reply = await self._answer(operation_id, scope, receive)
+        except RequestValidationError as exc:
+            reply = Reply(422, exc.body())
+        except ApiError as exc:
+            reply = Reply(exc.status, exc.body(), headers=exc.headers)
+        except FilterError as exc:
+            reply = Reply(422, {"detail": str(exc)})
+        except NotFound as exc:
+            reply = Reply(404, {"detail": str(exc)})
+        except Conflict as exc:
+            reply = Reply(409, {"detail": str(exc)})
+        except Exception:  # the contract has no 500: log it, answer in the error shape
+            logger.exception("handler for %s failed", operation_id)
+            reply = Reply(500, {"detail": "An unexpected error occurred"})
+        await write_reply(send, reply)
+
+    async def _answer(self, operation_id: str, scope: Scope, receive: Receive) -> Reply:
+        validator = self.validators[operation_id]
+        handler = self.handlers.get(operation_id)
+        if handler is None:
+            if self.fallback is None:
+                raise ApiError(501, f"Operation {operation_id} is not implemented by this mock")
+            handler = self.fallback(validator)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
+        path, values, errors = validator.parse_parameters(scope.get("path_params", {}), query, headers)
+        body: Any = None
+        form: dict[str, Any] = {}
+        if validator.takes_multipart:
+            form = await self._read_form(scope, receive)
+            errors += validator.check_form(form, lambda v: isinstance(v, UploadFile))
+        elif validator.body_media is not None:
+            raw = await read_body(scope, receive, self.max_body)
+            body, body_errors = validator.check_json_body(raw, headers.get("content-type"))
+            errors += body_errors
+        if errors:
+            raise RequestValidationError(errors)
+        return handler(self.store, ParsedRequest(path=path, query=values, body=body, form=form, headers=headers))
+
+    async def _read_form(self, scope: Scope, receive: Receive) -> dict[str, Any]:
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_body:
+                raise BodyTooLarge(self.max_body)
+        request = Request(scope, receive)
+        try:
+            form = await request.form(max_part_size=self.max_body)
+        except Exception as exc:  # malformed multipart: FastAPI answers 400
+            raise ApiError(400, "There was an error parsing the body") from exc
+        return {key: value for key, value in form.multi_items()}
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    """Nothing to start or stop: acknowledge the server's lifespan messages."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+async def write_reply(send: Send, reply: Reply) -> None:
+    if reply.stream is not None:
+        await send_stream(send, reply.status, reply.stream, reply.media_type or "text/event-stream", reply.headers)
+    elif reply.status == 204 or reply.media_type is None:
+        await send_bytes(send, reply.status, b"", None, reply.headers)
+    else:
+        await send_json(send, reply.status, reply.body, reply.headers)

@@ -1,0 +1,3 @@
+"""Importing this package registers every operation handler."""
+
+from . import core  # noqa: F401

@@ -1,0 +1,198 @@
+"""Workspaces, peers, sessions and messages: the core of the Honcho API."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..clock import parse_timestamp
+from ..errors import RequestValidationError
+from ..store import Store
+from ..validation import ParsedRequest
+from .registry import Reply, filters_of, operation, paginate
+
+ID_PATTERN = re.compile(r"^[a-zA-Z0-9_-]+$")
+
+
+def created_or_found(record: dict[str, Any], created: bool) -> Reply:
+    """Get-or-create answers 201 when it created, 200 when the record existed."""
+    return Reply(201 if created else 200, record)
+
+
+def require_ids(req: ParsedRequest, *names: str) -> None:
+    """Ids taken from the path become stored ids: hold them to the *Create id rules.
+
+    The real server crashes (500) on such ids; the mock answers the 422 its own
+    body validation would give for the same id.
+    """
+    errors = []
+    for name in names:
+        value = req.path.get(name, "")
+        if not ID_PATTERN.match(value) or len(value) > 512:
+            errors.append({"type": "string_pattern_mismatch", "loc": ["path", name],
+                           "msg": f"String should match pattern '{ID_PATTERN.pattern}'", "input": value,
+                           "ctx": {"pattern": ID_PATTERN.pattern}})
+    if errors:
+        raise RequestValidationError(errors)
+
+
+# -- workspaces -------------------------------------------------------------------------
+@operation("get_or_create_workspace_v3_workspaces_post")
+def get_or_create_workspace(store: Store, req: ParsedRequest) -> Reply:
+    body = req.body
+    return created_or_found(*store.get_or_create_workspace(body["id"], body.get("metadata"), body.get("configuration")))
+
+
+@operation("get_all_workspaces_v3_workspaces_list_post")
+def list_workspaces(store: Store, req: ParsedRequest) -> Reply:
+    return Reply(200, paginate(store.list_workspaces(filters_of(req.body)), req.query))
+
+
+@operation("update_workspace_v3_workspaces__workspace_id__put")
+def update_workspace(store: Store, req: ParsedRequest) -> Reply:
+    require_ids(req, "workspace_id")
+    body = req.body or {}
+    return Reply(200, store.update_workspace(req.path["workspace_id"], body.get("metadata"), body.get("configuration")))
+
+
+@operation("delete_workspace_v3_workspaces__workspace_id__delete")
+def delete_workspace(store: Store, req: ParsedRequest) -> Reply:
+    store.delete_workspace(req.path["workspace_id"])
+    return Reply(202, {"message": "Workspace deletion accepted"})
+
+
+# -- peers ------------------------------------------------------------------------------
+@operation("get_or_create_peer_v3_workspaces__workspace_id__peers_post")
+def get_or_create_peer(store: Store, req: ParsedRequest) -> Reply:
+    require_ids(req, "workspace_id")
+    body = req.body
+    return created_or_found(*store.get_or_create_peer(req.path["workspace_id"], body["id"], body.get("metadata"), body.get("configuration")))
+
+
+@operation("get_peers_v3_workspaces__workspace_id__peers_list_post")
+def list_peers(store: Store, req: ParsedRequest) -> Reply:
+    return Reply(200, paginate(store.list_peers(req.path["workspace_id"], filters_of(req.body)), req.query))
+
+
+@operation("update_peer_v3_workspaces__workspace_id__peers__peer_id__put")
+def update_peer(store: Store, req: ParsedRequest) -> Reply:
+    require_ids(req, "workspace_id", "peer_id")
+    body = req.body or {}
+    return Reply(200, store.update_peer(req.path["workspace_id"], req.path["peer_id"], body.get("metadata"), body.get("configuration")))
+
+
+@operation("get_sessions_for_peer_v3_workspaces__workspace_id__peers__peer_id__sessions_post")
+def peer_sessions(store: Store, req: ParsedRequest) -> Reply:
+    records = store.peer_sessions(req.path["workspace_id"], req.path["peer_id"], filters_of(req.body))
+    return Reply(200, paginate(records, req.query))
+
+
+# -- sessions ---------------------------------------------------------------------------
+@operation("get_or_create_session_v3_workspaces__workspace_id__sessions_post")
+def get_or_create_session(store: Store, req: ParsedRequest) -> Reply:
+    require_ids(req, "workspace_id")
+    body = req.body
+    return created_or_found(*store.get_or_create_session(
+        req.path["workspace_id"], body["id"], body.get("metadata"), body.get("configuration"), body.get("peers")))
+
+
+@operation("get_sessions_v3_workspaces__workspace_id__sessions_list_post")
+def list_sessions(store: Store, req: ParsedRequest) -> Reply:
+    return Reply(200, paginate(store.list_sessions(req.path["workspace_id"], filters_of(req.body)), req.query))
+
+
+@operation("update_session_v3_workspaces__workspace_id__sessions__session_id__put")
+def update_session(store: Store, req: ParsedRequest) -> Reply:
+    require_ids(req, "workspace_id", "session_id")
+    body = req.body or {}
+    return Reply(200, store.update_session(req.path["workspace_id"], req.path["session_id"], body.get("metadata"), body.get("configuration")))
+
+
+@operation("delete_session_v3_workspaces__workspace_id__sessions__session_id__delete")
+def delete_session(store: Store, req: ParsedRequest) -> Reply:
+    store.delete_session(req.path["workspace_id"], req.path["session_id"])
+    return Reply(202, {"message": "Session deleted successfully"})
+
+
+@operation("clone_session_v3_workspaces__workspace_id__sessions__session_id__clone_post")
+def clone_session(store: Store, req: ParsedRequest) -> Reply:
+    return Reply(201, store.clone_session(req.path["workspace_id"], req.path["session_id"], req.query.get("message_id")))
+
+
+@operation("add_peers_to_session_v3_workspaces__workspace_id__sessions__session_id__peers_post")
+def add_session_peers(store: Store, req: ParsedRequest) -> Reply:
+    require_ids(req, "workspace_id", "session_id")
+    require_peer_ids(req.body)
+    return Reply(200, store.add_session_peers(req.path["workspace_id"], req.path["session_id"], req.body))
+
+
+@operation("set_session_peers_v3_workspaces__workspace_id__sessions__session_id__peers_put")
+def set_session_peers(store: Store, req: ParsedRequest) -> Reply:
+    require_ids(req, "workspace_id", "session_id")
+    require_peer_ids(req.body)
+    return Reply(200, store.set_session_peers(req.path["workspace_id"], req.path["session_id"], req.body))
+
+
+@operation("remove_peers_from_session_v3_workspaces__workspace_id__sessions__session_id__peers_delete")
+def remove_session_peers(store: Store, req: ParsedRequest) -> Reply:
+    return Reply(200, store.remove_session_peers(req.path["workspace_id"], req.path["session_id"], req.body))
+
+
+@operation("get_session_peers_v3_workspaces__workspace_id__sessions__session_id__peers_get")
+def session_peers(store: Store, req: ParsedRequest) -> Reply:
+    return Reply(200, paginate(store.session_peers(req.path["workspace_id"], req.path["session_id"]), req.query))
+
+
+@operation("get_peer_config_v3_workspaces__workspace_id__sessions__session_id__peers__peer_id__config_get")
+def get_peer_config(store: Store, req: ParsedRequest) -> Reply:
+    p = req.path
+    return Reply(200, store.peer_config(p["workspace_id"], p["session_id"], p["peer_id"]))
+
+
+@operation("set_peer_config_v3_workspaces__workspace_id__sessions__session_id__peers__peer_id__config_put")
+def set_peer_config(store: Store, req: ParsedRequest) -> Reply:
+    p = req.path
+    store.set_peer_config(p["workspace_id"], p["session_id"], p["peer_id"], req.body)
+    return Reply(204, media_type=None)
+
+
+def require_peer_ids(peers: dict[str, Any]) -> None:
+    """Peer ids given as map keys become stored ids: the PeerCreate id rules apply."""
+    errors = [{"type": "string_pattern_mismatch", "loc": ["body", key], "msg": f"String should match pattern '{ID_PATTERN.pattern}'",
+               "input": key, "ctx": {"pattern": ID_PATTERN.pattern}}
+              for key in peers if not ID_PATTERN.match(key) or len(key) > 512]
+    if errors:
+        raise RequestValidationError(errors)
+
+
+# -- messages ---------------------------------------------------------------------------
+@operation("create_messages_for_session_v3_workspaces__workspace_id__sessions__session_id__messages_post")
+def create_messages(store: Store, req: ParsedRequest) -> Reply:
+    require_ids(req, "workspace_id", "session_id")
+    messages = req.body["messages"]
+    require_peer_ids({m["peer_id"]: None for m in messages})
+    prepared = [{**m, "created_at": parse_timestamp(m["created_at"]) if m.get("created_at") else None} for m in messages]
+    return Reply(201, store.create_messages(req.path["workspace_id"], req.path["session_id"], prepared))
+
+
+@operation("get_messages_v3_workspaces__workspace_id__sessions__session_id__messages_list_post")
+def list_messages(store: Store, req: ParsedRequest) -> Reply:
+    p = req.path
+    return Reply(200, paginate(store.list_messages(p["workspace_id"], p["session_id"], filters_of(req.body)), req.query))
+
+
+@operation("get_message_v3_workspaces__workspace_id__sessions__session_id__messages__message_id__get")
+def get_message(store: Store, req: ParsedRequest) -> Reply:
+    p = req.path
+    return Reply(200, store.message(p["workspace_id"], p["session_id"], p["message_id"]))
+
+
+@operation("update_message_v3_workspaces__workspace_id__sessions__session_id__messages__message_id__put")
+def update_message(store: Store, req: ParsedRequest) -> Reply:
+    p = req.path
+    return Reply(200, store.update_message(p["workspace_id"], p["session_id"], p["message_id"], (req.body or {}).get("metadata")))
+
+
+@operation("health_check_health_get")
+def health(store: Store, req: ParsedRequest) -> Reply:
+    return Reply(200, {"status": "ok"})

@@ -1,0 +1,59 @@
+"""Handlers bound to the contract's operationIds.
+
+A handler takes the store and the validated request and returns a `Reply`; it never sees
+ASGI or HTTP details beyond the status it answers. Routes, parameters and bodies are
+declared only in openapi.yaml: a handler is found by the operationId it implements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any, Callable, Iterable
+
+from ..store import Store
+from ..validation import ParsedRequest
+
+
+@dataclass
+class Reply:
+    """What an operation answers: a status and a JSON body (or none for 204)."""
+
+    status: int
+    body: Any = None
+    media_type: str | None = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+    stream: Iterable[bytes] | None = None
+
+
+Handler = Callable[[Store, ParsedRequest], Reply]
+OPERATIONS: dict[str, Handler] = {}
+
+
+def operation(operation_id: str) -> Callable[[Handler], Handler]:
+    """Register a handler for an operationId of openapi.yaml."""
+
+    def register(handler: Handler) -> Handler:
+        if operation_id in OPERATIONS:
+            raise ValueError(f"two handlers for {operation_id}")
+        OPERATIONS[operation_id] = handler
+        return handler
+
+    return register
+
+
+def paginate(records: Any, query: dict[str, Any]) -> dict[str, Any]:
+    """A page as the real server answers it: 1-based, `pages` 0 when empty."""
+    page, size = query.get("page") or 1, query.get("size") or 50
+    total = len(records)
+    start = (page - 1) * size
+    items: list[Any] = []
+    if start < total:
+        ordered = reversed(records) if query.get("reverse") else iter(records)
+        items = list(islice(ordered, start, start + size))
+    return {"items": items, "total": total, "page": page, "size": size, "pages": -(-total // size)}
+
+
+def filters_of(body: Any) -> Any:
+    """The `filters` of an optional list body (absent, null, {} or {"filters": ...})."""
+    return body.get("filters") if isinstance(body, dict) else None

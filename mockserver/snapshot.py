@@ -1,0 +1,94 @@
+"""State as a JSON-able document: dump it, load fixtures from it.
+
+The fixture format is the dump format, so a dump can be edited and loaded back:
+
+    {"workspaces": [{"id": "w1", "metadata": {}, "configuration": {},
+                     "peers": [{"id": "alice", "metadata": {}}],
+                     "sessions": [{"id": "s1", "peers": {"alice": {}},
+                                   "messages": [{"peer_id": "alice", "content": "hi"}]}]}]}
+
+Every field but the ids (and a message's `peer_id`/`content`) is optional; `created_at`
+and message ids, when given, are kept, so a dump loads back to the same answers.
+Loading goes through the store's own operations, so fixtures obey the API's rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from .clock import format_timestamp, parse_timestamp
+from .store import Store
+
+FORMAT = "honcho-mock-state/1"
+
+
+class FixtureError(ValueError):
+    """A fixture document that does not have the shape described above."""
+
+
+def dump_state(store: Store) -> dict[str, Any]:
+    workspaces = []
+    for workspace in store.workspaces.values():
+        sessions = [*workspace.sessions.values(), *workspace.deleted_sessions.values()]
+        workspaces.append({
+            **_plain(workspace.record),
+            "peers": [{**_plain(p.record), "card": p.card} for p in workspace.peers.values()],
+            "sessions": [
+                {**_plain(s.record), "peers": {pid: dict(cfg) for pid, cfg in s.peers.items()},
+                 "messages": [_plain(m) for m in s.messages.values()]}
+                for s in sorted(sessions, key=lambda s: (s.record["created_at"], s.record["id"]))
+            ],
+        })
+    return {"format": FORMAT, "workspaces": workspaces}
+
+
+def _plain(record: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: format_timestamp(v) if k == "created_at" else v for k, v in record.items() if k != "workspace_id"}
+
+
+def load_fixtures(store: Store, document: Any) -> dict[str, int]:
+    """Add the document's records to the store; answers what was loaded."""
+    if not isinstance(document, Mapping) or not isinstance(document.get("workspaces", []), list):
+        raise FixtureError("a fixture document is an object with a 'workspaces' list")
+    before = store.counts()
+    try:
+        for workspace in document.get("workspaces", []):
+            _load_workspace(store, workspace)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise FixtureError(f"bad fixture: {exc!r}") from None
+    after = store.counts()
+    return {key: after[key] - before[key] for key in after}
+
+
+def _stamp(record: dict[str, Any], source: Mapping[str, Any]) -> None:
+    if source.get("created_at"):
+        record["created_at"] = parse_timestamp(str(source["created_at"]))
+
+
+def _load_workspace(store: Store, data: Mapping[str, Any]) -> None:
+    ws_id = str(data["id"])
+    record, _ = store.get_or_create_workspace(ws_id, data.get("metadata"), data.get("configuration"))
+    _stamp(record, data)
+    for peer in data.get("peers", []):
+        peer_record, _ = store.get_or_create_peer(ws_id, str(peer["id"]), peer.get("metadata"), peer.get("configuration"))
+        _stamp(peer_record, peer)
+        if peer.get("card") is not None:
+            store.workspaces[ws_id].peers[str(peer["id"])].card = [str(line) for line in peer["card"]]
+    for session in data.get("sessions", []):
+        sid = str(session["id"])
+        peers = session.get("peers") or {}
+        if isinstance(peers, list):
+            peers = {str(p): {} for p in peers}
+        session_record, _ = store.get_or_create_session(ws_id, sid, session.get("metadata"), session.get("configuration"), peers)
+        _stamp(session_record, session)
+        for message in session.get("messages", []):
+            created = store.create_messages(ws_id, sid, [{"peer_id": str(message["peer_id"]), "content": str(message["content"]),
+                                                          "metadata": message.get("metadata")}])[0]
+            _stamp(created, message)
+            if message.get("id"):
+                messages = store.workspaces[ws_id].sessions[sid].messages
+                del messages[created["id"]]
+                created["id"] = str(message["id"])
+                messages[created["id"]] = created
+        if session.get("is_active") is False:
+            store.delete_session(ws_id, sid)

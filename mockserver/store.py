@@ -1,0 +1,341 @@
+"""The in-memory state of a Honcho deployment. Knows nothing of HTTP.
+
+Records are plain dicts in the API's external shape (with `created_at` as an aware
+`datetime`), so the filter language and the serialiser work on them directly. Every
+collection is an insertion-ordered dict scoped to its parent (peers and sessions per
+workspace, messages per session): a list walks only its own scope, and a page of an
+unfiltered list is sliced from the ordered dict without copying the rest.
+
+All methods are synchronous and are called from the server's one event loop thread, so a
+request's changes are applied whole before the next request is looked at.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+
+from .clock import Clock
+from .filters import compile_filter
+from .tokens import count_tokens
+
+Record = dict[str, Any]
+Predicate = Callable[[Mapping[str, Any]], bool]
+
+
+class NotFound(LookupError):
+    """The addressed record does not exist; the message is the real server's wording."""
+
+
+class Conflict(Exception):
+    """The change is refused because of other stored state."""
+
+
+@dataclass
+class SessionState:
+    record: Record
+    peers: dict[str, Record] = field(default_factory=dict)  # peer id -> SessionPeerConfig
+    messages: dict[str, Record] = field(default_factory=dict)
+
+
+@dataclass
+class PeerState:
+    record: Record
+    sessions: dict[str, SessionState] = field(default_factory=dict)  # every session ever joined
+    card: list[str] | None = None
+    cards_about: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class WorkspaceState:
+    record: Record
+    peers: dict[str, PeerState] = field(default_factory=dict)
+    sessions: dict[str, SessionState] = field(default_factory=dict)  # live sessions only
+    deleted_sessions: dict[str, SessionState] = field(default_factory=dict)  # kept, inactive
+    webhooks: dict[str, Record] = field(default_factory=dict)
+    conclusions: dict[str, Record] = field(default_factory=dict)
+
+
+class Window:
+    """An ordered, sized view of records that pages can be sliced from cheaply."""
+
+    def __init__(self, source: Mapping[str, Any] | Sequence[Any], pick: Callable[[Any], Record] = lambda r: r) -> None:
+        self._source = source
+        self._pick = pick
+
+    def __len__(self) -> int:
+        return len(self._source)
+
+    def __iter__(self) -> Iterator[Record]:
+        values = self._source.values() if isinstance(self._source, Mapping) else self._source
+        return map(self._pick, values)
+
+    def __reversed__(self) -> Iterator[Record]:
+        values = self._source.values() if isinstance(self._source, Mapping) else self._source
+        return map(self._pick, reversed(values))  # type: ignore[call-overload]
+
+
+def _record_of(state: Any) -> Record:
+    return state.record
+
+
+def select(records: Window | list[Record], predicate: Predicate | None) -> Window | list[Record]:
+    """Records that satisfy a compiled filter, kept as a window when nothing is filtered."""
+    if predicate is None:
+        return records
+    return [r for r in records if predicate(r)]
+
+
+class Store:
+    """Every workspace and what it holds."""
+
+    def __init__(self, clock: Clock | None = None) -> None:
+        self.clock = clock or Clock()
+        self.workspaces: dict[str, WorkspaceState] = {}
+
+    # -- workspaces -------------------------------------------------------------------
+    def get_or_create_workspace(self, workspace_id: str, metadata: dict | None = None, configuration: dict | None = None) -> tuple[Record, bool]:
+        """The stored workspace, unchanged, or a new one; the flag says which."""
+        state = self.workspaces.get(workspace_id)
+        if state is not None:
+            return state.record, False
+        record = {"id": workspace_id, "metadata": copy.deepcopy(metadata or {}),
+                  "configuration": copy.deepcopy(configuration or {}), "created_at": self.clock.now()}
+        self.workspaces[workspace_id] = WorkspaceState(record)
+        return record, True
+
+    def workspace(self, workspace_id: str) -> WorkspaceState | None:
+        return self.workspaces.get(workspace_id)
+
+    def list_workspaces(self, filters: Any = None) -> Window | list[Record]:
+        return select(Window(self.workspaces, _record_of), compile_filter(filters, "workspace"))
+
+    def update_workspace(self, workspace_id: str, metadata: dict | None, configuration: dict | None) -> Record:
+        record, _ = self.get_or_create_workspace(workspace_id)
+        _apply(record, metadata, configuration)
+        return record
+
+    def delete_workspace(self, workspace_id: str) -> None:
+        state = self.workspaces.get(workspace_id)
+        if state is None:
+            return
+        if any(s.record["is_active"] for s in state.sessions.values()):
+            raise Conflict(f"Cannot delete workspace {workspace_id} with active sessions")
+        del self.workspaces[workspace_id]
+
+    # -- peers ------------------------------------------------------------------------
+    def _workspace_for_write(self, workspace_id: str) -> WorkspaceState:
+        self.get_or_create_workspace(workspace_id)
+        return self.workspaces[workspace_id]
+
+    def get_or_create_peer(self, workspace_id: str, peer_id: str, metadata: dict | None = None, configuration: dict | None = None) -> tuple[Record, bool]:
+        """Get-or-create; metadata/configuration sent again replace the stored ones."""
+        workspace = self._workspace_for_write(workspace_id)
+        state = workspace.peers.get(peer_id)
+        if state is not None:
+            _apply(state.record, metadata, configuration)
+            return state.record, False
+        record = {"id": peer_id, "workspace_id": workspace_id, "created_at": self.clock.now(),
+                  "metadata": copy.deepcopy(metadata or {}), "configuration": copy.deepcopy(configuration or {})}
+        workspace.peers[peer_id] = PeerState(record)
+        return record, True
+
+    def peer(self, workspace_id: str, peer_id: str) -> PeerState | None:
+        workspace = self.workspaces.get(workspace_id)
+        return workspace.peers.get(peer_id) if workspace else None
+
+    def list_peers(self, workspace_id: str, filters: Any = None) -> Window | list[Record]:
+        predicate = compile_filter(filters, "peer")
+        workspace = self.workspaces.get(workspace_id)
+        return select(Window(workspace.peers, _record_of) if workspace else [], predicate)
+
+    def update_peer(self, workspace_id: str, peer_id: str, metadata: dict | None, configuration: dict | None) -> Record:
+        record, created = self.get_or_create_peer(workspace_id, peer_id)
+        _apply(record, metadata, configuration)
+        return record
+
+    def peer_sessions(self, workspace_id: str, peer_id: str, filters: Any = None) -> Window | list[Record]:
+        """Every session the peer has been in, deleted ones included (inactive)."""
+        predicate = compile_filter(filters, "session")
+        state = self.peer(workspace_id, peer_id)
+        if state is None:
+            return []
+        ordered = sorted((s.record for s in state.sessions.values()), key=lambda r: (r["created_at"], r["id"]))
+        return select(ordered, predicate)
+
+    # -- sessions ---------------------------------------------------------------------
+    def session(self, workspace_id: str, session_id: str) -> SessionState | None:
+        workspace = self.workspaces.get(workspace_id)
+        return workspace.sessions.get(session_id) if workspace else None
+
+    def require_session(self, workspace_id: str, session_id: str) -> SessionState:
+        state = self.session(workspace_id, session_id)
+        if state is None:
+            raise NotFound(f"Session {session_id} not found in workspace {workspace_id}")
+        return state
+
+    def get_or_create_session(self, workspace_id: str, session_id: str, metadata: dict | None = None,
+                              configuration: dict | None = None, peers: Mapping[str, Mapping[str, Any] | None] | None = None) -> tuple[Record, bool]:
+        workspace = self._workspace_for_write(workspace_id)
+        if session_id in workspace.deleted_sessions:
+            # a deleted session stays stored, inactive: it cannot be got, created or written again
+            raise NotFound(f"Session {session_id} not found in workspace {workspace_id}")
+        state = workspace.sessions.get(session_id)
+        created = state is None
+        if state is None:
+            record = {"id": session_id, "is_active": True, "workspace_id": workspace_id,
+                      "metadata": copy.deepcopy(metadata or {}), "configuration": copy.deepcopy(configuration or {}),
+                      "created_at": self.clock.now()}
+            state = SessionState(record)
+            workspace.sessions[session_id] = state
+        else:
+            _apply(state.record, metadata, configuration)
+        if peers:
+            self._join(workspace_id, state, peers)
+        return state.record, created
+
+    def list_sessions(self, workspace_id: str, filters: Any = None) -> Window | list[Record]:
+        predicate = compile_filter(filters, "session")
+        workspace = self.workspaces.get(workspace_id)
+        return select(Window(workspace.sessions, _record_of) if workspace else [], predicate)
+
+    def update_session(self, workspace_id: str, session_id: str, metadata: dict | None, configuration: dict | None) -> Record:
+        record, _ = self.get_or_create_session(workspace_id, session_id)
+        _apply(record, metadata, configuration)
+        return record
+
+    def delete_session(self, workspace_id: str, session_id: str) -> None:
+        """Gone from the workspace's lists; peers that were in it keep it, inactive."""
+        state = self.require_session(workspace_id, session_id)
+        state.record["is_active"] = False
+        workspace = self.workspaces[workspace_id]
+        del workspace.sessions[session_id]
+        workspace.deleted_sessions[session_id] = state
+
+    def clone_session(self, workspace_id: str, session_id: str, message_id: str | None = None) -> Record:
+        source = self.require_session(workspace_id, session_id)
+        if message_id is not None and message_id not in source.messages:
+            raise NotFound(f"Message with ID {message_id} not found")
+        clone_id = self.clock.nanoid()
+        record, _ = self.get_or_create_session(workspace_id, clone_id, source.record["metadata"], source.record["configuration"])
+        clone = self.workspaces[workspace_id].sessions[clone_id]
+        self._join(workspace_id, clone, {pid: dict(cfg) for pid, cfg in source.peers.items()})
+        for message in source.messages.values():
+            copied = copy.deepcopy(message)
+            copied["id"] = self.clock.nanoid()
+            copied["session_id"] = clone_id
+            clone.messages[copied["id"]] = copied
+            if message["id"] == message_id:
+                break
+        return record
+
+    # -- session peers ----------------------------------------------------------------
+    def _join(self, workspace_id: str, session: SessionState, peers: Mapping[str, Mapping[str, Any] | None]) -> None:
+        for peer_id, config in peers.items():
+            self.get_or_create_peer(workspace_id, peer_id)
+            peer = self.workspaces[workspace_id].peers[peer_id]
+            stored = session.peers.setdefault(peer_id, {"observe_me": None, "observe_others": None})
+            for key, value in (config or {}).items():
+                if value is not None:
+                    stored[key] = value
+            peer.sessions[session.record["id"]] = session
+
+    def add_session_peers(self, workspace_id: str, session_id: str, peers: Mapping[str, Mapping[str, Any] | None]) -> Record:
+        record, _ = self.get_or_create_session(workspace_id, session_id, peers=peers)
+        return record
+
+    def set_session_peers(self, workspace_id: str, session_id: str, peers: Mapping[str, Mapping[str, Any] | None]) -> Record:
+        record, _ = self.get_or_create_session(workspace_id, session_id)
+        state = self.workspaces[workspace_id].sessions[session_id]
+        for peer_id in [p for p in state.peers if p not in peers]:
+            del state.peers[peer_id]
+        self._join(workspace_id, state, peers)
+        return record
+
+    def remove_session_peers(self, workspace_id: str, session_id: str, peer_ids: Iterable[str]) -> Record:
+        state = self.require_session(workspace_id, session_id)
+        for peer_id in peer_ids:
+            state.peers.pop(peer_id, None)
+        return state.record
+
+    def session_peers(self, workspace_id: str, session_id: str) -> Window | list[Record]:
+        state = self.session(workspace_id, session_id)
+        workspace = self.workspaces.get(workspace_id)
+        if state is None or workspace is None:
+            return []
+        return [workspace.peers[p].record for p in state.peers if p in workspace.peers]
+
+    def peer_config(self, workspace_id: str, session_id: str, peer_id: str) -> Record:
+        state = self.require_session(workspace_id, session_id)
+        if peer_id not in state.peers:
+            raise NotFound(f"Peer {peer_id} not found in session {session_id}")
+        return dict(state.peers[peer_id])
+
+    def set_peer_config(self, workspace_id: str, session_id: str, peer_id: str, config: Mapping[str, Any]) -> None:
+        state = self.require_session(workspace_id, session_id)
+        if peer_id not in state.peers:
+            raise NotFound(f"Peer {peer_id} not found in session {session_id}")
+        state.peers[peer_id].update({k: v for k, v in config.items() if k in ("observe_me", "observe_others")})
+
+    # -- messages ---------------------------------------------------------------------
+    def create_messages(self, workspace_id: str, session_id: str, messages: Sequence[Mapping[str, Any]]) -> list[Record]:
+        """One batch: shared `created_at`, unknown peers created and added to the session."""
+        self.get_or_create_session(workspace_id, session_id)
+        state = self.workspaces[workspace_id].sessions[session_id]
+        new_peers = {m["peer_id"]: None for m in messages if m["peer_id"] not in state.peers}
+        if new_peers:
+            self._join(workspace_id, state, new_peers)
+        moment = self.clock.now()
+        created = []
+        for message in messages:
+            record = {"id": self.clock.nanoid(), "content": message["content"], "peer_id": message["peer_id"],
+                      "session_id": session_id, "metadata": copy.deepcopy(message.get("metadata") or {}),
+                      "created_at": message.get("created_at") or moment, "workspace_id": workspace_id,
+                      "token_count": count_tokens(message["content"])}
+            state.messages[record["id"]] = record
+            created.append(record)
+        return created
+
+    def list_messages(self, workspace_id: str, session_id: str, filters: Any = None) -> Window | list[Record]:
+        predicate = compile_filter(filters, "message")
+        state = self.session(workspace_id, session_id)
+        return select(Window(state.messages) if state else [], predicate)
+
+    def message(self, workspace_id: str, session_id: str, message_id: str) -> Record:
+        state = self.session(workspace_id, session_id)
+        record = state.messages.get(message_id) if state else None
+        if record is None:
+            raise NotFound(f"Message with ID {message_id} not found")
+        return record
+
+    def update_message(self, workspace_id: str, session_id: str, message_id: str, metadata: dict | None) -> Record:
+        record = self.message(workspace_id, session_id, message_id)
+        if metadata is not None:
+            record["metadata"] = copy.deepcopy(metadata)
+        return record
+
+    def workspace_messages(self, workspace_id: str) -> Iterator[Record]:
+        workspace = self.workspaces.get(workspace_id)
+        if workspace is None:
+            return iter(())
+        return (m for s in workspace.sessions.values() for m in s.messages.values())
+
+    # -- whole state ------------------------------------------------------------------
+    def reset(self) -> None:
+        self.workspaces.clear()
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "workspaces": len(self.workspaces),
+            "peers": sum(len(w.peers) for w in self.workspaces.values()),
+            "sessions": sum(len(w.sessions) for w in self.workspaces.values()),
+            "messages": sum(len(s.messages) for w in self.workspaces.values() for s in w.sessions.values()),
+        }
+
+
+def _apply(record: Record, metadata: dict | None, configuration: dict | None) -> None:
+    if metadata is not None:
+        record["metadata"] = copy.deepcopy(metadata)
+    if configuration is not None:
+        record["configuration"] = copy.deepcopy(configuration)

@@ -1,0 +1,429 @@
+"""Request validation against openapi.yaml, answering the way the real server (FastAPI) does.
+
+The real Honcho server is a FastAPI application: a rejected request gets a 422 whose
+`detail` lists pydantic errors (`type`, `loc`, `msg`, `input`, `ctx`). Clients and SDKs
+parse those, so the mock must produce the same items, not connexion's problem+json.
+
+Validation itself is done by `jsonschema` (Draft 2020-12, which is what OpenAPI 3.1
+schemas are) over the original 3.1 schemas; this module only compiles one validator per
+operation at start-up, turns query strings into typed values the way pydantic reads
+them, and translates jsonschema's errors into pydantic's vocabulary.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from jsonschema import Draft202012Validator, ValidationError
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from .contract import Contract, Operation
+from .errors import ApiError, RequestValidationError
+
+JSON_MEDIA = "application/json"
+MULTIPART_MEDIA = "multipart/form-data"
+_TRUE = frozenset({"1", "on", "t", "true", "y", "yes"})
+_FALSE = frozenset({"0", "off", "f", "false", "n", "no"})
+_INT_TEXT = re.compile(r"^\s*[+-]?\d+(\.0*)?\s*$")
+_CONTRACT_URI = "urn:honcho-mock:contract"
+
+
+@dataclass
+class ParsedRequest:
+    """What a handler receives: typed path, query and body values."""
+
+    path: dict[str, str]
+    query: dict[str, Any]
+    body: Any = None
+    form: dict[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class BodyParseError(ApiError):
+    """A body that cannot even be read as text/JSON: FastAPI answers 400."""
+
+    def __init__(self) -> None:
+        super().__init__(400, "There was an error parsing the body")
+
+
+def is_json_media(content_type: str | None) -> bool:
+    """FastAPI's rule: no content type, application/json or application/*+json."""
+    if not content_type:
+        return True
+    media = content_type.split(";", 1)[0].strip().lower()
+    if not media.startswith("application/"):
+        return False
+    subtype = media[len("application/") :]
+    return subtype == "json" or subtype.endswith("+json")
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError("Number out of range")
+    return value
+
+
+def parse_json(raw: bytes) -> Any:
+    """Parse a JSON body; NaN/Infinity and overflowing numbers are not JSON we can echo."""
+    try:
+        return json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
+    except json.JSONDecodeError as exc:
+        raise RequestValidationError(
+            [{"type": "json_invalid", "loc": ["body", exc.pos], "msg": "JSON decode error",
+              "input": {}, "ctx": {"error": exc.msg}}]
+        ) from None
+    except (ValueError, RecursionError):
+        raise BodyParseError() from None
+
+
+class ContractValidator:
+    """Compiled validators for every operation of a contract."""
+
+    def __init__(self, contract: Contract) -> None:
+        resource = Resource.from_contents(contract.document, default_specification=DRAFT202012)
+        self._registry = Registry().with_resource(_CONTRACT_URI, resource)
+        self._contract = contract
+        self._operations = {
+            op_id: OperationValidator(self, op) for op_id, op in contract.operations.items()
+        }
+
+    def __getitem__(self, operation_id: str) -> "OperationValidator":
+        return self._operations[operation_id]
+
+    def schema_validator(self, schema: dict[str, Any]) -> Draft202012Validator:
+        """A validator whose local `$ref`s resolve inside the contract document."""
+        rooted = _reroot_refs(schema)
+        return Draft202012Validator(
+            rooted, registry=self._registry, format_checker=Draft202012Validator.FORMAT_CHECKER
+        )
+
+    def resolve(self, node: Any) -> Any:
+        return self._contract.resolve(node)
+
+
+def _reroot_refs(node: Any) -> Any:
+    """Point `#/components/...` references at the registered contract document."""
+    if isinstance(node, dict):
+        return {
+            key: (_CONTRACT_URI + value if key == "$ref" and isinstance(value, str) and value.startswith("#") else _reroot_refs(value))
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_reroot_refs(item) for item in node]
+    return node
+
+
+@dataclass
+class _Param:
+    name: str
+    location: str
+    required: bool
+    schema: dict[str, Any]
+    scalar_type: str | None
+    default: Any
+    validator: Draft202012Validator
+
+
+class OperationValidator:
+    """Parses and validates one operation's path, query and body."""
+
+    def __init__(self, owner: ContractValidator, operation: Operation) -> None:
+        self.operation = operation
+        self._owner = owner
+        self._params: list[_Param] = []
+        for raw in operation.parameters:
+            if raw.get("in") not in ("path", "query", "header"):
+                continue
+            schema = owner.resolve(raw.get("schema", {}))
+            self._params.append(
+                _Param(
+                    name=raw["name"],
+                    location=raw["in"],
+                    required=bool(raw.get("required")),
+                    schema=schema,
+                    scalar_type=_scalar_type(owner, schema),
+                    default=schema.get("default"),
+                    validator=owner.schema_validator(schema),
+                )
+            )
+        body = owner.resolve(operation.request_body) if operation.request_body else None
+        self.body_required = bool(body and body.get("required"))
+        content = (body or {}).get("content", {})
+        self.body_media = next(iter(content), None)
+        body_schema = content.get(self.body_media, {}).get("schema", {}) if self.body_media else {}
+        self._body_schema = body_schema
+        self._body_validator = owner.schema_validator(body_schema) if self.body_media else None
+        self._body_kind = _body_kind(owner, body_schema)
+
+    @property
+    def takes_multipart(self) -> bool:
+        return self.body_media == MULTIPART_MEDIA
+
+    def parse_parameters(
+        self, path_params: Mapping[str, str], query: Mapping[str, str], headers: Mapping[str, str]
+    ) -> tuple[dict[str, str], dict[str, Any], list[dict[str, Any]]]:
+        """Typed path and query values, plus the errors found (not raised: the body adds more)."""
+        errors: list[dict[str, Any]] = []
+        path: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        for param in self._params:
+            source = path_params if param.location == "path" else query if param.location == "query" else headers
+            raw = source.get(param.name if param.location != "header" else param.name.lower())
+            if raw is None:
+                if param.required:
+                    errors.append({"type": "missing", "loc": [param.location, param.name], "msg": "Field required", "input": None})
+                elif param.location == "query":
+                    values[param.name] = param.default
+                continue
+            value, problem = _coerce(param.scalar_type, raw)
+            if problem:
+                errors.append(_item(problem[0], [param.location, param.name], problem[1], raw))
+                continue
+            found = _schema_errors(param.validator, value, [param.location, param.name])
+            for item in found:
+                item["input"] = raw
+            errors.extend(found)
+            if not found:
+                (path if param.location == "path" else values)[param.name] = value
+        return path, values, errors
+
+    def check_json_body(self, raw: bytes, content_type: str | None) -> tuple[Any, list[dict[str, Any]]]:
+        """The parsed JSON body and its errors, as FastAPI reads a JSON body."""
+        if not raw:
+            if self.body_required:
+                return None, [{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}]
+            return None, []
+        if is_json_media(content_type):
+            body = parse_json(raw)
+        else:
+            body = raw.decode("utf-8", "replace")
+        if body is None and not self.body_required:
+            return None, []
+        if isinstance(body, str) and not is_json_media(content_type):
+            kind = self._body_kind
+            error_type, msg = _TOP_LEVEL_TYPE_ERRORS.get(kind, _TOP_LEVEL_TYPE_ERRORS["model"])
+            return None, [{"type": error_type, "loc": ["body"], "msg": msg, "input": body}]
+        assert self._body_validator is not None
+        return body, _schema_errors(self._body_validator, body, ["body"])
+
+    def check_form(self, form: Mapping[str, Any], is_file: Any) -> list[dict[str, Any]]:
+        """Multipart fields: required ones present, files where the schema wants binary."""
+        schema = self._owner.resolve(self._body_schema)
+        errors: list[dict[str, Any]] = []
+        properties = schema.get("properties", {})
+        for name in schema.get("required", []):
+            if name not in form:
+                errors.append({"type": "missing", "loc": ["body", name], "msg": "Field required", "input": None})
+        for name, prop in properties.items():
+            if name not in form:
+                continue
+            wants_file = "contentMediaType" in prop or prop.get("format") == "binary"
+            if wants_file and not is_file(form[name]):
+                errors.append({"type": "value_error", "loc": ["body", name],
+                               "msg": f"Value error, Expected UploadFile, received: {type(form[name])}",
+                               "input": form[name], "ctx": {"error": {}}})
+            elif not wants_file and is_file(form[name]):
+                errors.append({"type": "string_type", "loc": ["body", name],
+                               "msg": "Input should be a valid string", "input": None})
+        return errors
+
+
+_TOP_LEVEL_TYPE_ERRORS = {
+    "model": ("model_attributes_type", "Input should be a valid dictionary or object to extract fields from"),
+    "dict": ("dict_type", "Input should be a valid dictionary"),
+    "list": ("list_type", "Input should be a valid list"),
+}
+
+
+def _non_null(owner: ContractValidator, schema: dict[str, Any]) -> dict[str, Any]:
+    """The non-null branch of `anyOf [X, null]`, resolved; else the schema itself."""
+    schema = owner.resolve(schema)
+    branches = schema.get("anyOf") or schema.get("oneOf")
+    if isinstance(branches, list):
+        rest = [b for b in branches if not (isinstance(b, dict) and b.get("type") == "null")]
+        if len(rest) == 1:
+            return owner.resolve(rest[0])
+    return schema
+
+
+def _scalar_type(owner: ContractValidator, schema: dict[str, Any]) -> str | None:
+    kind = _non_null(owner, schema).get("type")
+    return kind if kind in ("integer", "number", "boolean") else None
+
+
+def _body_kind(owner: ContractValidator, schema: dict[str, Any]) -> str:
+    inner = _non_null(owner, schema)
+    if inner.get("type") == "array":
+        return "list"
+    if inner.get("type") == "object" and not inner.get("properties"):
+        return "dict"
+    return "model"
+
+
+def _coerce(kind: str | None, raw: str) -> tuple[Any, tuple[str, str] | None]:
+    """Read a query string as pydantic does in lax mode; a failure is (type, msg)."""
+    if kind == "integer":
+        if _INT_TEXT.match(raw):
+            try:
+                return int(raw.strip().split(".", 1)[0]), None
+            except ValueError:
+                pass
+        return None, ("int_parsing", "Input should be a valid integer, unable to parse string as an integer")
+    if kind == "number":
+        try:
+            value = float(raw)
+        except ValueError:
+            return None, ("float_parsing", "Input should be a valid number, unable to parse string as a number")
+        if math.isnan(value) or math.isinf(value):
+            return None, ("finite_number", "Input should be a finite number")
+        return value, None
+    if kind == "boolean":
+        lowered = raw.strip().lower()
+        if lowered in _TRUE:
+            return True, None
+        if lowered in _FALSE:
+            return False, None
+        return None, ("bool_parsing", "Input should be a valid boolean, unable to interpret input")
+    return raw, None
+
+
+def _schema_errors(validator: Draft202012Validator, instance: Any, prefix: list[Any]) -> list[dict[str, Any]]:
+    try:
+        raw_errors = list(validator.iter_errors(instance))
+    except RecursionError:
+        return [{"type": "recursion_loop", "loc": list(prefix), "msg": "Recursion error - cyclic reference detected", "input": None}]
+    # pydantic reports one error per location: the first constraint that fails, in its order
+    best: dict[tuple[Any, ...], tuple[int, dict[str, Any]]] = {}
+    for error in raw_errors:
+        rank = _CHECK_ORDER.get(error.validator, len(_CHECK_ORDER))
+        for item in _translate(error, prefix):
+            key = tuple(item["loc"])
+            if key not in best or rank < best[key][0]:
+                best[key] = (rank, item)
+    return [item for _, item in best.values()]
+
+
+_CHECK_ORDER = {name: rank for rank, name in enumerate(
+    ("required", "anyOf", "oneOf", "type", "enum", "const", "format", "minLength", "maxLength", "minItems", "maxItems",
+     "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "pattern"))}
+
+
+def _translate(error: ValidationError, prefix: list[Any]) -> Iterable[dict[str, Any]]:
+    """One jsonschema error as pydantic error items."""
+    loc = [*prefix, *error.absolute_path]
+    keyword = error.validator
+    value = error.validator_value
+    instance = error.instance
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if keyword in ("anyOf", "oneOf"):
+        wanted = [i for i, b in enumerate(value) if not (isinstance(b, dict) and b.get("type") == "null")]
+        inner = [e for e in error.context or [] if e.relative_schema_path and e.relative_schema_path[0] in wanted[:1]]
+        if inner:
+            for sub in inner:
+                yield from _translate(sub, prefix)
+            return
+        yield _item("union_tag_invalid" if keyword == "oneOf" else "value_error", loc, "Input does not match any allowed schema", instance)
+        return
+    if keyword == "required":
+        for name in value:
+            if isinstance(instance, dict) and name not in instance:
+                yield _item("missing", [*loc, name], "Field required", instance)
+        return
+    if keyword in ("additionalProperties", "unevaluatedProperties") and value is False and isinstance(instance, dict):
+        known = set(schema.get("properties", {}))
+        for name in instance:
+            if name not in known:
+                yield _item("extra_forbidden", [*loc, name], "Extra inputs are not permitted", instance[name])
+        return
+    if keyword == "type":
+        yield _type_error(value, schema, loc, instance)
+        return
+    yield _constraint_error(keyword, value, schema, loc, instance, error)
+
+
+def _item(kind: str, loc: list[Any], msg: str, instance: Any, ctx: dict[str, Any] | None = None) -> dict[str, Any]:
+    item: dict[str, Any] = {"type": kind, "loc": loc, "msg": msg, "input": instance}
+    if ctx is not None:
+        item["ctx"] = ctx
+    return item
+
+
+_TYPE_ERRORS = {
+    "string": ("string_type", "Input should be a valid string"),
+    "integer": ("int_type", "Input should be a valid integer"),
+    "number": ("float_type", "Input should be a valid number"),
+    "boolean": ("bool_type", "Input should be a valid boolean"),
+    "array": ("list_type", "Input should be a valid list"),
+    "null": ("none_required", "Input should be None"),
+}
+
+
+def _type_error(expected: Any, schema: dict[str, Any], loc: list[Any], instance: Any) -> dict[str, Any]:
+    kind = expected[0] if isinstance(expected, list) and expected else expected
+    if kind == "integer" and isinstance(instance, float) and not isinstance(instance, bool):
+        return _item("int_from_float", loc, "Input should be a valid integer, got a number with a fractional part", instance)
+    if kind == "object":
+        if schema.get("properties"):
+            return _item("model_attributes_type", loc, "Input should be a valid dictionary or object to extract fields from", instance)
+        return _item("dict_type", loc, "Input should be a valid dictionary", instance)
+    error_type, msg = _TYPE_ERRORS.get(kind, ("value_error", f"Input should be of type {kind}"))
+    return _item(error_type, loc, msg, instance)
+
+
+def _number(value: Any, schema: dict[str, Any]) -> Any:
+    if schema.get("type") == "integer" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _plural(count: Any, word: str) -> str:
+    return word if count == 1 else word + "s"
+
+
+def _constraint_error(keyword: str, value: Any, schema: dict[str, Any], loc: list[Any], instance: Any, error: ValidationError) -> dict[str, Any]:
+    bound = _number(value, schema)
+    if keyword == "minimum":
+        return _item("greater_than_equal", loc, f"Input should be greater than or equal to {bound}", instance, {"ge": bound})
+    if keyword == "maximum":
+        return _item("less_than_equal", loc, f"Input should be less than or equal to {bound}", instance, {"le": bound})
+    if keyword == "exclusiveMinimum":
+        return _item("greater_than", loc, f"Input should be greater than {bound}", instance, {"gt": bound})
+    if keyword == "exclusiveMaximum":
+        return _item("less_than", loc, f"Input should be less than {bound}", instance, {"lt": bound})
+    if keyword == "minLength":
+        return _item("string_too_short", loc, f"String should have at least {value} {_plural(value, 'character')}", instance, {"min_length": value})
+    if keyword == "maxLength":
+        return _item("string_too_long", loc, f"String should have at most {value} {_plural(value, 'character')}", instance, {"max_length": value})
+    if keyword == "pattern":
+        return _item("string_pattern_mismatch", loc, f"String should match pattern '{value}'", instance, {"pattern": value})
+    if keyword == "minItems":
+        actual = len(instance) if isinstance(instance, list) else 0
+        return _item("too_short", loc, f"List should have at least {value} {_plural(value, 'item')} after validation, not {actual}", instance,
+                     {"field_type": "List", "min_length": value, "actual_length": actual})
+    if keyword == "maxItems":
+        actual = len(instance) if isinstance(instance, list) else 0
+        return _item("too_long", loc, f"List should have at most {value} {_plural(value, 'item')} after validation, not {actual}", instance,
+                     {"field_type": "List", "max_length": value, "actual_length": actual})
+    if keyword in ("enum", "const"):
+        options = value if keyword == "enum" else [value]
+        expected = _join_options([repr(o) if isinstance(o, str) else json.dumps(o) for o in options])
+        return _item("enum" if keyword == "enum" else "literal_error", loc, f"Input should be {expected}", instance, {"expected": expected})
+    if keyword == "format" and value in ("date-time", "date"):
+        return _item("datetime_from_date_parsing", loc, "Input should be a valid datetime or date, invalid character in year", instance, {"error": "invalid character in year"})
+    return _item("value_error", loc, f"Value error, {error.message}", instance, {"error": error.message})
+
+
+def _join_options(options: list[str]) -> str:
+    if len(options) <= 1:
+        return "".join(options)
+    return ", ".join(options[:-1]) + " or " + options[-1]

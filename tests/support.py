@@ -1,0 +1,86 @@
+"""Test helpers: clients that check every answer against openapi.yaml, and a loopback server."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import httpx
+import uvicorn
+from openapi_core import OpenAPI
+from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotFound
+from openapi_core.testing import MockRequest, MockResponse
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "openapi.yaml"
+_OPENAPI: OpenAPI | None = None
+
+
+def openapi() -> OpenAPI:
+    """openapi-core's view of openapi.yaml, built once per test run."""
+    global _OPENAPI
+    if _OPENAPI is None:
+        _OPENAPI = OpenAPI.from_file_path(str(SPEC))
+    return _OPENAPI
+
+
+def check_response(response: httpx.Response) -> None:
+    """Raise unless the answer is one the contract allows for this request."""
+    request = response.request
+    if request.url.path.startswith("/_mock/"):
+        return
+    content_type = response.headers.get("content-type", "application/json").split(";")[0]
+    mock_request = MockRequest(
+        "http://localhost:8000", request.method, request.url.path,
+        args=dict(request.url.params), data=request.content or None,
+        content_type=request.headers.get("content-type", "application/json"),
+    )
+    mock_response = MockResponse(response.content, response.status_code, dict(response.headers), content_type)
+    try:
+        openapi().validate_response(mock_request, mock_response)
+    except (PathNotFound, OperationNotFound):
+        # outside the contract: only routing answers (404/405) and CORS preflights live there
+        if request.method != "OPTIONS" and response.status_code not in (404, 405):
+            raise
+
+
+def contract_hook(response: httpx.Response) -> None:
+    """httpx response hook: read the answer and check it against the contract."""
+    response.read()
+    check_response(response)
+
+
+def checked(client: httpx.Client) -> httpx.Client:
+    """Make every answer `client` receives go through `check_response`."""
+    client.event_hooks = {"request": [], "response": [contract_hook]}
+    return client
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def loopback_server(app: Any, timeout: float = 10.0) -> Iterator[str]:
+    """Serve `app` with uvicorn on 127.0.0.1 in a thread; yields the base URL; always stops."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            server.should_exit = True
+            raise RuntimeError("loopback server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout)

@@ -11,11 +11,15 @@ FastAPI's error shape, which is what Honcho clients expect.
 from __future__ import annotations
 
 import copy
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from connexion import ConnexionMiddleware
+# connexion imports starlette's TestClient at import time, which warns about httpx: noise for users
+warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+
+from connexion import ConnexionMiddleware  # noqa: E402
 from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.lifespan import LifespanMiddleware
 from connexion.middleware.routing import RoutingMiddleware

@@ -92,11 +92,6 @@ class Dispatcher:
 
     async def _answer(self, operation_id: str, scope: Scope, receive: Receive) -> Reply:
         validator = self.validators[operation_id]
-        handler = self.handlers.get(operation_id)
-        if handler is None:
-            if self.fallback is None:
-                raise ApiError(501, f"Operation {operation_id} is not implemented by this mock")
-            handler = self.fallback(validator)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
         path, values, errors = validator.parse_parameters(scope.get("path_params", {}), query, headers)
@@ -111,6 +106,11 @@ class Dispatcher:
             errors += body_errors
         if errors:
             raise RequestValidationError(errors)
+        handler = self.handlers.get(operation_id)
+        if handler is None:
+            if self.fallback is None:
+                raise ApiError(501, f"Operation {operation_id} is not implemented by this mock")
+            handler = self.fallback(validator)
         return handler(self.store, ParsedRequest(path=path, query=values, body=body, form=form, headers=headers))
 
     async def _read_form(self, scope: Scope, receive: Receive) -> dict[str, Any]:

@@ -1,0 +1,745 @@
+"""The `filters` language of the Honcho v3 list endpoints, compiled to Python predicates.
+
+The real server (Honcho 3.0.7) turns a filter into SQL over PostgreSQL; the mock keeps
+records in memory, so a filter becomes a closure over one record. `compile_filter`
+checks the whole filter once and raises `FilterError` (the server's 422) for anything
+the server refuses; the predicate it returns is then cheap to run over many records and
+never raises.
+
+Rules (the meaning of the language on the real server):
+
+* A filter is an object; its keys are `AND` / `OR` / `NOT` or field names, all ANDed.
+  `AND`/`OR`/`NOT` take a list of filters; `NOT [a, b]` means `not a and not b`.
+  Sub-filters that add no condition are dropped (so `OR [{"peer_id": "*"}, x]` is just
+  `x`), an operator whose list ends up empty adds no condition, and logical operators
+  nest at most 5 deep.
+* A field takes `"*"` (no condition), a plain value (equality) or an object of
+  comparisons `gte lte gt lt ne in contains icontains` (ANDed; any other key in it is an
+  error; an operand `"*"` adds no condition).
+* `created_at` operands must be ISO 8601 date-time strings (naive means UTC, a date
+  alone its midnight). `gte lte gt lt ne` on other plain fields need an operand that
+  reads as a number. `in` needs a list, and a `"*"` in it means no condition.
+  `contains`/`icontains` are case-insensitive literal substring matches on text fields.
+* `metadata` with plain values is JSON containment (`@>`); a key whose value is an
+  operator object is compared through its `->>` text form: numerically for numeric
+  operands, as text for booleans (`true`/`false`) and other strings; `in`, `contains`
+  and `icontains` work on that text form. A missing key or JSON null matches no
+  comparison.
+
+Choices where the server gives no 422 (it answers 200, or fails with a 500) and a
+meaning had to be picked, following what PostgreSQL would do where it can:
+
+* A plain-field value of the wrong type (`{"peer_id": 5}`, `{"is_active": "yes"}`)
+  matches nothing; so do `in` entries of the wrong type. `token_count` reads numeric
+  strings as numbers (`"2"` equals 2), as SQL casts the literal to the column type.
+  Booleans are not numbers anywhere (`{"token_count": {"gte": true}}` is an error).
+  `created_at` is the exception: any operand but a date-time string (or a plain null)
+  is an error, since the server rejects unparsable date-times.
+* A list or an empty object as a plain-field value is an error (the server cannot bind
+  either); use `{"in": [...]}` for several values.
+* A numeric comparison on a field whose stored value is not a number (ids, `is_active`)
+  matches nothing, e.g. `{"peer_id": {"ne": "5"}}`.
+* `null` as a plain value is SQL `IS NULL`; `null` inside `in` matches nothing; `null`
+  as the operand of `contains` matches nothing (SQL `ILIKE NULL`).
+* Logic is two-valued: `NOT` keeps a record for which its sub-filter does not hold,
+  even when the SQL comparison would be NULL (a missing metadata key).
+* Operand text forms (for `in`, `contains`, and `icontains`) follow the same rule as
+  stored values: strings raw, other JSON values as PostgreSQL prints JSON (`true`,
+  `1.5`, `{"a": 1}`).
+* Text comparisons of metadata values use code-point order (the C collation).
+* `metadata` itself (not one of its keys) accepts `contains` with an object or array
+  (containment, the way to match keys named like operators) and `in` with a list
+  (whole-metadata equality with one entry); other operators on it, and scalar values
+  for it, are errors (SQL type errors on the real server). `{"metadata": null}` and
+  `{"metadata": [...]}` match nothing, as no metadata object contains them.
+* Field values nested deeper than 64 levels are refused.
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Any
+
+Record = Mapping[str, Any]
+Predicate = Callable[[Record], bool]
+NumberKey = tuple[int, Any]
+
+MAX_LOGICAL_DEPTH = 5
+MAX_VALUE_DEPTH = 64
+WILDCARD = "*"
+COMPARISON_OPERATORS = frozenset({"gte", "lte", "gt", "lt", "ne", "in", "contains", "icontains"})
+_ORDERINGS: dict[str, Callable[[Any, Any], bool]] = {
+    "gte": operator.ge,
+    "lte": operator.le,
+    "gt": operator.gt,
+    "lt": operator.lt,
+    "ne": operator.ne,
+}
+# NaN sorts above every number (PostgreSQL numeric order), so numbers are compared as
+# (0, value) and NaN as (1, 0).
+_NAN_KEY: NumberKey = (1, 0)
+# PostgreSQL's numeric input syntax, which `(metadata ->> key)::numeric` applies.
+_PG_NUMERIC = re.compile(
+    r"[ \t\n\r\f\v]*(?:[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:e[+-]?[0-9]+)?"
+    r"|nan|[+-]?inf(?:inity)?)[ \t\n\r\f\v]*",
+    re.IGNORECASE,
+)
+_NO_METADATA: dict[str, Any] = {}
+
+
+class FilterError(ValueError):
+    """A filter the server refuses; str(err) is the `detail` string of the 422 answer."""
+
+
+class _Kind(Enum):
+    """How a field's stored values compare."""
+
+    TEXT = "text"
+    BOOLEAN = "boolean"
+    INTEGER = "integer"
+    DATETIME = "datetime"
+    JSON = "json"
+
+
+_FIELDS: dict[str, dict[str, _Kind]] = {
+    "workspace": {"id": _Kind.TEXT, "created_at": _Kind.DATETIME, "metadata": _Kind.JSON},
+    "peer": {
+        "id": _Kind.TEXT,
+        "workspace_id": _Kind.TEXT,
+        "created_at": _Kind.DATETIME,
+        "metadata": _Kind.JSON,
+    },
+    "session": {
+        "id": _Kind.TEXT,
+        "workspace_id": _Kind.TEXT,
+        "is_active": _Kind.BOOLEAN,
+        "created_at": _Kind.DATETIME,
+        "metadata": _Kind.JSON,
+    },
+    "message": {
+        "workspace_id": _Kind.TEXT,
+        "session_id": _Kind.TEXT,
+        "peer_id": _Kind.TEXT,
+        "token_count": _Kind.INTEGER,
+        "created_at": _Kind.DATETIME,
+        "metadata": _Kind.JSON,
+    },
+    "conclusion": {
+        "session_id": _Kind.TEXT,
+        "workspace_id": _Kind.TEXT,
+        "observer_id": _Kind.TEXT,
+        "observed_id": _Kind.TEXT,
+        "metadata": _Kind.JSON,
+    },
+}
+
+
+@dataclass(frozen=True)
+class _Schema:
+    """The filterable fields of one resource kind, and its name for error messages."""
+
+    title: str
+    fields: Mapping[str, _Kind]
+
+
+def compile_filter(filters: object, resource: str) -> Predicate | None:
+    """Compile a `filters` value for one resource kind into a predicate over stored records.
+
+    Returns None when the filter adds no condition (None, {}, only wildcards, ...).
+    Raises FilterError for anything the real server answers 422 to.
+    """
+    fields = _FIELDS.get(resource)
+    if fields is None:
+        raise ValueError(f"unknown resource kind: {resource!r}")
+    if filters is None:
+        return None
+    return _compile_filter(filters, _Schema(resource.capitalize(), fields), 0)
+
+
+# --- filter objects and logical operators -------------------------------------------
+
+
+def _compile_filter(node: object, schema: _Schema, depth: int) -> Predicate | None:
+    """One filter object: its logical operators and fields, ANDed."""
+    if depth > MAX_LOGICAL_DEPTH:
+        raise FilterError(f"Filter nesting exceeds maximum depth of {MAX_LOGICAL_DEPTH}")
+    if not isinstance(node, dict):
+        raise FilterError(f"Each filter must be an object, not {_json_type(node)}")
+    parts = []
+    for key, value in node.items():
+        if key in _COMBINERS:
+            part = _compile_logical(key, value, schema, depth)
+        else:
+            part = _compile_field(key, value, schema)
+        if part is not None:
+            parts.append(part)
+    return _all_of(parts)
+
+
+def _compile_logical(name: str, value: object, schema: _Schema, depth: int) -> Predicate | None:
+    """AND / OR / NOT over a list of sub-filters; those adding no condition are dropped."""
+    if not isinstance(value, list):
+        raise FilterError(f"{name} operator requires a list of filters")
+    subs = (_compile_filter(sub, schema, depth + 1) for sub in value)
+    parts = [part for part in subs if part is not None]
+    return _COMBINERS[name](parts)
+
+
+def _all_of(parts: list[Predicate]) -> Predicate | None:
+    """Every part holds; None when there is nothing to check.
+
+    The combinators loop by hand: they run per record, and a loop beats all() over a generator.
+    """
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+
+    def predicate(record: Record) -> bool:
+        for part in parts:
+            if not part(record):
+                return False
+        return True
+
+    return predicate
+
+
+def _any_of(parts: list[Predicate]) -> Predicate | None:
+    """At least one part holds; None when there is nothing to check."""
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+
+    def predicate(record: Record) -> bool:
+        for part in parts:
+            if part(record):
+                return True
+        return False
+
+    return predicate
+
+
+def _none_of(parts: list[Predicate]) -> Predicate | None:
+    """No part holds (NOT negates each sub-filter, then ANDs); None when nothing to check."""
+    if not parts:
+        return None
+
+    def predicate(record: Record) -> bool:
+        for part in parts:
+            if part(record):
+                return False
+        return True
+
+    return predicate
+
+
+_COMBINERS: dict[str, Callable[[list[Predicate]], Predicate | None]] = {
+    "AND": _all_of,
+    "OR": _any_of,
+    "NOT": _none_of,
+}
+
+
+def _never(record: Record) -> bool:
+    """The condition no record meets (a value no stored value can equal)."""
+    return False
+
+
+# --- fields ---------------------------------------------------------------------------
+
+
+def _compile_field(name: str, value: object, schema: _Schema) -> Predicate | None:
+    """One `field: value` entry: wildcard, equality or an object of comparisons."""
+    kind = schema.fields.get(name)
+    if kind is None:
+        raise FilterError(
+            f"Column '{name}' is not allowed to be filtered on or does not exist on {schema.title}"
+        )
+    if value == WILDCARD:
+        return None
+    _check_value_depth(name, value)
+    if kind is _Kind.JSON:
+        return _compile_metadata(name, value)
+    if isinstance(value, dict):
+        if not value:
+            raise FilterError(
+                f"Field '{name}' takes a value or an object of operators "
+                f"({', '.join(sorted(COMPARISON_OPERATORS))})"
+            )
+        return _compile_operators(name, kind, value)
+    if isinstance(value, list):
+        raise FilterError(f"Field '{name}' takes a single value; use {{\"in\": [...]}} for several")
+    return _compile_equality(name, kind, value)
+
+
+def _check_value_depth(name: str, value: object) -> None:
+    """Refuse absurdly nested values, so matching them can recurse without limit checks."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > MAX_VALUE_DEPTH:
+            raise FilterError(
+                f"Filter value for '{name}' nests deeper than {MAX_VALUE_DEPTH} levels"
+            )
+        stack.extend((child, depth + 1) for child in children)
+
+
+def _has_operator(value: dict[Any, Any]) -> bool:
+    """An object holding any comparison operator is read as comparisons, not as a value."""
+    return any(key in COMPARISON_OPERATORS for key in value)
+
+
+def _compile_operators(name: str, kind: _Kind, operators: dict[Any, Any]) -> Predicate | None:
+    """The comparisons of one plain field, ANDed."""
+    parts = []
+    for op, operand in operators.items():
+        if op not in COMPARISON_OPERATORS:
+            raise FilterError(f"Unsupported operator '{op}' for field '{name}'")
+        if operand == WILDCARD:
+            continue
+        if op in _ORDERINGS:
+            part: Predicate | None = _compile_ordering(name, kind, op, operand)
+        elif op == "in":
+            part = _compile_membership(name, kind, operand)
+        else:
+            part = _compile_substring(name, kind, op, operand)
+        if part is not None:
+            parts.append(part)
+    return _all_of(parts)
+
+
+def _compile_equality(name: str, kind: _Kind, operand: object) -> Predicate:
+    """`field: value`; null is SQL `IS NULL`, a value of the wrong type matches nothing."""
+    if operand is None:
+        return lambda record: record.get(name) is None
+    bound = _coerce(name, kind, operand)
+    if bound is None:
+        return _never
+    read = _READERS[kind]
+    return lambda record: read(record.get(name)) == bound
+
+
+def _compile_membership(name: str, kind: _Kind, operand: object) -> Predicate | None:
+    """`in`: the stored value is one of the listed values; entries of the wrong type never match."""
+    if not isinstance(operand, list):
+        raise FilterError("Operator 'in' requires a list")
+    if WILDCARD in operand:
+        return None
+    coerced = (_coerce(name, kind, item) for item in operand if item is not None)
+    bounds = frozenset(bound for bound in coerced if bound is not None)
+    read = _READERS[kind]
+    return lambda record: read(record.get(name)) in bounds
+
+
+def _compile_ordering(name: str, kind: _Kind, op: str, operand: object) -> Predicate:
+    """gte/lte/gt/lt/ne: date-times on `created_at`, numbers on every other field."""
+    compare = _ORDERINGS[op]
+    bound: Any
+    if kind is _Kind.DATETIME:
+        bound = _parse_datetime(name, operand)
+    else:
+        bound = _read_number(operand)
+        if bound is None:
+            raise FilterError(f"Operator '{op}' on field '{name}' requires a numeric value")
+    read = _stored_datetime if kind is _Kind.DATETIME else _stored_number
+
+    def predicate(record: Record) -> bool:
+        stored = read(record.get(name))
+        return stored is not None and compare(stored, bound)
+
+    return predicate
+
+
+def _compile_substring(name: str, kind: _Kind, op: str, operand: object) -> Predicate:
+    """contains/icontains: case-insensitive literal substring (`ILIKE` with escaped `%`, `_`)."""
+    if kind is not _Kind.TEXT:
+        raise FilterError(f"Operator '{op}' requires a text field, and '{name}' is not text")
+    needle = _operand_text(operand, f"Operator '{op}' on field '{name}'")
+    if needle is None:
+        return _never
+    needle = needle.lower()
+
+    def predicate(record: Record) -> bool:
+        stored = record.get(name)
+        return isinstance(stored, str) and needle in stored.lower()
+
+    return predicate
+
+
+def _coerce(name: str, kind: _Kind, operand: object) -> Any:
+    """An equality operand as the field's stored values read; None when it can equal none."""
+    if kind is _Kind.TEXT:
+        return operand if isinstance(operand, str) else None
+    if kind is _Kind.BOOLEAN:
+        return operand if isinstance(operand, bool) else None
+    if kind is _Kind.INTEGER:
+        return _read_number(operand)
+    return _parse_datetime(name, operand)
+
+
+def _stored_text_field(value: object) -> str | None:
+    """A stored id, or None when the record holds no string there."""
+    return value if isinstance(value, str) else None
+
+
+def _stored_boolean(value: object) -> bool | None:
+    """A stored flag, or None when the record holds no boolean there (1 is not true)."""
+    return value if isinstance(value, bool) else None
+
+
+def _stored_number(value: object) -> NumberKey | None:
+    """A stored JSON number as an order key, or None for anything else (booleans included)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return _number_key(value)
+
+
+def _stored_datetime(value: object) -> datetime | None:
+    """A stored timestamp, naive ones read as UTC, or None when it is not a datetime."""
+    if not isinstance(value, datetime):
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+_READERS: dict[_Kind, Callable[[Any], Any]] = {
+    _Kind.TEXT: _stored_text_field,
+    _Kind.BOOLEAN: _stored_boolean,
+    _Kind.INTEGER: _stored_number,
+    _Kind.DATETIME: _stored_datetime,
+}
+
+
+# --- metadata -------------------------------------------------------------------------
+
+
+def _compile_metadata(name: str, value: object) -> Predicate | None:
+    """`metadata`: per-key containment and comparisons, or operators on the whole object."""
+    if not isinstance(value, dict):
+        return _compile_containment(name, value)
+    if _has_operator(value):
+        return _compile_document_operators(name, value)
+    parts = (_compile_metadata_key(key, condition) for key, condition in value.items())
+    return _all_of([part for part in parts if part is not None])
+
+
+def _compile_containment(name: str, wanted: object) -> Predicate:
+    """`metadata @> wanted` for an object or array; null matches nothing; scalars are refused."""
+    if wanted is None:
+        return _never
+    if not isinstance(wanted, dict | list):
+        raise FilterError(f"Field '{name}' takes an object, not {_json_type(wanted)}")
+    return lambda record: _json_contains(_metadata_of(record), wanted)
+
+
+def _compile_document_operators(name: str, operators: dict[Any, Any]) -> Predicate | None:
+    """Operators on the metadata object itself: `contains` (containment) and `in` (equality)."""
+    parts = []
+    for op, operand in operators.items():
+        if op not in COMPARISON_OPERATORS:
+            raise FilterError(f"Unsupported operator '{op}' for field '{name}'")
+        if operand == WILDCARD:
+            continue
+        if op == "contains":
+            part: Predicate | None = _compile_containment(name, operand)
+        elif op == "in":
+            part = _compile_document_membership(operand)
+        else:
+            raise FilterError(
+                f"Operator '{op}' is not supported on field '{name}'; apply it to a metadata key"
+            )
+        if part is not None:
+            parts.append(part)
+    return _all_of(parts)
+
+
+def _compile_document_membership(operand: object) -> Predicate | None:
+    """`metadata IN (...)`: the whole metadata object equals one of the listed values."""
+    if not isinstance(operand, list):
+        raise FilterError("Operator 'in' requires a list")
+    if WILDCARD in operand:
+        return None
+    candidates = tuple(operand)
+    return lambda record: any(_json_equal(_metadata_of(record), item) for item in candidates)
+
+
+def _compile_metadata_key(key: str, condition: object) -> Predicate | None:
+    """One metadata key: wildcard, comparisons, or containment of `{key: condition}`."""
+    if condition == WILDCARD:
+        return None
+    if isinstance(condition, dict) and _has_operator(condition):
+        return _compile_key_operators(key, condition)
+
+    def predicate(record: Record) -> bool:
+        metadata = _metadata_of(record)
+        return key in metadata and _json_contains(metadata[key], condition)
+
+    return predicate
+
+
+def _compile_key_operators(key: str, operators: dict[Any, Any]) -> Predicate | None:
+    """The comparisons on one metadata key, ANDed."""
+    parts = []
+    for op, operand in operators.items():
+        if op not in COMPARISON_OPERATORS:
+            raise FilterError(f"Unsupported operator '{op}' for metadata key '{key}'")
+        if operand == WILDCARD:
+            continue
+        if op in _ORDERINGS:
+            part: Predicate | None = _compile_key_ordering(key, op, operand)
+        elif op == "in":
+            part = _compile_key_membership(key, operand)
+        else:
+            part = _compile_key_substring(key, op, operand)
+        if part is not None:
+            parts.append(part)
+    return _all_of(parts)
+
+
+def _compile_key_ordering(key: str, op: str, operand: object) -> Predicate:
+    """gte/lte/gt/lt/ne on a key: text for booleans and non-numeric strings, else numeric."""
+    compare = _ORDERINGS[op]
+    bound: Any
+    read: Callable[[Any], Any]
+    number = _read_number(operand)
+    if isinstance(operand, bool):
+        bound, read = ("true" if operand else "false"), _stored_text
+    elif number is not None:
+        bound, read = number, _stored_metadata_number
+    elif isinstance(operand, str):
+        bound, read = operand, _stored_text
+    else:
+        raise FilterError(
+            f"Operator '{op}' on metadata key '{key}' requires a number, a boolean or a string"
+        )
+
+    def predicate(record: Record) -> bool:
+        stored = read(_metadata_of(record).get(key))
+        return stored is not None and compare(stored, bound)
+
+    return predicate
+
+
+def _compile_key_membership(key: str, operand: object) -> Predicate | None:
+    """`in` on a key: its text form is one of the listed values' text forms."""
+    if not isinstance(operand, list):
+        raise FilterError("Operator 'in' requires a list")
+    if WILDCARD in operand:
+        return None
+    where = f"Operator 'in' on metadata key '{key}'"
+    texts = frozenset(text for item in operand if (text := _operand_text(item, where)) is not None)
+    return lambda record: _stored_text(_metadata_of(record).get(key)) in texts
+
+
+def _compile_key_substring(key: str, op: str, operand: object) -> Predicate:
+    """contains/icontains on a key: case-insensitive substring of its text form."""
+    needle = _operand_text(operand, f"Operator '{op}' on metadata key '{key}'")
+    if needle is None:
+        return _never
+    needle = needle.lower()
+
+    def predicate(record: Record) -> bool:
+        stored = _stored_text(_metadata_of(record).get(key))
+        return stored is not None and needle in stored.lower()
+
+    return predicate
+
+
+def _metadata_of(record: Record) -> dict[str, Any]:
+    """A record's metadata; records without one (conclusions) have `{}`."""
+    metadata = record.get("metadata")
+    return metadata if isinstance(metadata, dict) else _NO_METADATA
+
+
+def _stored_metadata_number(value: object) -> NumberKey | None:
+    """`(metadata ->> key)::numeric`, except that empty or non-numeric text is no match."""
+    if isinstance(value, str):
+        return _pg_numeric(value)
+    return _stored_number(value)
+
+
+# --- JSON values ----------------------------------------------------------------------
+
+
+def _json_contains(stored: object, wanted: object) -> bool:
+    """PostgreSQL `stored @> wanted` for JSON values below the top level."""
+    if isinstance(wanted, dict):
+        if not isinstance(stored, dict):
+            return False
+        for key, value in wanted.items():
+            if key not in stored or not _json_contains(stored[key], value):
+                return False
+        return True
+    if isinstance(wanted, list):
+        if not isinstance(stored, list):
+            return False
+        return all(any(_json_contains(item, value) for item in stored) for value in wanted)
+    return _scalar_equal(stored, wanted)
+
+
+def _json_equal(stored: object, wanted: object) -> bool:
+    """PostgreSQL `jsonb = jsonb`: same shape, same keys, equal scalars (1 equals 1.0)."""
+    if isinstance(wanted, dict):
+        return (
+            isinstance(stored, dict)
+            and stored.keys() == wanted.keys()
+            and all(_json_equal(stored[key], value) for key, value in wanted.items())
+        )
+    if isinstance(wanted, list):
+        return (
+            isinstance(stored, list)
+            and len(stored) == len(wanted)
+            and all(map(_json_equal, stored, wanted))
+        )
+    return _scalar_equal(stored, wanted)
+
+
+def _scalar_equal(stored: object, wanted: object) -> bool:
+    """JSON scalar equality: numbers numerically, never across types (true is not 1)."""
+    if isinstance(wanted, bool) or isinstance(stored, bool):
+        return stored is wanted
+    if isinstance(wanted, int | float):
+        return isinstance(stored, int | float) and stored == wanted
+    if isinstance(wanted, str):
+        return isinstance(stored, str) and stored == wanted
+    return wanted is None and stored is None
+
+
+def _stored_text(value: object) -> str | None:
+    """The `->>` text of a stored value; None for JSON null and values with no JSON text."""
+    if value is None or isinstance(value, str):
+        return value
+    try:
+        return _json_literal(value)
+    except (ValueError, TypeError, RecursionError):
+        return None
+
+
+def _operand_text(operand: object, where: str) -> str | None:
+    """The text form of a filter operand, by the same rule as stored values."""
+    if operand is None or isinstance(operand, str):
+        return operand
+    try:
+        return _json_literal(operand)
+    except (ValueError, TypeError):
+        raise FilterError(f"{where} got a value with no text form: {_describe(operand)}") from None
+
+
+def _json_literal(value: object) -> str:
+    """JSON text as PostgreSQL prints a jsonb value (key order, spacing, plain numbers)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return format(Decimal(repr(value)), "f")
+    if isinstance(value, list):
+        return "[" + ", ".join(map(_json_literal, value)) + "]"
+    if isinstance(value, dict):
+        items = sorted(value.items(), key=lambda item: _jsonb_key_order(item[0]))
+        return "{" + ", ".join(f"{_json_literal(k)}: {_json_literal(v)}" for k, v in items) + "}"
+    raise TypeError(f"not a JSON value: {type(value).__name__}")
+
+
+def _jsonb_key_order(key: object) -> tuple[int, bytes]:
+    """jsonb stores object keys shorter first, then by bytes."""
+    if not isinstance(key, str):
+        raise TypeError("JSON object keys are strings")
+    encoded = key.encode("utf-8", "surrogatepass")
+    return len(encoded), encoded
+
+
+# --- numbers and date-times -----------------------------------------------------------
+
+
+def _number_key(value: int | float | Decimal) -> NumberKey:
+    """An exact order key for a number; NaN sorts above everything, as in PostgreSQL."""
+    return _NAN_KEY if value != value else (0, value)
+
+
+def _read_number(operand: object) -> NumberKey | None:
+    """A filter operand read as a number like the server reads it (Python `float` syntax).
+
+    Strings keep their exact value (Decimal), so large ids or counts do not round.
+    Booleans are not numbers.
+    """
+    if isinstance(operand, bool):
+        return None
+    if isinstance(operand, int | float):
+        return _number_key(operand)
+    if not isinstance(operand, str):
+        return None
+    try:
+        approximate = float(operand)
+    except ValueError:
+        return None
+    try:
+        return _number_key(Decimal(operand))
+    except InvalidOperation:  # an exponent beyond Decimal's range: float saturates to inf
+        return _number_key(approximate)
+
+
+def _pg_numeric(text: str) -> NumberKey | None:
+    """Stored text read as PostgreSQL `numeric`; None when PostgreSQL would reject it."""
+    if not _PG_NUMERIC.fullmatch(text):
+        return None
+    try:
+        return _number_key(Decimal(text))
+    except InvalidOperation:
+        return None
+
+
+def _parse_datetime(name: str, operand: object) -> datetime:
+    """An ISO 8601 date-time operand; naive ones are UTC and a date alone is its midnight."""
+    if isinstance(operand, str):
+        try:
+            parsed = datetime.fromisoformat(operand.strip())
+        except ValueError:
+            pass
+        else:
+            return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    raise FilterError(f"Invalid datetime value for {name}: {_describe(operand)}")
+
+
+# --- error messages -------------------------------------------------------------------
+
+
+def _describe(value: object) -> str:
+    """A short printable form of a client value for an error message."""
+    try:
+        text = repr(value)
+    except ValueError:  # an integer with more digits than Python will print
+        return "a number too large to print"
+    return text if len(text) <= 100 else text[:97] + "..."
+
+
+def _json_type(value: object) -> str:
+    """The JSON name of a value's type, for error messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return f"a {type(value).__name__}"

@@ -1,3 +1,3 @@
 """Importing this package registers every operation handler."""
 
-from . import core  # noqa: F401
+from . import context, core, keys, memory, queue, search, uploads, webhooks  # noqa: F401

@@ -1,0 +1,86 @@
+"""Conclusions: facts one peer holds about another, kept in `WorkspaceState.conclusions`.
+
+The real server embeds every conclusion (without an embedding key it refuses to create
+them); the mock stores them as given and answers semantic queries with text matching
+(`mockserver.search.rank`). Records are in the contract's Conclusion shape:
+`{id, content, observer_id, observed_id, session_id, created_at}`.
+
+Choices where the contract leaves room:
+- Unknown observer/observed peers and an unknown `session_id` are created, as message
+  creation creates them (the real server answers 404, which the contract does not list);
+  a deleted session is kept as named (it exists, inactive) and not recreated.
+- A query needs the observer and observed among its `filters` (as `observer_id`/
+  `observed_id`, or the real server's aliases `observer`/`observed`), like Honcho 3.0.7.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping, Sequence
+
+from .errors import ApiError
+from .filters import compile_filter
+from .search import rank
+from .store import NotFound, Store
+
+Record = dict[str, Any]
+_ALIASES = {"observer": "observer_id", "observed": "observed_id"}
+
+
+def create_conclusions(store: Store, workspace_id: str, items: Sequence[Mapping[str, Any]]) -> list[Record]:
+    """Store a batch (one shared `created_at`), creating the peers and sessions it names."""
+    for item in items:
+        store.get_or_create_peer(workspace_id, item["observer_id"])
+        store.get_or_create_peer(workspace_id, item["observed_id"])
+    workspace = store.workspaces[workspace_id]
+    for session_id in dict.fromkeys(item.get("session_id") for item in items):
+        if session_id is not None and session_id not in workspace.deleted_sessions:
+            store.get_or_create_session(workspace_id, session_id)
+    moment = store.clock.now()
+    created = []
+    for item in items:
+        record = {"id": store.clock.nanoid(), "content": item["content"], "observer_id": item["observer_id"],
+                  "observed_id": item["observed_id"], "session_id": item.get("session_id"), "created_at": moment}
+        workspace.conclusions[record["id"]] = record
+        created.append(record)
+    return created
+
+
+def list_conclusions(store: Store, workspace_id: str, filters: Any = None) -> list[Record]:
+    """The workspace's conclusions that pass `filters` (resource "conclusion"), oldest first."""
+    predicate = compile_filter(filters, "conclusion")
+    workspace = store.workspace(workspace_id)
+    records = list(workspace.conclusions.values()) if workspace else []
+    if predicate is None:
+        return records
+    return [r for r in records if predicate(_filterable(r, workspace_id))]
+
+
+def query_conclusions(store: Store, workspace_id: str, query: str, filters: Mapping[str, Any] | None,
+                      top_k: int, distance: float | None) -> list[Record]:
+    """The `top_k` filtered conclusions most relevant to `query`, within `distance`."""
+    normalized = {_ALIASES.get(key, key): value for key, value in (filters or {}).items()}
+    if not normalized.get("observer_id") or not normalized.get("observed_id"):
+        raise ApiError(422, "observer and observed must be specified for semantic search")
+    candidates = list_conclusions(store, workspace_id, normalized)
+    return rank(candidates, query, lambda r: r["content"], limit=top_k, max_distance=distance)
+
+
+def delete_conclusion(store: Store, workspace_id: str, conclusion_id: str) -> None:
+    workspace = store.workspace(workspace_id)
+    if workspace is None or conclusion_id not in workspace.conclusions:
+        raise NotFound(f"Document {conclusion_id} not found or does not belong to workspace {workspace_id}")
+    del workspace.conclusions[conclusion_id]
+
+
+def conclusions_about(store: Store, workspace_id: str, observer: str, observed: str,
+                      session_id: str | None = None) -> list[Record]:
+    """What `observer` has concluded about `observed` (in one session if given), oldest first."""
+    workspace = store.workspace(workspace_id)
+    records: Iterable[Record] = workspace.conclusions.values() if workspace else ()
+    return [r for r in records if r["observer_id"] == observer and r["observed_id"] == observed
+            and (session_id is None or r["session_id"] == session_id)]
+
+
+def _filterable(record: Record, workspace_id: str) -> Record:
+    """A conclusion with the one filterable column its API shape lacks: the workspace."""
+    return {**record, "workspace_id": workspace_id}

@@ -1,0 +1,69 @@
+"""Peer chat without an LLM: a deterministic answer assembled from what is stored.
+
+The real server answers with an agent that searches the observer's knowledge of the
+observed peer. The mock gathers the same knowledge — the observer's conclusions about
+the observed peer, and the messages the observed peer sent (in sessions the observer
+shared with it, unless observer and observed are the same peer; only `session_id`'s
+when given) — ranks it against the query (`mockserver.search.rank`) and answers with
+the most relevant facts, newest first among equals:
+
+    Based on what I know about alice:
+    - alice likes tea
+    - alice said: "I drink green tea every morning"
+
+When nothing relevant is known the answer is None (the API's `{"content": null}`,
+which the SDK returns as None). `reasoning_level` does not change the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .conclusions import conclusions_about
+from .search import newest_first, rank
+from .store import Store
+
+MAX_FACTS = 3
+_PIECES = re.compile(r"\S+\s*|\s+")
+
+
+@dataclass(frozen=True)
+class Fact:
+    text: str
+    line: str
+
+
+def answer(store: Store, workspace_id: str, observer: str, observed: str, query: str,
+           session_id: str | None = None) -> str | None:
+    facts = rank(_knowledge(store, workspace_id, observer, observed, session_id), query, lambda f: f.text,
+                 limit=MAX_FACTS)
+    if not facts:
+        return None
+    return "\n".join([f"Based on what I know about {observed}:", *(f"- {fact.line}" for fact in facts)])
+
+
+def pieces(text: str) -> list[str]:
+    """The answer cut into word-sized chunks for streaming; joined they give the answer back."""
+    return _PIECES.findall(text)
+
+
+def _knowledge(store: Store, workspace_id: str, observer: str, observed: str, session_id: str | None) -> list[Fact]:
+    """Everything the observer may draw on, oldest first (so ties rank newest first)."""
+    conclusions = [c for c in conclusions_about(store, workspace_id, observer, observed)
+                   if session_id is None or c["session_id"] == session_id]
+    facts = [(c["created_at"], Fact(c["content"], c["content"])) for c in conclusions]
+    for message in reversed(newest_first(_messages_of(store, workspace_id, observer, observed, session_id))):
+        facts.append((message["created_at"], Fact(message["content"], f'{observed} said: "{message["content"]}"')))
+    facts.sort(key=lambda entry: entry[0])
+    return [fact for _, fact in facts]
+
+
+def _messages_of(store: Store, workspace_id: str, observer: str, observed: str, session_id: str | None) -> list[dict]:
+    workspace = store.workspace(workspace_id)
+    if workspace is None:
+        return []
+    sessions = [s for s in workspace.sessions.values() if session_id is None or s.record["id"] == session_id]
+    if observer != observed:
+        sessions = [s for s in sessions if observer in s.peers]
+    return [m for s in sessions for m in s.messages.values() if m["peer_id"] == observed]

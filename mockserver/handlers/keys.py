@@ -1,0 +1,14 @@
+"""API keys: issued only when authentication is on, which this mock never has."""
+
+from __future__ import annotations
+
+from ..errors import ApiError
+from ..store import Store
+from ..validation import ParsedRequest
+from .registry import Reply, operation
+
+
+@operation("create_key_v3_keys_post")
+def create_key(store: Store, req: ParsedRequest) -> Reply:
+    """With auth off the real server answers 405 `{"detail": "Feature is disabled"}`."""
+    raise ApiError(405, "Feature is disabled")

@@ -1,0 +1,114 @@
+"""What Honcho knows about peers: conclusions, representations, peer cards, context, chat."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator, Sequence
+
+from .. import cards, conclusions, dialectic
+from ..errors import RequestValidationError
+from ..representation import representation
+from ..store import Store
+from ..validation import ParsedRequest
+from .context import representation_query
+from .core import ID_PATTERN, require_ids
+from .registry import Reply, filters_of, operation, paginate
+
+
+# -- conclusions ------------------------------------------------------------------------
+@operation("create_conclusions_v3_workspaces__workspace_id__conclusions_post")
+def create_conclusions(store: Store, req: ParsedRequest) -> Reply:
+    require_ids(req, "workspace_id")
+    require_conclusion_ids(req.body["conclusions"])
+    return Reply(201, conclusions.create_conclusions(store, req.path["workspace_id"], req.body["conclusions"]))
+
+
+def require_conclusion_ids(items: Sequence[dict[str, Any]]) -> None:
+    """Peers and sessions a conclusion names may be created: their ids follow the *Create id rules."""
+    errors = [{"type": "string_pattern_mismatch", "loc": ["body", "conclusions", index, field],
+               "msg": f"String should match pattern '{ID_PATTERN.pattern}'", "input": item[field],
+               "ctx": {"pattern": ID_PATTERN.pattern}}
+              for index, item in enumerate(items) for field in ("observer_id", "observed_id", "session_id")
+              if item.get(field) is not None and (not ID_PATTERN.match(item[field]) or len(item[field]) > 512)]
+    if errors:
+        raise RequestValidationError(errors)
+
+
+@operation("list_conclusions_v3_workspaces__workspace_id__conclusions_list_post")
+def list_conclusions(store: Store, req: ParsedRequest) -> Reply:
+    return Reply(200, paginate(conclusions.list_conclusions(store, req.path["workspace_id"], filters_of(req.body)), req.query))
+
+
+@operation("query_conclusions_v3_workspaces__workspace_id__conclusions_query_post")
+def query_conclusions(store: Store, req: ParsedRequest) -> Reply:
+    body = req.body
+    return Reply(200, conclusions.query_conclusions(store, req.path["workspace_id"], body["query"], body.get("filters"),
+                                                    body.get("top_k") or 10, body.get("distance")))
+
+
+@operation("delete_conclusion_v3_workspaces__workspace_id__conclusions__conclusion_id__delete")
+def delete_conclusion(store: Store, req: ParsedRequest) -> Reply:
+    conclusions.delete_conclusion(store, req.path["workspace_id"], req.path["conclusion_id"])
+    return Reply(204, media_type=None)
+
+
+# -- representation, card, peer context -------------------------------------------------
+@operation("get_representation_v3_workspaces__workspace_id__peers__peer_id__representation_post")
+def get_representation(store: Store, req: ParsedRequest) -> Reply:
+    """404 for an unknown peer or `session_id`, as the contract says."""
+    workspace_id, peer_id = req.path["workspace_id"], req.path["peer_id"]
+    body = req.body or {}
+    cards.require_peer(store, workspace_id, peer_id)
+    session_id = body.get("session_id")
+    if session_id is not None:
+        store.require_session(workspace_id, session_id)
+    text = representation(store, workspace_id, peer_id, body.get("target") or peer_id,
+                          representation_query(body, False), session_id)
+    return Reply(200, {"representation": text})
+
+
+@operation("get_peer_card_v3_workspaces__workspace_id__peers__peer_id__card_get")
+def get_peer_card(store: Store, req: ParsedRequest) -> Reply:
+    workspace_id, peer_id = req.path["workspace_id"], req.path["peer_id"]
+    cards.require_peer(store, workspace_id, peer_id)
+    return Reply(200, {"peer_card": cards.get_card(store, workspace_id, peer_id, req.query.get("target"))})
+
+
+@operation("set_peer_card_v3_workspaces__workspace_id__peers__peer_id__card_put")
+def set_peer_card(store: Store, req: ParsedRequest) -> Reply:
+    require_ids(req, "workspace_id", "peer_id")
+    card = cards.set_card(store, req.path["workspace_id"], req.path["peer_id"], req.body["peer_card"], req.query.get("target"))
+    return Reply(200, {"peer_card": card})
+
+
+@operation("get_peer_context_v3_workspaces__workspace_id__peers__peer_id__context_get")
+def get_peer_context(store: Store, req: ParsedRequest) -> Reply:
+    workspace_id, peer_id = req.path["workspace_id"], req.path["peer_id"]
+    cards.require_peer(store, workspace_id, peer_id)
+    target = req.query.get("target") or peer_id
+    text = representation(store, workspace_id, peer_id, target, representation_query(req.query, True))
+    return Reply(200, {"peer_id": peer_id, "target_id": target, "representation": text,
+                       "peer_card": cards.get_card(store, workspace_id, peer_id, target)})
+
+
+# -- chat -------------------------------------------------------------------------------
+@operation("chat_v3_workspaces__workspace_id__peers__peer_id__chat_post")
+def chat(store: Store, req: ParsedRequest) -> Reply:
+    """The peer is created if missing, as on the real server; `stream` answers SSE."""
+    require_ids(req, "workspace_id", "peer_id")
+    workspace_id, peer_id = req.path["workspace_id"], req.path["peer_id"]
+    body = req.body
+    store.get_or_create_peer(workspace_id, peer_id)
+    content = dialectic.answer(store, workspace_id, peer_id, body.get("target") or peer_id, body["query"],
+                               body.get("session_id"))
+    if body.get("stream"):
+        return Reply(200, media_type="text/event-stream", stream=sse_events(content))
+    return Reply(200, {"content": content})
+
+
+def sse_events(content: str | None) -> Iterator[bytes]:
+    """The real server's frames: one `{"delta": {"content": ...}, "done": false}` per chunk, then `{"done": true}`."""
+    for piece in dialectic.pieces(content or ""):
+        yield f"data: {json.dumps({'delta': {'content': piece}, 'done': False})}\n\n".encode()
+    yield f"data: {json.dumps({'done': True})}\n\n".encode()
+

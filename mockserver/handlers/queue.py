@@ -1,0 +1,23 @@
+"""The work queue's status, and dreams scheduled by hand."""
+
+from __future__ import annotations
+
+from .. import work_units
+from ..store import Store
+from ..validation import ParsedRequest
+from .registry import Reply, operation
+
+
+@operation("get_queue_status_v3_workspaces__workspace_id__queue_status_get")
+def get_queue_status(store: Store, req: ParsedRequest) -> Reply:
+    q = req.query
+    return Reply(200, work_units.queue_status(store, req.path["workspace_id"], q.get("session_id") or None,
+                                              q.get("observer_id") or None, q.get("sender_id") or None))
+
+
+@operation("schedule_dream_v3_workspaces__workspace_id__schedule_dream_post")
+def schedule_dream(store: Store, req: ParsedRequest) -> Reply:
+    body = req.body
+    work_units.schedule_dream(store, req.path["workspace_id"], body["observer"], body.get("observed"),
+                              body["dream_type"], body.get("session_id"))
+    return Reply(204, media_type=None)

@@ -1,0 +1,62 @@
+"""Messages from an uploaded file (multipart: file, peer_id, metadata/configuration/created_at).
+
+Like the real server: the file becomes one message per text chunk, all from `peer_id`
+with the same metadata and `created_at`; `metadata`, `configuration` and `created_at`
+are JSON/ISO strings and one that does not parse (or metadata that is not an object)
+is ignored; unknown peers and sessions are created as in message creation, and a
+deleted session is a 404 (the store refuses writes to it). `configuration` is accepted
+but, like message configuration elsewhere in the mock, not stored.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from ..clock import parse_timestamp
+from ..errors import ApiError
+from ..store import Store
+from ..uploads import FileTooLarge, UnreadableFile, UnsupportedFileType, check_size, extract_text, split_text_into_chunks
+from ..validation import ParsedRequest
+from .core import require_ids, require_peer_ids
+from .registry import Reply, operation
+
+
+@operation("create_messages_with_file_v3_workspaces__workspace_id__sessions__session_id__messages_upload_post")
+def create_messages_with_file(store: Store, req: ParsedRequest) -> Reply:
+    require_ids(req, "workspace_id", "session_id")
+    workspace_id, session_id = req.path["workspace_id"], req.path["session_id"]
+    form = req.form
+    peer_id = form["peer_id"]
+    require_peer_ids({peer_id: None})
+    upload = form["file"]
+    content = upload.file.read()
+    try:
+        check_size(len(content))
+        text = extract_text(content, upload.content_type)
+    except FileTooLarge as exc:
+        raise ApiError(413, str(exc)) from None
+    except UnsupportedFileType as exc:
+        raise ApiError(415, str(exc)) from None
+    except UnreadableFile as exc:
+        raise ApiError(422, str(exc)) from None
+    metadata, created_at = _object(form.get("metadata")), _moment(form.get("created_at"))
+    messages = [{"peer_id": peer_id, "content": chunk, "metadata": metadata, "created_at": created_at}
+                for chunk in split_text_into_chunks(text)]
+    return Reply(201, store.create_messages(workspace_id, session_id, messages))
+
+
+def _object(text: Any) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text) if isinstance(text, str) and text else None
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _moment(text: Any) -> datetime | None:
+    try:
+        return parse_timestamp(text) if isinstance(text, str) and text else None
+    except ValueError:
+        return None

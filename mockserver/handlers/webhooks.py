@@ -1,0 +1,35 @@
+"""Webhook endpoints of a workspace, and the test event."""
+
+from __future__ import annotations
+
+from .. import webhooks
+from ..store import Store
+from ..validation import ParsedRequest
+from .core import require_ids
+from .registry import Reply, operation, paginate
+
+
+@operation("get_or_create_webhook_endpoint_v3_workspaces__workspace_id__webhooks_post")
+def get_or_create_webhook_endpoint(store: Store, req: ParsedRequest) -> Reply:
+    require_ids(req, "workspace_id")
+    record, created = webhooks.get_or_create_endpoint(store, req.path["workspace_id"], req.body["url"])
+    return Reply(201 if created else 200, record)
+
+
+@operation("list_webhook_endpoints_v3_workspaces__workspace_id__webhooks_get")
+def list_webhook_endpoints(store: Store, req: ParsedRequest) -> Reply:
+    return Reply(200, paginate(webhooks.list_endpoints(store, req.path["workspace_id"]), req.query))
+
+
+@operation("delete_webhook_endpoint_v3_workspaces__workspace_id__webhooks__endpoint_id__delete")
+def delete_webhook_endpoint(store: Store, req: ParsedRequest) -> Reply:
+    webhooks.delete_endpoint(store, req.path["workspace_id"], req.path["endpoint_id"])
+    return Reply(204, media_type=None)
+
+
+@operation("test_emit_v3_workspaces__workspace_id__webhooks_test_get")
+def test_emit(store: Store, req: ParsedRequest) -> Reply:
+    """Records a `test.event` and answers the JSON literal null, as the real server does."""
+    workspace_id = req.path["workspace_id"]
+    webhooks.emit(store, workspace_id, webhooks.TEST_EVENT, {"workspace_id": workspace_id})
+    return Reply(200, None)

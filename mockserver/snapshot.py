@@ -32,12 +32,16 @@ def dump_state(store: Store) -> dict[str, Any]:
         sessions = [*workspace.sessions.values(), *workspace.deleted_sessions.values()]
         workspaces.append({
             **_plain(workspace.record),
-            "peers": [{**_plain(p.record), "card": p.card} for p in workspace.peers.values()],
+            "peers": [{**_plain(p.record), "card": p.card, "cards_about": dict(p.cards_about)} for p in workspace.peers.values()],
             "sessions": [
                 {**_plain(s.record), "peers": {pid: dict(cfg) for pid, cfg in s.peers.items()},
                  "messages": [_plain(m) for m in s.messages.values()]}
                 for s in sorted(sessions, key=lambda s: (s.record["created_at"], s.record["id"]))
             ],
+            "conclusions": [_plain(c) for c in workspace.conclusions.values()],
+            "webhooks": [_plain(w) for w in workspace.webhooks.values()],
+            "events": list(workspace.events),
+            "dreams": list(workspace.dreams),
         })
     return {"format": FORMAT, "workspaces": workspaces}
 
@@ -72,23 +76,43 @@ def _load_workspace(store: Store, data: Mapping[str, Any]) -> None:
     for peer in data.get("peers", []):
         peer_record, _ = store.get_or_create_peer(ws_id, str(peer["id"]), peer.get("metadata"), peer.get("configuration"))
         _stamp(peer_record, peer)
+        state = store.workspaces[ws_id].peers[str(peer["id"])]
         if peer.get("card") is not None:
-            store.workspaces[ws_id].peers[str(peer["id"])].card = [str(line) for line in peer["card"]]
+            state.card = [str(line) for line in peer["card"]]
+        for target, card in (peer.get("cards_about") or {}).items():
+            state.cards_about[str(target)] = [str(line) for line in card]
     for session in data.get("sessions", []):
-        sid = str(session["id"])
-        peers = session.get("peers") or {}
-        if isinstance(peers, list):
-            peers = {str(p): {} for p in peers}
-        session_record, _ = store.get_or_create_session(ws_id, sid, session.get("metadata"), session.get("configuration"), peers)
-        _stamp(session_record, session)
-        for message in session.get("messages", []):
-            created = store.create_messages(ws_id, sid, [{"peer_id": str(message["peer_id"]), "content": str(message["content"]),
-                                                          "metadata": message.get("metadata")}])[0]
-            _stamp(created, message)
-            if message.get("id"):
-                messages = store.workspaces[ws_id].sessions[sid].messages
-                del messages[created["id"]]
-                created["id"] = str(message["id"])
-                messages[created["id"]] = created
-        if session.get("is_active") is False:
-            store.delete_session(ws_id, sid)
+        _load_session(store, ws_id, session)
+    workspace = store.workspaces[ws_id]
+    for kind in ("conclusions", "webhooks"):
+        table = getattr(workspace, kind)
+        for item in data.get(kind, []):
+            record = {**item, "id": str(item["id"])}
+            if kind == "webhooks":
+                record["workspace_id"] = ws_id
+            _stamp(record, item)
+            table[record["id"]] = record
+    workspace.events.extend(dict(e) for e in data.get("events", []))
+    workspace.dreams.extend(dict(d) for d in data.get("dreams", []))
+
+
+def _load_session(store: Store, ws_id: str, session: Mapping[str, Any]) -> None:
+    sid = str(session["id"])
+    peers = session.get("peers") or {}
+    if isinstance(peers, list):
+        peers = {str(p): {} for p in peers}
+    session_record, _ = store.get_or_create_session(ws_id, sid, session.get("metadata"), session.get("configuration"), peers)
+    _stamp(session_record, session)
+    given = session.get("messages", [])
+    if given:
+        batch = [{"peer_id": str(m["peer_id"]), "content": str(m["content"]), "metadata": m.get("metadata")} for m in given]
+        created = store.create_messages(ws_id, sid, batch)
+        messages = store.workspaces[ws_id].sessions[sid].messages
+        for record, source in zip(created, given):
+            _stamp(record, source)
+            if source.get("id"):
+                del messages[record["id"]]
+                record["id"] = str(source["id"])
+                messages[record["id"]] = record
+    if session.get("is_active") is False:
+        store.delete_session(ws_id, sid)

@@ -55,6 +55,8 @@ class WorkspaceState:
     deleted_sessions: dict[str, SessionState] = field(default_factory=dict)  # kept, inactive
     webhooks: dict[str, Record] = field(default_factory=dict)
     conclusions: dict[str, Record] = field(default_factory=dict)
+    events: list[Record] = field(default_factory=list)  # webhook payloads the mock would send, oldest first
+    dreams: list[Record] = field(default_factory=list)  # scheduled dreams (their work completes at once)
 
 
 class Window:

@@ -112,3 +112,19 @@ def test_cli_refuses_a_broken_fixture_file(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "mockserver.cli", "--fixtures", str(fixture), "--port", str(free_port())],
                             capture_output=True, text=True, timeout=30, cwd=ROOT)
     assert result.returncode == 2 and "cannot start" in result.stderr
+
+
+def test_dump_carries_memory_webhooks_and_cards() -> None:
+    with TestClient(create_app(fixtures=FIXTURE).app) as client:
+        assert client.post("/v3/workspaces/demo/conclusions", json={"conclusions": [
+            {"content": "alice likes tea", "observer_id": "bot", "observed_id": "alice", "session_id": "welcome"}]}).status_code == 201
+        assert client.post("/v3/workspaces/demo/webhooks", json={"url": "http://127.0.0.1:9/hook"}).status_code == 201
+        assert client.put("/v3/workspaces/demo/peers/bot/card?target=alice", json={"peer_card": ["likes tea"]}).status_code == 200
+        dump = client.get("/_mock/state").json()
+        conclusions = client.post("/v3/workspaces/demo/conclusions/list").json()
+    with TestClient(create_app().app) as copy:
+        copy.post("/_mock/fixtures", json=dump)
+        assert copy.get("/_mock/state").json() == dump
+        assert copy.post("/v3/workspaces/demo/conclusions/list").json() == conclusions
+        assert copy.get("/v3/workspaces/demo/peers/bot/card?target=alice").json() == {"peer_card": ["likes tea"]}
+        assert copy.get("/v3/workspaces/demo/webhooks").json()["total"] == 1

@@ -6,9 +6,18 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: venv mock test conformance bench clean
+TS_STAMP := tests/ts/node_modules/.installed
+
+.PHONY: venv node-deps mock test conformance bench clean
 
 venv: $(STAMP)
+
+# The TypeScript SDK test drives the mock with @honcho-ai/sdk, pinned by tests/ts/package-lock.json.
+node-deps: $(TS_STAMP)
+
+$(TS_STAMP): tests/ts/package.json tests/ts/package-lock.json
+	cd tests/ts && npm ci --no-audit --no-fund --silent
+	touch $(TS_STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +29,7 @@ $(STAMP): requirements.txt pyproject.toml
 mock: venv
 	$(BIN)/honcho-mock --spec openapi.yaml --host $(HOST) --port $(PORT) $(ARGS)
 
-test: venv
+test: venv node-deps
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 conformance: venv
@@ -30,4 +39,4 @@ bench: venv
 	$(BIN)/python bench/run.py $(ARGS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info tests/ts/node_modules

@@ -1,0 +1,27 @@
+"""The official TypeScript SDK (@honcho-ai/sdk 2.1.2) driving the mock over loopback HTTP.
+
+`make test` installs the SDK into tests/ts/node_modules (npm ci, pinned by its lock file).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from mockserver import create_app
+from support import loopback_server
+
+TS_DIR = Path(__file__).parent / "ts"
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_typescript_sdk_flow() -> None:
+    if not (TS_DIR / "node_modules" / "@honcho-ai" / "sdk").is_dir():
+        pytest.fail("the TypeScript SDK is not installed: run `make test` (it runs npm ci in tests/ts)")
+    with loopback_server(create_app(seed=9).app) as url:
+        result = subprocess.run(["node", "flow.mjs", url], cwd=TS_DIR, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ts-sdk flow ok" in result.stdout

@@ -1,0 +1,164 @@
+"""The Honcho operations the semantic phases use, as plain calls on a ConformanceClient.
+
+Each call returns the `Reply` tagged with its operationId; nothing here judges the
+answer (that is the checks' job), so the same calls serve the semantic checks, the
+state machine, the concurrency scenarios, the Locust file and the clean-up.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from .client import ConformanceClient, Reply
+
+WS_CREATE = "get_or_create_workspace_v3_workspaces_post"
+WS_LIST = "get_all_workspaces_v3_workspaces_list_post"
+WS_UPDATE = "update_workspace_v3_workspaces__workspace_id__put"
+WS_DELETE = "delete_workspace_v3_workspaces__workspace_id__delete"
+WS_SEARCH = "search_workspace_v3_workspaces__workspace_id__search_post"
+PEER_CREATE = "get_or_create_peer_v3_workspaces__workspace_id__peers_post"
+PEER_LIST = "get_peers_v3_workspaces__workspace_id__peers_list_post"
+PEER_UPDATE = "update_peer_v3_workspaces__workspace_id__peers__peer_id__put"
+PEER_SESSIONS = "get_sessions_for_peer_v3_workspaces__workspace_id__peers__peer_id__sessions_post"
+SESSION_CREATE = "get_or_create_session_v3_workspaces__workspace_id__sessions_post"
+SESSION_LIST = "get_sessions_v3_workspaces__workspace_id__sessions_list_post"
+SESSION_UPDATE = "update_session_v3_workspaces__workspace_id__sessions__session_id__put"
+SESSION_DELETE = "delete_session_v3_workspaces__workspace_id__sessions__session_id__delete"
+SESSION_PEERS = "get_session_peers_v3_workspaces__workspace_id__sessions__session_id__peers_get"
+PEER_CONFIG = "get_peer_config_v3_workspaces__workspace_id__sessions__session_id__peers__peer_id__config_get"
+MSG_CREATE = "create_messages_for_session_v3_workspaces__workspace_id__sessions__session_id__messages_post"
+MSG_LIST = "get_messages_v3_workspaces__workspace_id__sessions__session_id__messages_list_post"
+MSG_GET = "get_message_v3_workspaces__workspace_id__sessions__session_id__messages__message_id__get"
+MSG_UPDATE = "update_message_v3_workspaces__workspace_id__sessions__session_id__messages__message_id__put"
+HEALTH = "health_check_health_get"
+
+_UNSET: Any = object()
+
+
+def seg(value: str) -> str:
+    return quote(value, safe="")
+
+
+class HonchoApi:
+    def __init__(self, client: ConformanceClient) -> None:
+        self.client = client
+
+    def _call(self, operation: str, method: str, path: str, **kwargs: Any) -> Reply:
+        reply = self.client.request(method, path, **kwargs)
+        reply.operation = operation
+        return reply
+
+    @staticmethod
+    def _list_kwargs(page: int | None, size: int | None, reverse: bool | None, filters: Any, body: Any) -> dict[str, Any]:
+        params = {"page": page, "size": size, "reverse": reverse}
+        kwargs: dict[str, Any] = {"params": params}
+        if body is not _UNSET:
+            kwargs["json"] = body
+        elif filters is not _UNSET:
+            kwargs["json"] = {"filters": filters}
+        else:
+            kwargs["json"] = {}
+        return kwargs
+
+    # -- meta ----------------------------------------------------------------------------
+    def health(self) -> Reply:
+        return self._call(HEALTH, "GET", "/health")
+
+    # -- workspaces ------------------------------------------------------------------------
+    def create_workspace(self, workspace_id: str, metadata: Any = _UNSET, **extra: Any) -> Reply:
+        body = {"id": workspace_id, **extra}
+        if metadata is not _UNSET:
+            body["metadata"] = metadata
+        return self._call(WS_CREATE, "POST", "/v3/workspaces", json=body)
+
+    def list_workspaces(self, *, page: int | None = None, size: int | None = None, reverse: bool | None = None,
+                        filters: Any = _UNSET, body: Any = _UNSET) -> Reply:
+        return self._call(WS_LIST, "POST", "/v3/workspaces/list", **self._list_kwargs(page, size, reverse, filters, body))
+
+    def update_workspace(self, workspace_id: str, body: dict[str, Any]) -> Reply:
+        return self._call(WS_UPDATE, "PUT", f"/v3/workspaces/{seg(workspace_id)}", json=body)
+
+    def delete_workspace(self, workspace_id: str) -> Reply:
+        return self._call(WS_DELETE, "DELETE", f"/v3/workspaces/{seg(workspace_id)}")
+
+    def search_workspace(self, workspace_id: str, query: str, limit: int | None = None) -> Reply:
+        body: dict[str, Any] = {"query": query}
+        if limit is not None:
+            body["limit"] = limit
+        return self._call(WS_SEARCH, "POST", f"/v3/workspaces/{seg(workspace_id)}/search", json=body)
+
+    # -- peers -------------------------------------------------------------------------------
+    def create_peer(self, workspace_id: str, peer_id: str, metadata: Any = _UNSET, configuration: Any = _UNSET) -> Reply:
+        body: dict[str, Any] = {"id": peer_id}
+        if metadata is not _UNSET:
+            body["metadata"] = metadata
+        if configuration is not _UNSET:
+            body["configuration"] = configuration
+        return self._call(PEER_CREATE, "POST", f"/v3/workspaces/{seg(workspace_id)}/peers", json=body)
+
+    def list_peers(self, workspace_id: str, *, page: int | None = None, size: int | None = None,
+                   reverse: bool | None = None, filters: Any = _UNSET, body: Any = _UNSET) -> Reply:
+        return self._call(PEER_LIST, "POST", f"/v3/workspaces/{seg(workspace_id)}/peers/list",
+                          **self._list_kwargs(page, size, reverse, filters, body))
+
+    def update_peer(self, workspace_id: str, peer_id: str, body: dict[str, Any]) -> Reply:
+        return self._call(PEER_UPDATE, "PUT", f"/v3/workspaces/{seg(workspace_id)}/peers/{seg(peer_id)}", json=body)
+
+    def peer_sessions(self, workspace_id: str, peer_id: str, *, page: int | None = None, size: int | None = None,
+                      reverse: bool | None = None, filters: Any = _UNSET, body: Any = _UNSET) -> Reply:
+        return self._call(PEER_SESSIONS, "POST", f"/v3/workspaces/{seg(workspace_id)}/peers/{seg(peer_id)}/sessions",
+                          **self._list_kwargs(page, size, reverse, filters, body))
+
+    # -- sessions ----------------------------------------------------------------------------
+    def create_session(self, workspace_id: str, session_id: str, metadata: Any = _UNSET,
+                       peers: dict[str, Any] | None = None, configuration: Any = _UNSET) -> Reply:
+        body: dict[str, Any] = {"id": session_id}
+        if metadata is not _UNSET:
+            body["metadata"] = metadata
+        if configuration is not _UNSET:
+            body["configuration"] = configuration
+        if peers is not None:
+            body["peers"] = peers
+        return self._call(SESSION_CREATE, "POST", f"/v3/workspaces/{seg(workspace_id)}/sessions", json=body)
+
+    def list_sessions(self, workspace_id: str, *, page: int | None = None, size: int | None = None,
+                      reverse: bool | None = None, filters: Any = _UNSET, body: Any = _UNSET) -> Reply:
+        return self._call(SESSION_LIST, "POST", f"/v3/workspaces/{seg(workspace_id)}/sessions/list",
+                          **self._list_kwargs(page, size, reverse, filters, body))
+
+    def update_session(self, workspace_id: str, session_id: str, body: dict[str, Any]) -> Reply:
+        return self._call(SESSION_UPDATE, "PUT", f"/v3/workspaces/{seg(workspace_id)}/sessions/{seg(session_id)}", json=body)
+
+    def delete_session(self, workspace_id: str, session_id: str) -> Reply:
+        return self._call(SESSION_DELETE, "DELETE", f"/v3/workspaces/{seg(workspace_id)}/sessions/{seg(session_id)}")
+
+    def session_peers(self, workspace_id: str, session_id: str, *, page: int | None = None, size: int | None = None) -> Reply:
+        return self._call(SESSION_PEERS, "GET", f"/v3/workspaces/{seg(workspace_id)}/sessions/{seg(session_id)}/peers",
+                          params={"page": page, "size": size})
+
+    def peer_config(self, workspace_id: str, session_id: str, peer_id: str) -> Reply:
+        return self._call(PEER_CONFIG, "GET",
+                          f"/v3/workspaces/{seg(workspace_id)}/sessions/{seg(session_id)}/peers/{seg(peer_id)}/config")
+
+    # -- messages ----------------------------------------------------------------------------
+    def create_messages(self, workspace_id: str, session_id: str, messages: list[dict[str, Any]]) -> Reply:
+        return self._call(MSG_CREATE, "POST", f"/v3/workspaces/{seg(workspace_id)}/sessions/{seg(session_id)}/messages",
+                          json={"messages": messages})
+
+    def list_messages(self, workspace_id: str, session_id: str, *, page: int | None = None, size: int | None = None,
+                      reverse: bool | None = None, filters: Any = _UNSET, body: Any = _UNSET) -> Reply:
+        return self._call(MSG_LIST, "POST", f"/v3/workspaces/{seg(workspace_id)}/sessions/{seg(session_id)}/messages/list",
+                          **self._list_kwargs(page, size, reverse, filters, body))
+
+    def get_message(self, workspace_id: str, session_id: str, message_id: str) -> Reply:
+        return self._call(MSG_GET, "GET",
+                          f"/v3/workspaces/{seg(workspace_id)}/sessions/{seg(session_id)}/messages/{seg(message_id)}")
+
+    def update_message(self, workspace_id: str, session_id: str, message_id: str, body: dict[str, Any]) -> Reply:
+        return self._call(MSG_UPDATE, "PUT",
+                          f"/v3/workspaces/{seg(workspace_id)}/sessions/{seg(session_id)}/messages/{seg(message_id)}",
+                          json=body)
+
+
+UNSET = _UNSET

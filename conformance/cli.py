@@ -1,0 +1,143 @@
+"""`honcho-conformance`: check any deployment of the Honcho v3 API against openapi.yaml.
+
+    honcho-conformance run --base-url URL [--token T] [--spec openapi.yaml] [options]
+    honcho-conformance checks        # list the semantic checks and concurrency scenarios
+
+Exit status: 0 when nothing new failed, 1 when something did, 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from rich.console import Console
+
+from .baseline import Baseline, BaselineError
+from .config import PHASES, PROFILES, ConfigError, RunConfig, default_spec
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be positive")
+    return value
+
+
+def _phases(text: str) -> tuple[str, ...]:
+    names = tuple(p.strip() for p in text.split(",") if p.strip())
+    unknown = [p for p in names if p not in PHASES]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown phase(s): {', '.join(unknown)}; choose from {', '.join(PHASES)}")
+    return names
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="honcho-conformance",
+                                     description="Conformance tester for implementations of the Honcho v3 API contract.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the conformance suite against a server")
+    target = run.add_argument_group("target")
+    target.add_argument("--base-url", required=True, help="the deployment, e.g. https://honcho.example.com")
+    target.add_argument("--token", default=os.environ.get("HONCHO_TOKEN"),
+                        help="bearer token (default: $HONCHO_TOKEN); enables the ignored_auth check")
+    target.add_argument("--spec", type=Path, default=None, help=f"OpenAPI document (default: {default_spec()})")
+    what = run.add_argument_group("what to run")
+    what.add_argument("--profile", choices=sorted(PROFILES), default="default", help="how much to generate (default: default)")
+    what.add_argument("--phases", type=_phases, default=PHASES, help=f"comma-separated subset of {','.join(PHASES)}")
+    what.add_argument("--checks", default=None, help="comma-separated semantic checks to run (default: all)")
+    what.add_argument("--include-operation", action="append", default=[], metavar="REGEX",
+                      help="contract phases: only operations whose operationId matches (repeatable)")
+    what.add_argument("--exclude-operation", action="append", default=[], metavar="REGEX",
+                      help="contract phases: skip operations whose operationId matches (repeatable)")
+    what.add_argument("--seed", type=int, default=None, help="make generation deterministic (default: random, printed)")
+    what.add_argument("--max-examples", type=int, default=None, help="schemathesis examples per operation and phase")
+    what.add_argument("--concurrency", type=int, default=None, help="parallel clients in the concurrency phase")
+    what.add_argument("--shrink", action="store_true", default=None, help="shrink failing examples (more requests)")
+    safety = run.add_argument_group("safety")
+    safety.add_argument("--read-only", action="store_true", help="send only reads and invalid requests")
+    safety.add_argument("--max-requests", type=int, default=None, help="request budget for the whole run")
+    safety.add_argument("--max-time", type=_positive_float, default=None, help="time limit in seconds")
+    safety.add_argument("--rate-limit", type=_positive_float, default=None, help="requests per second, at most")
+    safety.add_argument("--request-timeout", type=_positive_float, default=30.0, help="seconds per request (default: 30)")
+    safety.add_argument("--run-prefix", default=None, help="prefix of the run's workspace ids (default: random)")
+    safety.add_argument("--no-cleanup", action="store_true", help="leave the run's workspaces in place")
+    output = run.add_argument_group("output")
+    output.add_argument("--junit-xml", type=Path, default=None, help="write a JUnit XML report")
+    output.add_argument("--json-report", type=Path, default=None, help="write a JSON report")
+    output.add_argument("--baseline", type=Path, default=None, help="known deviations: only new failures fail the run")
+    output.add_argument("--write-baseline", type=Path, default=None, help="write this run's failures as a baseline")
+    output.add_argument("--details", type=int, default=15, help="root causes to show in full")
+    output.add_argument("--no-progress", action="store_true", help="no live progress display")
+    sub.add_parser("checks", help="list the semantic checks and concurrency scenarios")
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> RunConfig:
+    return RunConfig(
+        base_url=args.base_url, token=args.token or None, spec=args.spec or default_spec(), seed=args.seed,
+        profile=args.profile, phases=tuple(args.phases), read_only=args.read_only, max_requests=args.max_requests,
+        max_time=args.max_time, rate_limit=args.rate_limit, concurrency=args.concurrency,
+        request_timeout=args.request_timeout, max_examples=args.max_examples, shrink=args.shrink,
+        checks=tuple(c.strip() for c in args.checks.split(",")) if args.checks else None,
+        include_operations=tuple(args.include_operation), exclude_operations=tuple(args.exclude_operation),
+        run_prefix=args.run_prefix, cleanup=not args.no_cleanup,
+        junit_xml=args.junit_xml, json_report=args.json_report, baseline=args.baseline,
+        write_baseline=args.write_baseline)
+
+
+def listeners_for(config: RunConfig, console: Console, *, details: int = 15, live: bool = True) -> list:
+    from .reporters import ConsoleReporter, JsonReporter, JUnitReporter
+
+    listeners: list = [ConsoleReporter(console, details=details, live=live)]
+    if config.json_report:
+        listeners.append(JsonReporter(config.json_report))
+    if config.junit_xml:
+        listeners.append(JUnitReporter(config.junit_xml))
+    return listeners
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    console = Console()
+    if args.command == "checks":
+        from .concurrency import SCENARIOS
+        from .semantics import REGISTRY
+
+        for check in REGISTRY.values():
+            console.print(f"[bold]{check.name}[/] {'(read-only)' if not check.writes else ''}: {check.description}")
+        console.print(f"[bold]concurrency scenarios[/]: {', '.join(SCENARIOS)}")
+        return 0
+    try:
+        config = config_from_args(args)
+        if not Path(config.spec).is_file():
+            raise ConfigError(f"no OpenAPI document at {config.spec} (use --spec)")
+        if config.checks:
+            from .semantics import REGISTRY
+
+            unknown = [c for c in config.checks if c not in REGISTRY]
+            if unknown:
+                raise ConfigError(f"unknown semantic check(s): {', '.join(unknown)} (see `honcho-conformance checks`)")
+        from .engine import Runner
+
+        runner = Runner(config, listeners_for(config, console, details=args.details, live=not args.no_progress))
+    except (ConfigError, BaselineError) as exc:
+        console.print(f"[red]honcho-conformance: {exc}[/]")
+        return 2
+    try:
+        result = runner.run()
+    except KeyboardInterrupt:
+        console.print("[red]interrupted[/]")
+        return 130
+    if config.write_baseline:
+        count = Baseline.write(config.write_baseline, result.failures)
+        console.print(f"wrote {count} baseline entries to {config.write_baseline}")
+    return result.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

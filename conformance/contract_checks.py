@@ -1,0 +1,349 @@
+"""The contract phases, built on schemathesis 4's own engine (its Python API).
+
+`contract`: every operation of openapi.yaml through schemathesis' examples, coverage and
+fuzzing phases; `stateful`: schemathesis' stateful phase, following the OpenAPI links.
+Every applicable check runs: not_a_server_error, status_code_conformance,
+content_type_conformance, response_schema_conformance, response_headers_conformance,
+negative_data_rejection, positive_data_acceptance, use_after_free,
+ensure_resource_availability, and ignored_auth when a token is given.
+
+Three adaptations keep the run safe and meaningful against a real deployment:
+- transport: every request schemathesis sends goes through the run's ConformanceClient
+  (a `requests` adapter), so the host confinement, budget, rate limit and recording
+  apply, and the in-process mock is reached the same way;
+- steering (a `before_call` hook): workspace ids schemathesis generates are mapped into
+  the run's prefixed workspaces, and webhook URLs to an unroutable `.invalid` host, so
+  every write lands in a workspace that clean-up removes; validity is preserved
+  (schemathesis re-validates the case after the hook);
+- filters: the contract types `filters` as a free-form object, but the server reads a
+  filter language; a positive case whose random filter that language rejects is given a
+  valid random filter instead (the semantic phase checks what filters mean).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+import zlib
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .api import WS_CREATE, WS_DELETE
+from .client import BudgetExceeded, ConformanceClient, make_bridge_session
+from .config import RunConfig
+from .filters_reference import FilterError, Undefined, compile_filter, random_filter
+from .model import Failure
+from .spec import OUTSIDE_WORKSPACES, Spec
+from .workspaces import WorkspaceRegistry
+
+CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+    "response_headers_conformance",
+    "negative_data_rejection",
+    "positive_data_acceptance",
+    "use_after_free",
+    "ensure_resource_availability",
+)
+AUTH_CHECKS = ("ignored_auth",)
+# Checks whose root cause depends on the status answered: it becomes part of the failure title.
+STATUS_KEYED = {"not_a_server_error", "status_code_conformance", "positive_data_acceptance", "negative_data_rejection",
+                "use_after_free", "ensure_resource_availability", "ignored_auth"}
+ID_PATTERN = re.compile(r"^[a-zA-Z0-9_-]{1,512}$")
+WEBHOOK_URL = "https://conformance.invalid/hook"
+WORKSPACE_BUCKETS = 4
+
+
+def schemathesis_config(config: RunConfig, *, stateful: bool) -> dict[str, Any]:
+    checks: dict[str, Any] = {"enabled": False}
+    for name in CHECKS + (AUTH_CHECKS if config.token else ()):
+        checks[name] = {"enabled": True}
+    phases: dict[str, Any] = {
+        "examples": {"enabled": not stateful},
+        "coverage": {"enabled": not stateful},
+        "fuzzing": {"enabled": not stateful},
+        "stateful": {"enabled": stateful, "max-steps": config.effective_stateful_steps},
+    }
+    data: dict[str, Any] = {
+        "seed": config.seed,
+        "base-url": config.base_url,
+        "request-timeout": config.request_timeout,
+        "max-redirects": 0,
+        "generation": {"max-examples": config.effective_max_examples, "database": "none",
+                       "with-security-parameters": False, "no-shrink": not config.effective_shrink},
+        "checks": checks,
+        "phases": phases,
+        "suppress-health-check": ["all"],
+        # Reproductions must be runnable: schemathesis would mask e.g. every `session_id`.
+        "output": {"sanitization": {"enabled": False}},
+        "workers": 1,
+    }
+    if config.token:
+        data["auth"] = {"openapi": {"HTTPBearer": {"bearer": config.token}}}
+    return data
+
+
+def resource_of(path: str) -> str | None:
+    """Which records a `filters` body of this operation selects."""
+    if path.endswith("/workspaces/list"):
+        return "workspace"
+    if path.endswith("/peers/list"):
+        return "peer"
+    if path.endswith("/sessions/list") or path.endswith("/peers/{peer_id}/sessions"):
+        return "session"
+    if path.endswith("/messages/list") or path.endswith("/search"):
+        return "message"
+    if "/conclusions" in path:
+        return "conclusion"
+    return None
+
+
+@dataclass
+class Steering:
+    """Rewrites a case just before it is sent (see the module docstring)."""
+
+    prefix: str
+    registry: WorkspaceRegistry
+    seed: int
+
+    def bucket(self, kind: str, value: str, buckets: int = WORKSPACE_BUCKETS) -> str:
+        return f"{self.prefix}-{kind}{zlib.crc32(value.encode('utf-8', 'surrogatepass')) % buckets}"
+
+    def workspace(self, value: Any, *, deleting: bool = False) -> Any:
+        if not isinstance(value, str) or not value or value.startswith(self.prefix):
+            if isinstance(value, str):
+                self.registry.add(value)
+            return value
+        if ID_PATTERN.match(value):
+            new = self.bucket("d" if deleting else "c", value)
+        else:  # stays invalid with the prefix in front, and is ours if a lax server accepts it
+            new = f"{self.prefix}-{value}"
+        self.registry.add(new)
+        return new
+
+    def __call__(self, case: Any) -> None:
+        operation = case.operation
+        op_id = operation.definition.raw.get("operationId") if hasattr(operation.definition, "raw") else None
+        path_parameters = case.path_parameters
+        if isinstance(path_parameters, dict) and "workspace_id" in path_parameters:
+            path_parameters["workspace_id"] = self.workspace(path_parameters["workspace_id"], deleting=op_id == WS_DELETE)
+        body = case.body
+        if not isinstance(body, dict):
+            return
+        if op_id == WS_CREATE and "id" in body:
+            if isinstance(body["id"], str) and body["id"] and not body["id"].startswith(self.prefix):
+                body["id"] = self.bucket("w", body["id"], 8) if ID_PATTERN.match(body["id"]) else f"{self.prefix}-{body['id']}"
+            if isinstance(body["id"], str):
+                self.registry.add(body["id"])
+        if isinstance(body.get("url"), str) and body["url"] and "webhooks" in operation.path:
+            body["url"] = WEBHOOK_URL
+        resource = resource_of(operation.path)
+        if resource and isinstance(body.get("filters"), dict) and _is_positive(case):
+            try:
+                compile_filter(body["filters"], resource)
+            except (FilterError, Undefined):
+                rng = random.Random(f"{self.seed}:{zlib.crc32(repr(body['filters']).encode('utf-8', 'surrogatepass'))}")
+                body["filters"] = random_filter(rng, resource, [])
+
+
+def _is_positive(case: Any) -> bool:
+    meta = getattr(case, "meta", None)
+    mode = getattr(getattr(meta, "generation", None), "mode", None)
+    return str(getattr(mode, "value", mode)) == "positive"
+
+
+# The `before_call` hook is process-wide in schemathesis: one dispatcher routes each case to
+# the steering of the run that owns its schema, and does nothing for any other schema.
+_ACTIVE: dict[int, Steering] = {}
+_ACTIVE_LOCK = threading.Lock()
+
+
+def _before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    steering = _ACTIVE.get(id(case.operation.schema))
+    if steering is not None:
+        steering(case)
+
+
+def _register(schema: Any, steering: Steering) -> None:
+    import schemathesis
+
+    with _ACTIVE_LOCK:
+        if not _ACTIVE:
+            schemathesis.hook("before_call")(_before_call)
+        _ACTIVE[id(schema)] = steering
+
+
+def _unregister(schema: Any) -> None:
+    from schemathesis import hooks
+
+    with _ACTIVE_LOCK:
+        _ACTIVE.pop(id(schema), None)
+        if not _ACTIVE:
+            hooks.unregister(_before_call)
+
+
+def _bridged_schema_class(base: type, transport: Any) -> type:
+    class BridgedSchema(base):  # type: ignore[misc, valid-type]
+        @property
+        def transport(self) -> Any:  # noqa: D401
+            return transport
+
+    BridgedSchema.__name__ = base.__name__
+    BridgedSchema.__qualname__ = base.__qualname__
+    return BridgedSchema
+
+
+def _make_transport(client: ConformanceClient) -> Any:
+    from schemathesis.transport.requests import REQUESTS_TRANSPORT, RequestsTransport
+
+    local = threading.local()
+
+    class BridgedTransport(RequestsTransport):
+        """schemathesis' requests transport, whose session sends through the ConformanceClient."""
+
+        def send(self, case: Any, *, session: Any = None, **kwargs: Any) -> Any:
+            if session is not None and session.headers:
+                headers = kwargs.setdefault("headers", {}) or {}
+                for name, value in session.headers.items():
+                    headers.setdefault(name, value)
+                kwargs["headers"] = headers
+            bridge = getattr(local, "session", None)
+            if bridge is None:
+                bridge = local.session = make_bridge_session(client)
+            if session is not None and session.auth is not None:
+                bridge.auth = session.auth
+            return super().send(case, session=bridge, **kwargs)
+
+    transport = BridgedTransport()
+    transport._copy_serializers_from(REQUESTS_TRANSPORT)
+    return transport
+
+
+def _engine_without_probes(schema: Any) -> Any:
+    """schemathesis' engine minus its network probes (they would bypass the client)."""
+    from schemathesis.engine.core import Engine
+    from schemathesis.engine.run import Phase, PhaseName, PhaseSkipReason
+
+    class ConfinedEngine(Engine):
+        __slots__ = ()
+
+        def get_phase_config(self, phase_name: Any, *, is_supported: bool, requires_transitions: bool) -> Any:
+            if phase_name == PhaseName.PROBING:
+                return Phase(name=phase_name, is_enabled=False, skip_reason=PhaseSkipReason.DISABLED)
+            return super().get_phase_config(phase_name, is_supported=is_supported, requires_transitions=requires_transitions)
+
+    return ConfinedEngine(schema=schema)
+
+
+def selected_operations(spec: Spec, config: RunConfig) -> list[str]:
+    chosen = []
+    for op in spec.operations.values():
+        if op.operation_id in OUTSIDE_WORKSPACES:
+            continue
+        if config.read_only and not op.reads_only:
+            continue
+        if any(re.search(p, op.operation_id) for p in config.exclude_operations):
+            continue
+        if config.include_operations and not any(re.search(p, op.operation_id) for p in config.include_operations):
+            continue
+        chosen.append(op.operation_id)
+    return chosen
+
+
+def run_contract(*, config: RunConfig, spec: Spec, client: ConformanceClient, registry: WorkspaceRegistry,
+                 stateful: bool, report: Callable[[Failure], None], progress: Callable[[str], None],
+                 note: Callable[[str], None]) -> dict[str, int]:
+    """Run one schemathesis engine pass; returns failures per operation label."""
+    import schemathesis
+    from schemathesis.config import SchemathesisConfig
+    from schemathesis.engine import events
+
+    st_config = SchemathesisConfig.from_dict(schemathesis_config(config, stateful=stateful))
+    schema = schemathesis.openapi.from_dict(spec.document, config=st_config)
+    operations = selected_operations(spec, config)
+    schema = schema.include(operation_id=operations)
+    schema.__class__ = _bridged_schema_class(type(schema), _make_transport(client))
+    steering = Steering(config.run_prefix or "", registry, config.seed or 0)
+    cases: dict[str, int] = {spec.label_of(op): 0 for op in operations} if not stateful else {}
+    _register(schema, steering)
+    stream = _engine_without_probes(schema).execute()
+    seen: set[tuple[str, str, str, str]] = set()
+    try:
+        for event in stream:
+            if isinstance(event, events.ScenarioFinished):
+                label = event.recorder.label
+                if not stateful:
+                    cases.setdefault(label, 0)
+                progress(label)
+                for failure in _failures_of(event, config.seed or 0, "stateful" if stateful else "contract"):
+                    identity = (failure.check, failure.operation, failure.title, failure.curl)
+                    if identity in seen:
+                        continue
+                    seen.add(identity)
+                    if stateful:
+                        cases[failure.operation] = cases.get(failure.operation, 0) + 1
+                    elif failure.operation in cases:
+                        cases[failure.operation] += 1
+                    report(failure)
+            elif isinstance(event, events.NonFatalError):
+                if client.budget.exhausted:
+                    continue
+                report(Failure(check="engine_error", operation=event.label or "(run)", title=event.info.title,
+                               message=event.info.message, phase="stateful" if stateful else "contract",
+                               seed=config.seed))
+            elif isinstance(event, events.FatalError):
+                raise event.exception
+            if client.budget.exhausted:
+                stream.stop()
+    finally:
+        _unregister(schema)
+    if client.budget.exhausted:
+        raise BudgetExceeded(client.budget.exhausted)
+    return cases
+
+
+def _failures_of(event: Any, seed: int, phase: str) -> list[Failure]:
+    from schemathesis.engine import Status
+
+    recorder = event.recorder
+    found: list[Failure] = []
+    for case_id, nodes in recorder.checks.items():
+        for node in nodes:
+            if node.status != Status.FAILURE or node.failure_info is None:
+                continue
+            info = node.failure_info
+            case_node = recorder.cases.get(case_id)
+            operation = case_node.value.operation.label if case_node is not None else recorder.label
+            interaction = recorder.interactions.get(case_id)
+            response = interaction.response if interaction is not None else None
+            status = response.status_code if response is not None else None
+            excerpt = ""
+            if response is not None:
+                text = (response.content or b"")[:300].decode("utf-8", "replace")
+                excerpt = f"{status} {text}"
+            steps = [step.curl for step in info.steps][:-1] if info.steps else _chain(recorder, case_id)
+            title = info.failure.title
+            if node.name in STATUS_KEYED and status is not None:
+                title = f"{title} (HTTP {status})"
+            found.append(Failure(check=node.name, operation=operation, title=title,
+                                 message=info.failure.message, phase=phase, curl=_strip_token(info.code_sample),
+                                 steps=[_strip_token(s) for s in steps], seed=seed, status=status, response=excerpt))
+    return found
+
+
+def _chain(recorder: Any, case_id: str) -> list[str]:
+    try:
+        chain = list(recorder.iter_chain_cases(case_id=case_id))
+    except Exception:
+        return []
+    return [case.as_curl_command() for case in chain[:-1]][-20:]
+
+
+_BEARER = re.compile(r"(Authorization: Bearer )[^'\"\s]+")
+
+
+def _strip_token(command: str) -> str:
+    return _BEARER.sub(r"\1$HONCHO_TOKEN", command)

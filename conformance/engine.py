@@ -1,0 +1,219 @@
+"""Runs the phases of a conformance run and emits events; knows nothing of output.
+
+Layering (a module imports only from the layers before it; none imports upward):
+  model -> config, client, baseline -> filters_reference, spec, api, workspaces
+  -> semantics, machine, concurrency, contract_checks, load -> engine -> reporters -> cli
+  (bench and locustfile sit beside cli, on top).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from typing import Any, Callable, Iterable
+
+import httpx
+
+from .api import HonchoApi
+from .baseline import Baseline
+from .client import Budget, BudgetExceeded, ConformanceClient, OutsideBaseURL, RateLimiter, TransportFailure
+from .config import PHASE_DESCRIPTIONS, PHASES, RunConfig
+from .model import (CleanupFinished, Event, Failure, FailureFound, Listener, Note, PhaseFinished, PhaseReport,
+                    PhaseStarted, Progress, RunFinished, RunResult, RunStarted)
+from .spec import Spec
+from .workspaces import WorkspaceRegistry, cleanup
+
+WRITING_PHASES = ("model", "concurrency")
+
+
+class _Borrowed(httpx.BaseTransport):
+    """A transport the caller owns: the run uses it but does not close it."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        pass
+
+
+class Runner:
+    def __init__(self, config: RunConfig, listeners: Iterable[Listener] = ()) -> None:
+        self.config = config
+        self.listeners = list(listeners)
+        self.baseline = Baseline.load(config.baseline) if config.baseline else Baseline.empty()
+        self._lock = threading.Lock()
+        self._phase_failures = 0
+
+    def emit(self, event: Event) -> None:
+        for listener in self.listeners:
+            listener(event)
+
+    # -- the run -------------------------------------------------------------------------
+    def run(self) -> RunResult:
+        config = self.config
+        spec = Spec.load(config.spec)
+        assert config.seed is not None and config.run_prefix is not None
+        budget = Budget(config.max_requests, config.max_time)
+        transport = _Borrowed(config.transport) if config.transport is not None else None
+        client = ConformanceClient(config.base_url, token=config.token, transport=transport, budget=budget,
+                                   rate_limiter=RateLimiter(config.rate_limit), timeout=config.request_timeout)
+        registry = WorkspaceRegistry(config.run_prefix)
+        api = HonchoApi(client)
+        result = RunResult(base_url=config.base_url, seed=config.seed, prefix=config.run_prefix, profile=config.profile,
+                           read_only=config.read_only)
+        self.result = result
+        started = time.monotonic()
+        phases = [p for p in PHASES if p in config.phases]
+        self.emit(RunStarted(base_url=config.base_url, seed=config.seed, prefix=config.run_prefix,
+                             profile=config.profile, phases=phases, read_only=config.read_only))
+        try:
+            reachable = self._preflight(api)
+            for name in phases:
+                report = PhaseReport(name=name, description=PHASE_DESCRIPTIONS[name])
+                result.phases.append(report)
+                if not reachable:
+                    report.status, report.detail = "skipped", "server unreachable"
+                elif config.read_only and name in WRITING_PHASES:
+                    report.status, report.detail = "skipped", "writes (--read-only)"
+                elif budget.exhausted:
+                    report.status, report.detail = "skipped", budget.exhausted
+                else:
+                    self._run_phase(name, report, config=config, spec=spec, client=client, api=api, registry=registry)
+                if report.status == "skipped":
+                    self.emit(PhaseStarted(name=name, description=report.description))
+                    self.emit(PhaseFinished(report=report))
+            if budget.exhausted:
+                result.stop_reason = budget.exhausted
+            if config.cleanup:
+                result.cleanup = self._cleanup(api, registry)
+            else:
+                result.cleanup = None
+            result.baseline_unseen = self.baseline.unseen(result.failures)
+            result.requests = client.requests_sent
+            result.duration = time.monotonic() - started
+            self.emit(RunFinished(result=result))
+            return result
+        finally:
+            client.close()
+
+    def _preflight(self, api: HonchoApi) -> bool:
+        try:
+            reply = api.health()
+        except (TransportFailure, OutsideBaseURL) as exc:
+            self.report(Failure(check="transport", operation="GET /health", title="server unreachable",
+                                message=str(exc), phase="preflight", seed=self.config.seed, case="preflight"))
+            return False
+        if reply.status >= 500:
+            self.emit(Note(f"GET /health answered {reply.status}; continuing"))
+        return True
+
+    def report(self, failure: Failure) -> None:
+        failure.known = self.baseline.matches(failure)
+        if not failure.case:
+            failure.case = failure.operation
+        with self._lock:
+            self.result.failures.append(failure)
+            self._phase_failures += 1
+        self.emit(FailureFound(failure=failure))
+
+    def _run_phase(self, name: str, report: PhaseReport, *, config: RunConfig, spec: Spec, client: ConformanceClient,
+                   api: HonchoApi, registry: WorkspaceRegistry) -> None:
+        total = self._expected_steps(name, spec)
+        self.emit(PhaseStarted(name=name, description=report.description, total=total))
+        started, sent = time.monotonic(), client.requests_sent
+        with self._lock:
+            self._phase_failures = 0
+
+        def progress(label: str) -> None:
+            self.emit(Progress(phase=name, label=label))
+
+        try:
+            report.cases = self._dispatch(name, config=config, spec=spec, client=client, api=api, registry=registry,
+                                          progress=progress)
+            report.status = "failed" if self._phase_failures else "passed"
+        except BudgetExceeded as exc:
+            report.status, report.detail = "truncated", str(exc)
+        except TransportFailure as exc:
+            report.status, report.detail = "error", str(exc)
+            self.report(Failure(check="transport", operation=f"{exc.exchange.method} {exc.exchange.url}",
+                                title="server stopped answering", message=str(exc), phase=name, curl=exc.exchange.curl(),
+                                seed=config.seed, case=name))
+        except OutsideBaseURL as exc:
+            report.status, report.detail = "error", str(exc)
+            self.report(Failure(check="confinement", operation="(run)", title="request outside the base URL refused",
+                                message=str(exc), phase=name, seed=config.seed, case=name))
+        except Exception as exc:  # a bug of the suite itself: report it, never hide it
+            report.status, report.detail = "error", f"{type(exc).__name__}: {exc}"
+            self.report(Failure(check="internal_error", operation="(run)", title=f"{type(exc).__name__} in phase {name}",
+                                message="".join(traceback.format_exception(exc))[-4000:], phase=name, seed=config.seed,
+                                case=name))
+        report.duration = time.monotonic() - started
+        report.requests = client.requests_sent - sent
+        report.failures = self._phase_failures
+        self.emit(PhaseFinished(report=report))
+
+    def _expected_steps(self, name: str, spec: Spec) -> int | None:
+        from .concurrency import SCENARIOS
+        from .semantics import applicable
+
+        if name == "semantics":
+            checks = applicable(self.config.read_only, self.config.checks)
+            return len(checks) + (1 if any(c.uses_world for c in checks) else 0)
+        if name == "concurrency":
+            return len(SCENARIOS)
+        if name == "model":
+            return self.config.effective_model_examples
+        return None
+
+    def _dispatch(self, name: str, *, config: RunConfig, spec: Spec, client: ConformanceClient, api: HonchoApi,
+                  registry: WorkspaceRegistry, progress: Callable[[str], None]) -> dict[str, int]:
+        assert config.seed is not None
+        if name in ("contract", "stateful"):
+            from .contract_checks import run_contract
+
+            return run_contract(config=config, spec=spec, client=client, registry=registry, stateful=name == "stateful",
+                                report=self.report, progress=progress, note=lambda text: self.emit(Note(text)))
+        if name == "semantics":
+            from .semantics import run_checks
+
+            return run_checks(api=api, registry=registry, seed=config.seed, rounds=config.effective_semantic_rounds,
+                              read_only=config.read_only, label=spec.label_of, report=self.report,
+                              selected=config.checks, progress=progress)
+        if name == "model":
+            from .machine import run_model
+
+            examples = config.effective_model_examples
+            failed = run_model(api=api, registry=registry, seed=config.seed, examples=examples,
+                               steps=config.effective_model_steps, shrink=config.effective_shrink, label=spec.label_of,
+                               report=self.report)
+            progress(f"{examples} examples")
+            return {"state_machine": failed}
+        if name == "concurrency":
+            from .concurrency import run_concurrency
+
+            return run_concurrency(api=api, registry=registry, clients=config.effective_concurrency, seed=config.seed,
+                                   rounds=max(2, config.effective_semantic_rounds // 4), label=spec.label_of,
+                                   report=self.report, progress=progress)
+        raise ValueError(name)
+
+    def _cleanup(self, api: HonchoApi, registry: WorkspaceRegistry) -> Any:
+        report = cleanup(api, registry.prefix, registry.ids, only_listed=self.config.read_only)
+        self.emit(CleanupFinished(report=report))
+        if report.leftovers or report.errors:
+            self.report(Failure(check="cleanup", operation="DELETE /v3/workspaces/{workspace_id}",
+                                title="workspaces of the run left behind",
+                                message=f"could not remove {len(report.leftovers)} workspace(s): {report.leftovers[:10]}; "
+                                        f"errors: {report.errors[:5]}", phase="cleanup", seed=self.config.seed,
+                                case="cleanup"))
+        return report
+
+
+def run(config: RunConfig, listeners: Iterable[Listener] = ()) -> RunResult:
+    return Runner(config, listeners).run()
+
+
+__all__ = ["Runner", "run", "Progress"]

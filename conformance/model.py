@@ -1,0 +1,272 @@
+"""The vocabulary every layer shares: recorded exchanges, failures, events, results.
+
+This module is the bottom layer of the package: it imports nothing from it. Phases
+produce `Failure`s and emit `Event`s; reporters consume events; the CLI reads the
+final `RunResult`. Nothing here knows about HTTP libraries or schemathesis.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable
+
+TOKEN_PLACEHOLDER = "$HONCHO_TOKEN"
+MAX_BODY_IN_REPORT = 2000
+
+
+# --------------------------------------------------------------------------- exchanges
+@dataclass
+class Exchange:
+    """One request sent to the server and what came back (or the transport error)."""
+
+    method: str
+    url: str
+    request_headers: dict[str, str]
+    request_body: bytes | None
+    status: int | None = None
+    response_headers: dict[str, str] = field(default_factory=dict)
+    response_body: bytes = b""
+    elapsed: float = 0.0
+    error: str | None = None
+    index: int = 0
+
+    def curl(self) -> str:
+        return curl_command(self.method, self.url, self.request_headers, self.request_body)
+
+    def response_excerpt(self, limit: int = 300) -> str:
+        if self.error:
+            return f"(no response: {self.error})"
+        text = self.response_body[:limit].decode("utf-8", "replace")
+        more = "..." if len(self.response_body) > limit else ""
+        return f"{self.status} {text}{more}"
+
+    def json(self) -> Any:
+        return json.loads(self.response_body)
+
+
+# Headers that only describe the transport: a reproduction does not need them.
+_NOISE_HEADERS = {"host", "content-length", "accept-encoding", "connection", "user-agent", "accept"}
+
+
+def curl_command(method: str, url: str, headers: dict[str, str] | None, body: bytes | str | None) -> str:
+    """A copy-pasteable curl command; a bearer token is replaced by `$HONCHO_TOKEN`."""
+    parts = ["curl", "-sS", "-X", method.upper(), shlex.quote(url)]
+    for name, value in (headers or {}).items():
+        lower = name.lower()
+        if lower in _NOISE_HEADERS or lower.startswith("x-schemathesis"):
+            continue
+        if lower == "authorization":
+            parts += ["-H", f'"Authorization: Bearer {TOKEN_PLACEHOLDER}"']
+            continue
+        parts += ["-H", shlex.quote(f"{name}: {value}")]
+    if body:
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+        parts += ["--data-raw", shlex.quote(text)]
+    return " ".join(parts)
+
+
+# --------------------------------------------------------------------------- failures
+@dataclass
+class Failure:
+    """One observed deviation from the contract or from the API's meaning.
+
+    `check`, `operation` and `title` together name its root cause: failures that share
+    them are one line of the summary and one entry of a baseline.
+    """
+
+    check: str
+    operation: str
+    title: str
+    message: str = ""
+    phase: str = ""
+    curl: str = ""
+    steps: list[str] = field(default_factory=list)
+    seed: int | None = None
+    status: int | None = None
+    response: str = ""
+    known: bool = False
+    case: str = ""  # the test case (JUnit testcase) it belongs to; the operation when empty
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.check, self.operation, self.title)
+
+    @property
+    def fingerprint(self) -> str:
+        return " | ".join(self.key)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class FailureGroup:
+    """All failures sharing one root cause."""
+
+    check: str
+    operation: str
+    title: str
+    count: int
+    first: Failure
+    known: bool
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.check, self.operation, self.title)
+
+
+def group_failures(failures: list[Failure]) -> list[FailureGroup]:
+    groups: dict[tuple[str, str, str], FailureGroup] = {}
+    for failure in failures:
+        group = groups.get(failure.key)
+        if group is None:
+            groups[failure.key] = FailureGroup(failure.check, failure.operation, failure.title, 1, failure, failure.known)
+        else:
+            group.count += 1
+    return sorted(groups.values(), key=lambda g: (g.known, g.check, g.operation, g.title))
+
+
+# --------------------------------------------------------------------------- phases and results
+@dataclass
+class PhaseReport:
+    name: str
+    description: str = ""
+    status: str = "pending"  # pending | passed | failed | skipped | truncated | error
+    duration: float = 0.0
+    requests: int = 0
+    failures: int = 0
+    detail: str = ""
+    # The test cases this phase ran (JUnit lists each): name -> number of failures.
+    cases: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class CleanupReport:
+    prefix: str
+    workspaces_found: int = 0
+    workspaces_deleted: int = 0
+    sessions_deleted: int = 0
+    leftovers: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    skipped: bool = False
+
+    @property
+    def clean(self) -> bool:
+        return not self.leftovers and not self.errors
+
+
+@dataclass
+class RunResult:
+    base_url: str
+    seed: int
+    prefix: str
+    profile: str
+    read_only: bool
+    started_at: float = field(default_factory=time.time)
+    duration: float = 0.0
+    requests: int = 0
+    phases: list[PhaseReport] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    cleanup: CleanupReport | None = None
+    baseline_unseen: list[str] = field(default_factory=list)
+    stop_reason: str = "completed"
+
+    @property
+    def new_failures(self) -> list[Failure]:
+        return [f for f in self.failures if not f.known]
+
+    @property
+    def known_failures(self) -> list[Failure]:
+        return [f for f in self.failures if f.known]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.new_failures else 0
+
+    def groups(self) -> list[FailureGroup]:
+        return group_failures(self.failures)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "base_url": self.base_url,
+            "seed": self.seed,
+            "run_prefix": self.prefix,
+            "profile": self.profile,
+            "read_only": self.read_only,
+            "started_at": self.started_at,
+            "duration_seconds": round(self.duration, 3),
+            "requests": self.requests,
+            "stop_reason": self.stop_reason,
+            "exit_code": self.exit_code,
+            "summary": [
+                {"check": g.check, "operation": g.operation, "title": g.title, "count": g.count, "known": g.known,
+                 "curl": g.first.curl, "seed": g.first.seed}
+                for g in self.groups()
+            ],
+            "phases": [asdict(p) for p in self.phases],
+            "failures": [f.to_dict() for f in self.failures],
+            "cleanup": asdict(self.cleanup) if self.cleanup else None,
+            "baseline_unseen": self.baseline_unseen,
+        }
+
+
+# --------------------------------------------------------------------------- events
+@dataclass
+class Event:
+    timestamp: float = field(default_factory=time.time, init=False)
+
+
+@dataclass
+class RunStarted(Event):
+    base_url: str
+    seed: int
+    prefix: str
+    profile: str
+    phases: list[str]
+    read_only: bool
+
+
+@dataclass
+class PhaseStarted(Event):
+    name: str
+    description: str
+    total: int | None = None
+
+
+@dataclass
+class Progress(Event):
+    phase: str
+    advance: int = 1
+    label: str = ""
+    total: int | None = None
+
+
+@dataclass
+class FailureFound(Event):
+    failure: Failure
+
+
+@dataclass
+class PhaseFinished(Event):
+    report: PhaseReport
+
+
+@dataclass
+class Note(Event):
+    text: str
+
+
+@dataclass
+class CleanupFinished(Event):
+    report: CleanupReport
+
+
+@dataclass
+class RunFinished(Event):
+    result: RunResult
+
+
+Listener = Callable[[Event], None]

@@ -1,0 +1,1 @@
+"""Helpers for the conformance tests: loopback serving and deliberately broken mocks."""

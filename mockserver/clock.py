@@ -44,7 +44,8 @@ class Clock:
 
 def format_timestamp(moment: datetime) -> str:
     """UTC ISO 8601 with microseconds and `Z`, as the real server writes them."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return utc.isoformat(timespec="microseconds") + "Z"  # isoformat pads years below 1000
 
 
 def parse_timestamp(text: str) -> datetime:

@@ -15,6 +15,8 @@ import yaml
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .dispatch import read_body
+from .errors import ApiError
+from .limits import check_fixtures
 from .responses import encode_json, send_bytes, send_json
 from .snapshot import FixtureError, dump_state, load_fixtures
 from .store import Store
@@ -55,9 +57,13 @@ class AdminRoutes:
         elif action == "fixtures" and method == "POST":
             try:
                 document = json.loads(await read_body(scope, receive, 256 * 1024 * 1024))
+                check_fixtures(self.store, document)  # 507 before loading anything past --max-records
                 loaded = load_fixtures(self.store, document)
-            except (ValueError, FixtureError) as exc:
+            except (ValueError, FixtureError, RecursionError) as exc:
                 await send_json(send, 422, {"detail": f"Invalid fixture document: {exc}"})
+                return
+            except ApiError as exc:  # 413 body too large, 507 record limit
+                await send_json(send, exc.status, exc.body(), exc.headers)
                 return
             await send_json(send, 200, {"loaded": loaded})
         elif action in ("reset", "state", "fixtures"):

@@ -2,7 +2,8 @@
 
 The ASGI stack, outermost first:
   CORS (starlette) -> the mock's own routes (/_mock/, /openapi.json)
-  -> connexion (errors, Swagger UI at /ui, routing by openapi.yaml) -> Dispatcher.
+  -> connexion (errors, Swagger UI at /ui, routing by openapi.yaml)
+  -> faults (faults.py) -> auth, when on (auth.py) -> Dispatcher.
 connexion's own request validation, security and parameter injection are left out of
 its middleware list: the Dispatcher validates against the 3.1 schemas and answers in
 FastAPI's error shape, which is what Honcho clients expect.
@@ -11,6 +12,7 @@ FastAPI's error shape, which is what Honcho clients expect.
 from __future__ import annotations
 
 import copy
+import functools
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,10 +36,15 @@ from starlette.types import ASGIApp
 
 from . import handlers as _handlers  # noqa: F401  (registers every operation)
 from .admin import AdminRoutes
+from .auth import KEYS_OPERATION, AuthMiddleware, AuthSettings, key_handler
 from .clock import Clock
 from .contract import DEFAULT_SPEC, Contract
 from .dispatch import DEFAULT_MAX_BODY, Dispatcher
+from .examples import ExampleResponder
+from .faults import ErrorRule, FaultMiddleware, LatencyRule, error_rules, latency_rules
 from .handlers.registry import OPERATIONS
+from .limits import DEFAULT_MAX_RECORDS, LimitedStore, check_fixtures
+from .persistence import DEFAULT_SAVE_INTERVAL, PersistenceMiddleware, StateFile
 from .responses import encode_json
 from .snapshot import load_fixtures
 from .store import Store
@@ -54,6 +61,13 @@ class MockConfig:
     max_body: int = DEFAULT_MAX_BODY
     cors: bool = True
     swagger_ui: bool = True
+    max_records: int | None = DEFAULT_MAX_RECORDS  # None or 0: no cap (limits.py)
+    state_file: Path | None = None  # opt-in persistence (persistence.py)
+    save_interval: float = DEFAULT_SAVE_INTERVAL
+    auth_secret: str | None = None  # auth.py: a secret and/or an admin token switch auth on
+    admin_token: str | None = None
+    latency: tuple[str | LatencyRule, ...] = ()  # faults.py: "MS[:PATTERN]"
+    error_rate: tuple[str | ErrorRule, ...] = ()  # faults.py: "RATE[:STATUS][:PATTERN]"
 
 
 class MockServer:
@@ -62,11 +76,25 @@ class MockServer:
     def __init__(self, config: MockConfig | None = None) -> None:
         self.config = config or MockConfig()
         self.contract = Contract.load(self.config.spec)
-        self.store = Store(Clock(self.config.seed))
-        self.validators = ContractValidator(self.contract)
-        self.app = self._build()
-        if self.config.fixtures is not None:
-            load_fixtures(self.store, self.config.fixtures)
+        self.store: Store = LimitedStore(Clock(self.config.seed), max_records=self.config.max_records)
+        self.validation_contract = self.contract.validation_view()  # a 3.0 document's schemas read as 2020-12
+        self.validators = ContractValidator(self.validation_contract)
+        self.examples = ExampleResponder(self.validation_contract, self.validators)
+        self.auth = AuthSettings.create(self.config.auth_secret, self.config.admin_token)
+        self.latency, self.error_rate = latency_rules(self.config.latency), error_rules(self.config.error_rate)
+        self.state_file: StateFile | None = None
+        if self.config.state_file is not None:  # loads the saved state (a state file wins over fixtures)
+            self.state_file = StateFile(self.config.state_file, self.config.save_interval)
+            self.state_file.open(self.store)
+        try:
+            self.app = self._build()
+            if self.config.fixtures is not None and not (self.state_file and self.state_file.restored):
+                check_fixtures(self.store, self.config.fixtures)
+                load_fixtures(self.store, self.config.fixtures)
+        except BaseException:
+            if self.state_file is not None:
+                self.state_file.close()
+            raise
 
     def reset(self) -> None:
         """Forget all state; a seeded mock starts its ids and clock over."""
@@ -74,8 +102,17 @@ class MockServer:
         self.store.clock = Clock(self.config.seed)
 
     def _build(self) -> ASGIApp:
-        dispatcher = Dispatcher(self.store, self.validators, OPERATIONS, max_body=self.config.max_body)
+        handlers = OPERATIONS if self.auth is None else {**OPERATIONS, KEYS_OPERATION: key_handler(self.auth)}
+        dispatcher = Dispatcher(self.store, self.validators, handlers, fallback=self.examples.fallback,
+                                max_body=self.config.max_body)
         middlewares = [ServerErrorMiddleware, ExceptionMiddleware, RoutingMiddleware, LifespanMiddleware]
+        after_routing = [functools.partial(FaultMiddleware, contract=self.validation_contract, responder=self.examples,
+                                           latency=self.latency, errors=self.error_rate, seed=self.config.seed)]
+        if self.auth is not None:
+            after_routing.append(functools.partial(AuthMiddleware, settings=self.auth, contract=self.validation_contract,
+                                                   max_body=self.config.max_body))
+        at = middlewares.index(RoutingMiddleware) + 1  # routed: they know the operation and its path parameters
+        middlewares[at:at] = after_routing
         if self.config.swagger_ui:
             middlewares.insert(2, SwaggerUIMiddleware)
         connexion_app = ConnexionMiddleware(dispatcher, middlewares=middlewares)
@@ -91,6 +128,8 @@ class MockServer:
         if self.config.cors:
             app = CORSMiddleware(app, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
                                  expose_headers=["*"])
+        if self.state_file is not None:
+            app = PersistenceMiddleware(app, self.state_file, self.store)
         return app
 
     async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import uvicorn
 import yaml
+from connexion.exceptions import InvalidSpecification
 
 from .app import MockConfig, MockServer
 from .contract import DEFAULT_SPEC
 from .dispatch import DEFAULT_MAX_BODY
+from .errors import ApiError
+from .faults import describe as describe_faults
+from .limits import DEFAULT_MAX_RECORDS
+from .persistence import DEFAULT_SAVE_INTERVAL
 from .snapshot import FixtureError
 
 
@@ -26,6 +32,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fixtures", type=Path, default=None, help="JSON or YAML fixture document to load at start")
     parser.add_argument("--max-body", type=int, default=DEFAULT_MAX_BODY, help="largest request body accepted, in bytes (413 above)")
     parser.add_argument("--no-cors", action="store_true", help="do not answer CORS requests")
+    parser.add_argument("--max-records", type=int, default=DEFAULT_MAX_RECORDS,
+                        help=f"most records (workspaces, peers, sessions, messages) stored; 507 above (default {DEFAULT_MAX_RECORDS:,}; 0: no cap)")
+    parser.add_argument("--state-file", type=Path, default=None,
+                        help="load state from this file at start and save it there (atomically) while running and on shutdown")
+    parser.add_argument("--save-interval", type=float, default=DEFAULT_SAVE_INTERVAL,
+                        help=f"with --state-file: seconds between saves after writes (default {DEFAULT_SAVE_INTERVAL})")
+    parser.add_argument("--auth-secret", default=None,
+                        help="switch auth on: JWTs are signed/verified with this HS256 secret "
+                             "(default: env HONCHO_MOCK_AUTH_SECRET, then AUTH_JWT_SECRET; unset: auth off)")
+    parser.add_argument("--admin-token", default=None,
+                        help="switch auth on: this literal bearer token acts as admin (default: env HONCHO_MOCK_ADMIN_TOKEN)")
+    parser.add_argument("--no-auth", action="store_true", help="auth off even if the environment gives a secret")
+    parser.add_argument("--latency", action="append", default=[], metavar="MS[:PATTERN]",
+                        help="delay answers by MS (or MIN-MAX) milliseconds, for paths matching the glob PATTERN (repeatable)")
+    parser.add_argument("--error-rate", action="append", default=[], metavar="RATE[:STATUS][:PATTERN]",
+                        help="answer STATUS (default 500) to a RATE (0..1) share of requests matching PATTERN (repeatable)")
     parser.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
     return parser
 
@@ -38,21 +60,58 @@ def read_fixtures(path: Path) -> Any:
     return yaml.safe_load(text)
 
 
+def auth_options(args: argparse.Namespace, environ: Mapping[str, str]) -> dict[str, Any]:
+    """The auth settings from the flags, else the environment (auth.py)."""
+    if args.no_auth:
+        return {}
+    secret = args.auth_secret or environ.get("HONCHO_MOCK_AUTH_SECRET") or environ.get("AUTH_JWT_SECRET") or None
+    return {"auth_secret": secret, "admin_token": args.admin_token or environ.get("HONCHO_MOCK_ADMIN_TOKEN") or None}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         fixtures = read_fixtures(args.fixtures) if args.fixtures else None
+        if args.max_body <= 0 or args.max_records < 0:
+            raise ValueError("--max-body must be positive and --max-records 0 or more")
         server = MockServer(MockConfig(spec=args.spec, seed=args.seed, fixtures=fixtures,
-                                       max_body=args.max_body, cors=not args.no_cors))
-    except (OSError, ValueError, FixtureError, yaml.YAMLError) as exc:
+                                       max_body=args.max_body, cors=not args.no_cors, max_records=args.max_records or None,
+                                       state_file=args.state_file, save_interval=args.save_interval,
+                                       latency=tuple(args.latency), error_rate=tuple(args.error_rate),
+                                       **auth_options(args, os.environ)))
+    except InvalidSpecification as exc:
+        where = "/".join(str(part) for part in exc.absolute_path)
+        print(f"honcho-mock: cannot start: {args.spec} is not a valid OpenAPI document: {exc.message} (at /{where})",
+              file=sys.stderr)
+        return 2
+    except (OSError, ValueError, FixtureError, yaml.YAMLError, ApiError) as exc:
         print(f"honcho-mock: cannot start: {exc}", file=sys.stderr)
         return 2
     counts = server.store.counts()
     print(f"honcho-mock: serving {args.spec} ({len(server.contract.operations)} operations) "
           f"on http://{args.host}:{args.port}  (Swagger UI: http://{args.host}:{args.port}/ui/)", flush=True)
-    if fixtures is not None:
+    if server.state_file is not None:
+        origin = "restored" if server.state_file.restored else "new file, nothing to restore"
+        print(f"honcho-mock: state file {server.state_file.path} ({origin}): {counts}", flush=True)
+    if fixtures is not None and not (server.state_file and server.state_file.restored):
         print(f"honcho-mock: loaded fixtures: {counts}", flush=True)
-    uvicorn.run(server.app, host=args.host, port=args.port, log_level=args.log_level, lifespan="on")
+    elif fixtures is not None:
+        print(f"honcho-mock: --fixtures not loaded: the state file holds the state", flush=True)
+    if server.auth is not None:
+        print("honcho-mock: auth on: operations declaring security (all but /health in openapi.yaml) need "
+              "'Authorization: Bearer <jwt>'; "
+              f"admin JWT: {server.auth.admin_jwt()}", flush=True)
+    for line in describe_faults(server.latency, server.error_rate):
+        print(f"honcho-mock: {line}", flush=True)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"honcho-mock: warning: listening on {args.host}, reachable from other machines", file=sys.stderr, flush=True)
+    try:
+        uvicorn.run(server.app, host=args.host, port=args.port, log_level=args.log_level, lifespan="on")
+    finally:
+        if server.state_file is not None and server.state_file.dirty:  # the lifespan shutdown did not save
+            server.state_file.save_now(server.store)
+        if server.state_file is not None:
+            server.state_file.close()
     return 0
 
 

@@ -94,6 +94,17 @@ class Contract:
             node = node[part.replace("~1", "/").replace("~0", "~")]
         return node
 
+    def validation_view(self) -> "Contract":
+        """The contract with JSON Schema 2020-12 schemas, which is what validation speaks.
+
+        A 3.1 document already is one; a 3.0 document's `nullable` and boolean
+        `exclusiveMinimum`/`exclusiveMaximum` are rewritten (`_upgrade`) so that the same
+        validators and example generator serve both versions.
+        """
+        if not self.version.startswith("3.0"):
+            return self
+        return Contract(_upgrade(copy.deepcopy(self.document)), self.source)
+
     def openapi30_view(self) -> dict[str, Any]:
         """A 3.0.3 rendering of the document, good enough for connexion's routing."""
         if self.version.startswith("3.0") or self.version.startswith("2"):
@@ -110,7 +121,21 @@ class Contract:
                 op = item.get(method)
                 if isinstance(op, dict) and not op.get("operationId"):
                     op["operationId"] = _synthetic_operation_id(method, path)
+        _route_path_params_as_text(view)
         return view
+
+
+def _route_path_params_as_text(view: dict[str, Any]) -> None:
+    """Path parameters routed as plain text: connexion would otherwise convert `integer` and
+    `number` ones itself (and not route `/pets/abc` at all); the Dispatcher validates them
+    against the real schema and answers FastAPI's 422."""
+    params = list(view.get("components", {}).get("parameters", {}).values())
+    for item in view.get("paths", {}).values():
+        params += item.get("parameters", [])
+        params += [p for m in HTTP_METHODS if isinstance(item.get(m), dict) for p in item[m].get("parameters", [])]
+    for param in params:
+        if isinstance(param, dict) and param.get("in") == "path":
+            param["schema"] = {"type": "string"}
 
 
 def _synthetic_operation_id(method: str, path: str) -> str:
@@ -169,3 +194,33 @@ def _downgrade(node: Any) -> Any:
 
 def _is_null_schema(schema: Any) -> bool:
     return isinstance(schema, dict) and schema.get("type") == "null" and len(schema) <= 2
+
+
+_ANNOTATIONS = ("title", "description", "default", "example", "deprecated", "readOnly", "writeOnly")
+
+
+def _upgrade(node: Any) -> Any:
+    """Rewrite OpenAPI 3.0 schema spellings into JSON Schema 2020-12, recursively.
+
+    `nullable: true` becomes `anyOf: [<schema>, {type: null}]` (the spelling pydantic
+    emits and `validation` reads); `exclusiveMinimum: true` with `minimum: n` becomes
+    `exclusiveMinimum: n` (same for the maximum).
+    """
+    if isinstance(node, list):
+        return [_upgrade(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _upgrade(value) for key, value in node.items()}
+    for flag, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        if isinstance(node.get(flag), bool):
+            if node.pop(flag) and bound in node:
+                node[flag] = node.pop(bound)
+    if node.get("nullable") is True:
+        del node["nullable"]
+        outer = {key: node.pop(key) for key in _ANNOTATIONS if key in node}
+        if isinstance(node.get("enum"), list) and None not in node["enum"]:
+            node["enum"] = [*node["enum"], None]
+        node = {**outer, "anyOf": [node, {"type": "null"}]}
+    elif node.get("nullable") is False:
+        del node["nullable"]
+    return node

@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 from .errors import ApiError, RequestValidationError
 from .filters import FilterError
 from .handlers.registry import Handler, Reply
+from .limits import check_json_depth
 from .responses import send_bytes, send_json, send_stream
 from .store import Conflict, NotFound, Store
 from .validation import ContractValidator, OperationValidator, ParsedRequest
@@ -50,6 +51,21 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
+
+
+def limited_receive(receive: Receive, limit: int) -> Receive:
+    """`receive` that raises BodyTooLarge (413) once the body read so far exceeds `limit`."""
+    total = 0
+
+    async def limited() -> Any:
+        nonlocal total
+        message = await receive()
+        total += len(message.get("body", b""))
+        if total > limit:
+            raise BodyTooLarge(limit)
+        return message
+
+    return limited
 
 
 class Dispatcher:
@@ -103,6 +119,7 @@ class Dispatcher:
         elif validator.body_media is not None:
             raw = await read_body(scope, receive, self.max_body)
             body, body_errors = validator.check_json_body(raw, headers.get("content-type"))
+            check_json_depth(body)  # limits.py: 400 past MAX_JSON_DEPTH levels
             errors += body_errors
         if errors:
             raise RequestValidationError(errors)
@@ -117,9 +134,11 @@ class Dispatcher:
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > self.max_body:
                 raise BodyTooLarge(self.max_body)
-        request = Request(scope, receive)
+        request = Request(scope, limited_receive(receive, self.max_body))  # chunked bodies have no content-length
         try:
             form = await request.form(max_part_size=self.max_body)
+        except BodyTooLarge:
+            raise
         except Exception as exc:  # malformed multipart: FastAPI answers 400
             raise ApiError(400, "There was an error parsing the body") from exc
         return {key: value for key, value in form.multi_items()}

@@ -164,6 +164,7 @@ class OperationValidator:
         self._body_schema = body_schema
         self._body_validator = owner.schema_validator(body_schema) if self.body_media else None
         self._body_kind = _body_kind(owner, body_schema)
+        self._integers = _integer_fields(owner, body_schema, depth=0)
 
     @property
     def takes_multipart(self) -> bool:
@@ -179,6 +180,8 @@ class OperationValidator:
         for param in self._params:
             source = path_params if param.location == "path" else query if param.location == "query" else headers
             raw = source.get(param.name if param.location != "header" else param.name.lower())
+            if raw is None and param.location == "path":  # connexion routes `{pet-id}` as `pet_id`
+                raw = source.get(param.name.replace("-", "_"))
             if raw is None:
                 if param.required:
                     errors.append({"type": "missing", "loc": [param.location, param.name], "msg": "Field required", "input": None})
@@ -214,7 +217,10 @@ class OperationValidator:
             error_type, msg = _TOP_LEVEL_TYPE_ERRORS.get(kind, _TOP_LEVEL_TYPE_ERRORS["model"])
             return None, [{"type": error_type, "loc": ["body"], "msg": msg, "input": body}]
         assert self._body_validator is not None
-        return body, _schema_errors(self._body_validator, body, ["body"])
+        errors = _schema_errors(self._body_validator, body, ["body"])
+        if not errors and self._integers is not None:
+            body = _as_integers(self._integers, body)
+        return body, errors
 
     def check_form(self, form: Mapping[str, Any], is_file: Any) -> list[dict[str, Any]]:
         """Multipart fields: required ones present, files where the schema wants binary."""
@@ -254,6 +260,43 @@ def _non_null(owner: ContractValidator, schema: dict[str, Any]) -> dict[str, Any
         if len(rest) == 1:
             return owner.resolve(rest[0])
     return schema
+
+
+IntegerFields = dict  # field name (or "[]" for list items, "{}" for map values) -> IntegerFields | True
+
+
+def _integer_fields(owner: ContractValidator, schema: Any, depth: int) -> IntegerFields | bool | None:
+    """Where a body holds integer-typed values: True at an integer, a tree of them above.
+
+    JSON Schema accepts 3.0 as an integer, and so does pydantic, which hands the handler
+    the int 3: bodies are normalised the same way so handlers can slice and count with them.
+    """
+    if depth > 12 or not isinstance(schema, dict):
+        return None
+    schema = _non_null(owner, schema)
+    if schema.get("type") == "integer":
+        return True
+    found: IntegerFields = {}
+    for name, sub in schema.get("properties", {}).items():
+        inner = _integer_fields(owner, sub, depth + 1)
+        if inner is not None:
+            found[name] = inner
+    for key, part in (("[]", schema.get("items")), ("{}", schema.get("additionalProperties"))):
+        inner = _integer_fields(owner, part, depth + 1)
+        if inner is not None:
+            found[key] = inner
+    return found or None
+
+
+def _as_integers(fields: IntegerFields | bool, value: Any) -> Any:
+    if fields is True:
+        return int(value) if isinstance(value, float) and value.is_integer() else value
+    if isinstance(value, list) and "[]" in fields:
+        return [_as_integers(fields["[]"], item) for item in value]
+    if isinstance(value, dict):
+        return {key: _as_integers(fields[key], item) if key in fields else
+                (_as_integers(fields["{}"], item) if "{}" in fields else item) for key, item in value.items()}
+    return value
 
 
 def _scalar_type(owner: ContractValidator, schema: dict[str, Any]) -> str | None:

@@ -1,4 +1,4 @@
-"""API keys: issued only when authentication is on, which this mock never has."""
+"""API keys with auth off (the default); with auth on, `auth.key_handler` is bound instead (app.py)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,183 @@
+"""Faults and latency on demand, for loading states and error screens.
+
+Per request, by header (they work from a browser too: CORS allows any request header):
+- `X-Mock-Delay: 800`   wait 800 ms before answering (0..60000);
+- `X-Mock-Status: 503`  answer 503 without running the operation (state is untouched).
+
+At start, for every routed request or those whose path matches a glob pattern
+(`*` also crosses `/`; an optional method first: `"POST /v3/workspaces/*/sessions"`):
+- `--latency MS[:PATTERN]`, `MS` a number or a `MIN-MAX` range drawn uniformly;
+- `--error-rate RATE[:STATUS][:PATTERN]`, RATE in 0..1, STATUS 500 unless given.
+The first matching rule of each kind applies; a header overrides the rules. Draws come
+from one `random.Random`, seeded by `--seed`, so a seeded run faults the same requests.
+
+A forced status S answers the operation's declared response for S (its example, else
+Honcho's `{"detail": ...}` when the schema takes it, else a schema-valid generated body:
+`examples.ExampleResponder`), so it is valid against the contract wherever the contract
+declares S. An undeclared S still answers S with `{"detail": "<reason>"}`: that answer is
+outside the contract, as a real outage is. Faulted answers carry `X-Mock-Fault`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import random
+from dataclasses import dataclass
+from typing import Sequence
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .contract import Contract
+from .dispatch import ROUTING, write_reply
+from .examples import ExampleResponder
+from .handlers.registry import Reply
+
+MAX_DELAY_MS = 60_000
+STATUS_HEADER = b"x-mock-status"
+DELAY_HEADER = b"x-mock-delay"
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A path glob, optionally for one method only."""
+
+    glob: str = "*"
+    method: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> "Pattern":
+        text = text.strip()
+        if not text:
+            return cls()
+        method, _, rest = text.partition(" ")
+        if rest and method.isalpha():
+            return cls(rest.strip(), method.upper())
+        return cls(text)
+
+    def matches(self, method: str, path: str) -> bool:
+        return (self.method is None or self.method == method) and fnmatch.fnmatchcase(path, self.glob)
+
+
+@dataclass(frozen=True)
+class LatencyRule:
+    low_ms: float
+    high_ms: float
+    pattern: Pattern = Pattern()
+
+    @classmethod
+    def parse(cls, text: str) -> "LatencyRule":
+        """`MS[:PATTERN]` or `MIN-MAX[:PATTERN]`."""
+        amount, _, pattern = text.partition(":")
+        low_text, dash, high_text = amount.strip().partition("-")
+        try:
+            low = float(low_text)
+            high = float(high_text) if dash else low
+        except ValueError:
+            raise ValueError(f"--latency {text!r}: expected MS or MIN-MAX milliseconds, then an optional :PATTERN") from None
+        if not 0 <= low <= high <= MAX_DELAY_MS:
+            raise ValueError(f"--latency {text!r}: milliseconds must be within 0..{MAX_DELAY_MS}, MIN <= MAX")
+        return cls(low, high, Pattern.parse(pattern))
+
+
+@dataclass(frozen=True)
+class ErrorRule:
+    rate: float
+    status: int = 500
+    pattern: Pattern = Pattern()
+
+    @classmethod
+    def parse(cls, text: str) -> "ErrorRule":
+        """`RATE[:STATUS][:PATTERN]`."""
+        parts = text.split(":", 2)
+        try:
+            rate = float(parts[0])
+        except ValueError:
+            raise ValueError(f"--error-rate {text!r}: RATE must be a number within 0..1") from None
+        status, rest = 500, parts[1:]
+        if rest and rest[0].strip().isdigit():
+            status, rest = int(rest[0]), rest[1:]
+        if not 0 <= rate <= 1 or not 200 <= status <= 599:
+            raise ValueError(f"--error-rate {text!r}: RATE must be within 0..1 and STATUS within 200..599")
+        return cls(rate, status, Pattern.parse(":".join(rest)))
+
+
+def latency_rules(items: Sequence[str | LatencyRule]) -> tuple[LatencyRule, ...]:
+    return tuple(item if isinstance(item, LatencyRule) else LatencyRule.parse(item) for item in items)
+
+
+def error_rules(items: Sequence[str | ErrorRule]) -> tuple[ErrorRule, ...]:
+    return tuple(item if isinstance(item, ErrorRule) else ErrorRule.parse(item) for item in items)
+
+
+class FaultMiddleware:
+    """After connexion's routing: delay and/or short-circuit a routed request."""
+
+    def __init__(self, app: ASGIApp, contract: Contract, responder: ExampleResponder,
+                 latency: Sequence[LatencyRule] = (), errors: Sequence[ErrorRule] = (), seed: int | None = None) -> None:
+        self.app = app
+        self.contract = contract
+        self.responder = responder
+        self.latency = tuple(latency)
+        self.errors = tuple(errors)
+        self.random = random.Random(seed)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        operation_id = scope.get("extensions", {}).get(ROUTING, {}).get("operation_id") if scope["type"] == "http" else None
+        if operation_id is None or operation_id not in self.contract.operations:
+            await self.app(scope, receive, send)
+            return
+        try:
+            delay_ms, status, origin = self._plan(scope)
+        except ValueError as exc:
+            await write_reply(send, Reply(400, {"detail": str(exc)}, headers={"x-mock-fault": "bad-header"}))
+            return
+        if delay_ms:
+            await asyncio.sleep(delay_ms / 1000)
+        if status is None:
+            await self.app(scope, receive, send)
+            return
+        reply = self.responder.reply(self.contract.operations[operation_id], status)
+        reply = Reply(reply.status, reply.body, reply.media_type, {**reply.headers, "x-mock-fault": origin}, reply.stream)
+        await write_reply(send, reply)
+
+    def _plan(self, scope: Scope) -> tuple[float, int | None, str]:
+        """(delay in ms, forced status or None, what forced it) for this request."""
+        headers = dict(scope.get("headers", []))
+        method, path = scope["method"], scope["path"]
+        delay: float = 0
+        if DELAY_HEADER in headers:
+            delay = _header_number(headers[DELAY_HEADER], "X-Mock-Delay", 0, MAX_DELAY_MS, "a whole number of milliseconds")
+        else:
+            rule = next((r for r in self.latency if r.pattern.matches(method, path)), None)
+            if rule is not None:
+                delay = rule.low_ms if rule.low_ms == rule.high_ms else self.random.uniform(rule.low_ms, rule.high_ms)
+        if STATUS_HEADER in headers:
+            return delay, _header_number(headers[STATUS_HEADER], "X-Mock-Status", 200, 599, "an HTTP status"), "header"
+        error = next((r for r in self.errors if r.pattern.matches(method, path)), None)
+        if error is not None and self.random.random() < error.rate:
+            return delay, error.status, "error-rate"
+        return delay, None, ""
+
+
+def _header_number(raw: bytes, name: str, low: int, high: int, what: str) -> int:
+    text = raw.decode("latin-1").strip()
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise ValueError(f"{name} must be {what} within {low}..{high}, not {text!r}")
+    return int(text)
+
+
+def describe(latency: Sequence[LatencyRule], errors: Sequence[ErrorRule]) -> list[str]:
+    """One line per start-up rule, for the command line's banner."""
+    lines = []
+    for rule in latency:
+        amount = f"{rule.low_ms:g}" if rule.low_ms == rule.high_ms else f"{rule.low_ms:g}-{rule.high_ms:g}"
+        lines.append(f"latency {amount} ms on {_where(rule.pattern)}")
+    for error in errors:
+        lines.append(f"{error.rate:.0%} of requests answer {error.status} on {_where(error.pattern)}")
+    return lines
+
+
+def _where(pattern: Pattern) -> str:
+    return f"{pattern.method + ' ' if pattern.method else ''}{pattern.glob}"
+

@@ -9,7 +9,11 @@ The fixture format is the dump format, so a dump can be edited and loaded back:
 
 Every field but the ids (and a message's `peer_id`/`content`) is optional; `created_at`
 and message ids, when given, are kept, so a dump loads back to the same answers.
-Loading goes through the store's own operations, so fixtures obey the API's rules.
+Workspaces, peers and sessions are made through the store's own get-or-create, so
+fixtures obey the API's id rules. A session's `peers` map is exact when given (a dump
+keeps peers that left out of it); when a hand-written session has no `peers`, the
+authors of its messages join it, as posting those messages through the API would.
+A peer's `sessions` lists every session it has been in, left ones included.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any, Mapping
 
 from .clock import format_timestamp, parse_timestamp
 from .store import Store
+from .tokens import count_tokens
 
 FORMAT = "honcho-mock-state/1"
 
@@ -32,11 +37,12 @@ def dump_state(store: Store) -> dict[str, Any]:
         sessions = [*workspace.sessions.values(), *workspace.deleted_sessions.values()]
         workspaces.append({
             **_plain(workspace.record),
-            "peers": [{**_plain(p.record), "card": p.card, "cards_about": dict(p.cards_about)} for p in workspace.peers.values()],
+            "peers": [{**_plain(p.record), "card": p.card, "cards_about": dict(p.cards_about), "sessions": _session_order(p.sessions.values())}
+                      for p in workspace.peers.values()],
             "sessions": [
                 {**_plain(s.record), "peers": {pid: dict(cfg) for pid, cfg in s.peers.items()},
                  "messages": [_plain(m) for m in s.messages.values()]}
-                for s in sorted(sessions, key=lambda s: (s.record["created_at"], s.record["id"]))
+                for s in sorted(sessions, key=_creation_key)
             ],
             "conclusions": [_plain(c) for c in workspace.conclusions.values()],
             "webhooks": [_plain(w) for w in workspace.webhooks.values()],
@@ -44,6 +50,15 @@ def dump_state(store: Store) -> dict[str, Any]:
             "dreams": list(workspace.dreams),
         })
     return {"format": FORMAT, "workspaces": workspaces}
+
+
+def _creation_key(state: Any) -> tuple[Any, str]:
+    """Listing order (creation, then id): a dump is the same however its state was built."""
+    return state.record["created_at"], state.record["id"]
+
+
+def _session_order(sessions: Any) -> list[str]:
+    return [s.record["id"] for s in sorted(sessions, key=_creation_key)]
 
 
 def _plain(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -83,6 +98,7 @@ def _load_workspace(store: Store, data: Mapping[str, Any]) -> None:
             state.cards_about[str(target)] = [str(line) for line in card]
     for session in data.get("sessions", []):
         _load_session(store, ws_id, session)
+    _restore_memberships(store, ws_id, data.get("peers", []))
     workspace = store.workspaces[ws_id]
     for kind in ("conclusions", "webhooks"):
         table = getattr(workspace, kind)
@@ -98,21 +114,34 @@ def _load_workspace(store: Store, data: Mapping[str, Any]) -> None:
 
 def _load_session(store: Store, ws_id: str, session: Mapping[str, Any]) -> None:
     sid = str(session["id"])
-    peers = session.get("peers") or {}
-    if isinstance(peers, list):
-        peers = {str(p): {} for p in peers}
+    listed = session.get("peers")
+    peers = {str(p): {} for p in listed} if isinstance(listed, list) else dict(listed or {})
+    given = session.get("messages", [])
+    if listed is None:
+        peers = {str(m["peer_id"]): {} for m in given}
     session_record, _ = store.get_or_create_session(ws_id, sid, session.get("metadata"), session.get("configuration"), peers)
     _stamp(session_record, session)
-    given = session.get("messages", [])
-    if given:
-        batch = [{"peer_id": str(m["peer_id"]), "content": str(m["content"]), "metadata": m.get("metadata")} for m in given]
-        created = store.create_messages(ws_id, sid, batch)
-        messages = store.workspaces[ws_id].sessions[sid].messages
-        for record, source in zip(created, given):
-            _stamp(record, source)
-            if source.get("id"):
-                del messages[record["id"]]
-                record["id"] = str(source["id"])
-                messages[record["id"]] = record
+    state = store.workspaces[ws_id].sessions[sid]
+    moment = store.clock.now()
+    for source in given:
+        peer_id = str(source["peer_id"])
+        store.get_or_create_peer(ws_id, peer_id)
+        content = str(source["content"])
+        record = {"id": str(source.get("id") or store.clock.nanoid()), "content": content, "peer_id": peer_id,
+                  "session_id": sid, "metadata": dict(source.get("metadata") or {}), "created_at": moment,
+                  "workspace_id": ws_id, "token_count": count_tokens(content)}
+        _stamp(record, source)
+        state.messages[record["id"]] = record
     if session.get("is_active") is False:
         store.delete_session(ws_id, sid)
+
+
+def _restore_memberships(store: Store, ws_id: str, peers: list[Mapping[str, Any]]) -> None:
+    """Sessions a peer has left stay in its own list: put them back from the dump."""
+    workspace = store.workspaces[ws_id]
+    for peer in peers:
+        state = workspace.peers[str(peer["id"])]
+        for sid in peer.get("sessions") or []:
+            session = workspace.sessions.get(str(sid)) or workspace.deleted_sessions.get(str(sid))
+            if session is not None:
+                state.sessions.setdefault(session.record["id"], session)

@@ -163,7 +163,6 @@ def test_the_running_count_matches_a_recount_after_mixed_traffic() -> None:
             assert store.records == count_records(store), f"step {step}"
 
 
-@pytest.mark.xfail(reason="507 is not declared in openapi.yaml yet (reported)", strict=False)
 def test_the_507_answer_is_in_the_contract(small: tuple[MockServer, httpx.Client]) -> None:
     _, client = small
     assert client.post(MESSAGES, json=batch(7)).status_code == 201

@@ -284,8 +284,6 @@ def test_atomic_write_replaces_whole_and_keeps_the_file_mode(tmp_path: Path) -> 
     assert not temporaries(path)
 
 
-@pytest.mark.xfail(reason="snapshot.py round trip: a peer removed from a session after posting comes back on load, "
-                          "and peers' session lists change (reported)", strict=False)
 def test_a_saved_state_reloads_identically_even_after_peer_removal(tmp_path: Path) -> None:
     server = MockServer(MockConfig(seed=3))
     store = server.store

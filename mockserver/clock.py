@@ -36,14 +36,30 @@ class Clock:
         self._last = candidate
         return candidate
 
+    def stamp(self) -> str:
+        """`now()` as the API writes it: records keep this text, so answers need no formatting."""
+        return format_timestamp(self.now())
+
+    def reseed(self, salt: str) -> None:
+        """A seeded run continued on restored state: a new id sequence, still reproducible."""
+        if self._random is not None:
+            self._random = random.Random(f"{self.seed}:{salt}")
+
+    def continue_after(self, moment: datetime) -> None:
+        """Never stamp anything at or before `moment` (the newest restored record)."""
+        if moment > self._last:
+            self._last = moment
+
     def nanoid(self) -> str:
         if self._random is not None:
             return "".join(self._random.choice(NANOID_ALPHABET) for _ in range(NANOID_SIZE))
         return "".join(secrets.choice(NANOID_ALPHABET) for _ in range(NANOID_SIZE))
 
 
-def format_timestamp(moment: datetime) -> str:
+def format_timestamp(moment: datetime | str) -> str:
     """UTC ISO 8601 with microseconds and `Z`, as the real server writes them."""
+    if isinstance(moment, str):
+        return moment
     utc = moment.astimezone(timezone.utc).replace(tzinfo=None)
     return utc.isoformat(timespec="microseconds") + "Z"  # isoformat pads years below 1000
 

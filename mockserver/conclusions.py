@@ -35,7 +35,7 @@ def create_conclusions(store: Store, workspace_id: str, items: Sequence[Mapping[
     for session_id in dict.fromkeys(item.get("session_id") for item in items):
         if session_id is not None and session_id not in workspace.deleted_sessions:
             store.get_or_create_session(workspace_id, session_id)
-    moment = store.clock.now()
+    moment = store.clock.stamp()
     created = []
     for item in items:
         record = {"id": store.clock.nanoid(), "content": item["content"], "observer_id": item["observer_id"],

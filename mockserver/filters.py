@@ -409,7 +409,13 @@ def _stored_number(value: object) -> NumberKey | None:
 
 
 def _stored_datetime(value: object) -> datetime | None:
-    """A stored timestamp, naive ones read as UTC, or None when it is not a datetime."""
+    """A stored timestamp (the store keeps the API's ISO text), naive ones read as UTC;
+    None when it is not a timestamp."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
     if not isinstance(value, datetime):
         return None
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

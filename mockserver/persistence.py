@@ -28,7 +28,6 @@ import hashlib
 import json
 import logging
 import os
-import random
 import stat
 import tempfile
 from datetime import datetime, timezone
@@ -37,6 +36,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .clock import parse_timestamp
 from .responses import encode_json
 from .snapshot import FORMAT, FixtureError, dump_state, load_fixtures
 from .store import Store
@@ -308,23 +308,20 @@ def _reseed_clock(store: Store, raw: bytes) -> None:
     made with a stored id replaces the stored one). The id generator is re-seeded from
     the seed and the state's digest: still reproducible for a given seed and state file.
     """
-    clock = store.clock
-    if getattr(clock, "_random", None) is not None:
-        clock._random = random.Random(f"{clock.seed}:{hashlib.sha256(raw).hexdigest()}")
+    store.clock.reseed(hashlib.sha256(raw).hexdigest())
 
 
 def _advance_clock(store: Store) -> None:
     """A seeded clock continues after the newest stored record instead of at its epoch."""
-    clock = store.clock
-    if getattr(clock, "_random", None) is None:
+    if store.clock.seed is None:
         return
-    newest = [w.record["created_at"] for w in store.workspaces.values()]
+    stamps = [w.record["created_at"] for w in store.workspaces.values()]
     for workspace in store.workspaces.values():
-        newest.extend(p.record["created_at"] for p in workspace.peers.values())
-        newest.extend(s.record["created_at"] for s in (*workspace.sessions.values(), *workspace.deleted_sessions.values()))
-    newest = [moment for moment in newest if moment < _CLOCK_CEILING]
-    if newest and max(newest) > clock._last:
-        clock._last = max(newest)
+        stamps.extend(p.record["created_at"] for p in workspace.peers.values())
+        stamps.extend(s.record["created_at"] for s in (*workspace.sessions.values(), *workspace.deleted_sessions.values()))
+    newest = [moment for moment in map(parse_timestamp, stamps) if moment < _CLOCK_CEILING]
+    if newest:
+        store.clock.continue_after(max(newest))
 
 
 def _short(exc: BaseException) -> str:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from .clock import parse_timestamp
 from .conclusions import conclusions_about
 from .search import rank
 from .store import Store
@@ -75,6 +76,8 @@ def representation(store: Store, workspace_id: str, observer: str, observed: str
     return render(select(store, workspace_id, observer, observed, options, session_id))
 
 
-def _stamp(moment: datetime) -> str:
+def _stamp(moment: datetime | str) -> str:
     """UTC without sub-seconds, as the real server prints observation times."""
+    if isinstance(moment, str):
+        moment = parse_timestamp(moment)
     return str(moment.astimezone(timezone.utc).replace(microsecond=0, tzinfo=None))

@@ -81,7 +81,7 @@ def load_fixtures(store: Store, document: Any) -> dict[str, int]:
 
 def _stamp(record: dict[str, Any], source: Mapping[str, Any]) -> None:
     if source.get("created_at"):
-        record["created_at"] = parse_timestamp(str(source["created_at"]))
+        record["created_at"] = format_timestamp(parse_timestamp(str(source["created_at"])))
 
 
 def _load_workspace(store: Store, data: Mapping[str, Any]) -> None:
@@ -122,7 +122,7 @@ def _load_session(store: Store, ws_id: str, session: Mapping[str, Any]) -> None:
     session_record, _ = store.get_or_create_session(ws_id, sid, session.get("metadata"), session.get("configuration"), peers)
     _stamp(session_record, session)
     state = store.workspaces[ws_id].sessions[sid]
-    moment = store.clock.now()
+    moment = store.clock.stamp()
     for source in given:
         peer_id = str(source["peer_id"])
         store.get_or_create_peer(ws_id, peer_id)

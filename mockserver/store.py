@@ -1,7 +1,8 @@
 """The in-memory state of a Honcho deployment. Knows nothing of HTTP.
 
-Records are plain dicts in the API's external shape (with `created_at` as an aware
-`datetime`), so the filter language and the serialiser work on them directly. Every
+Records are plain dicts in the API's external shape, `created_at` included as the text
+the API answers (UTC, microseconds, `Z`: it sorts as it reads), so the filter language
+and the JSON encoder work on them directly, with nothing to format per answer. Every
 collection is an insertion-ordered dict scoped to its parent (peers and sessions per
 workspace, messages per session): a list walks only its own scope, and a page of an
 unfiltered list is sliced from the ordered dict without copying the rest.
@@ -16,7 +17,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from .clock import Clock
+from .clock import Clock, format_timestamp
 from .filters import compile_filter
 from .tokens import count_tokens
 
@@ -103,7 +104,7 @@ class Store:
         if state is not None:
             return state.record, False
         record = {"id": workspace_id, "metadata": copy.deepcopy(metadata or {}),
-                  "configuration": copy.deepcopy(configuration or {}), "created_at": self.clock.now()}
+                  "configuration": copy.deepcopy(configuration or {}), "created_at": self.clock.stamp()}
         self.workspaces[workspace_id] = WorkspaceState(record)
         return record, True
 
@@ -138,7 +139,7 @@ class Store:
         if state is not None:
             _apply(state.record, metadata, configuration)
             return state.record, False
-        record = {"id": peer_id, "workspace_id": workspace_id, "created_at": self.clock.now(),
+        record = {"id": peer_id, "workspace_id": workspace_id, "created_at": self.clock.stamp(),
                   "metadata": copy.deepcopy(metadata or {}), "configuration": copy.deepcopy(configuration or {})}
         workspace.peers[peer_id] = PeerState(record)
         return record, True
@@ -188,7 +189,7 @@ class Store:
         if state is None:
             record = {"id": session_id, "is_active": True, "workspace_id": workspace_id,
                       "metadata": copy.deepcopy(metadata or {}), "configuration": copy.deepcopy(configuration or {}),
-                      "created_at": self.clock.now()}
+                      "created_at": self.clock.stamp()}
             state = SessionState(record)
             workspace.sessions[session_id] = state
         else:
@@ -288,12 +289,12 @@ class Store:
         new_peers = {m["peer_id"]: None for m in messages if m["peer_id"] not in state.peers}
         if new_peers:
             self._join(workspace_id, state, new_peers)
-        moment = self.clock.now()
+        moment = self.clock.stamp()
         created = []
         for message in messages:
             record = {"id": self.clock.nanoid(), "content": message["content"], "peer_id": message["peer_id"],
                       "session_id": session_id, "metadata": copy.deepcopy(message.get("metadata") or {}),
-                      "created_at": message.get("created_at") or moment, "workspace_id": workspace_id,
+                      "created_at": format_timestamp(message["created_at"]) if message.get("created_at") else moment, "workspace_id": workspace_id,
                       "token_count": count_tokens(message["content"])}
             state.messages[record["id"]] = record
             created.append(record)

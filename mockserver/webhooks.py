@@ -32,7 +32,7 @@ def get_or_create_endpoint(store: Store, workspace_id: str, url: str) -> tuple[R
             return record, False
     if len(endpoints) >= MAX_WORKSPACE_LIMIT:
         raise Conflict(f"Maximum number of webhook endpoints ({MAX_WORKSPACE_LIMIT}) reached for this workspace.")
-    record = {"id": store.clock.nanoid(), "workspace_id": workspace_id, "url": url, "created_at": store.clock.now()}
+    record = {"id": store.clock.nanoid(), "workspace_id": workspace_id, "url": url, "created_at": store.clock.stamp()}
     endpoints[record["id"]] = record
     return record, True
 
@@ -54,7 +54,7 @@ def emit(store: Store, workspace_id: str, event_type: str, data: Record) -> None
     workspace = store.workspace(workspace_id)
     if workspace is not None:
         workspace.events.append(
-            {"type": event_type, "data": data, "timestamp": format_timestamp(store.clock.now())})
+            {"type": event_type, "data": data, "timestamp": store.clock.stamp()})
 
 
 def events(store: Store, workspace_id: str) -> list[Record]:

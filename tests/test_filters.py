@@ -428,13 +428,15 @@ def test_created_at_ne_and_lte() -> None:
     assert messages({"created_at": {"lte": "2024-01-01T13:00:00Z"}}) == ["m1", "m2"]
 
 
-def test_naive_stored_timestamps_are_read_as_utc_and_strings_are_not_timestamps() -> None:
+def test_stored_timestamps_may_be_iso_text_or_naive_datetimes_read_as_utc() -> None:
     records = [
         message("naive", created_at=datetime(2024, 1, 1, 12, 0, 0)),
-        message("text", created_at="2024-01-01T12:00:00Z"),
+        message("text", created_at="2024-01-01T12:00:00.000000Z"),
+        message("earlier", created_at="2024-01-01T11:59:59.999999Z"),
+        message("garbage", created_at="not a time"),
     ]
     assert matching({"created_at": {"gte": "2024-01-01T12:00:00Z"}}, records, "message") == [
-        "naive"
+        "naive", "text"
     ]
 
 

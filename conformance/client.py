@@ -152,8 +152,10 @@ class ConformanceClient:
         self.token = token
         self.budget = budget or Budget()
         self.rate_limiter = rate_limiter or RateLimiter(None)
-        self._http = httpx.Client(transport=transport, timeout=timeout, follow_redirects=False,
-                                  headers={"user-agent": "honcho-conformance"})
+        self._transport = transport
+        self._timeout = timeout
+        self._clients: list[httpx.Client] = []
+        self._clients_lock = threading.Lock()
         self._lock = threading.Lock()
         self._count = 0
         self.log: deque[Exchange] = deque(maxlen=keep)
@@ -211,7 +213,7 @@ class ConformanceClient:
             content = content.encode("utf-8")
         all_headers.update(headers or {})
         clean_params = {k: _param(v) for k, v in (params or {}).items() if v is not None}
-        request = self._http.build_request(method.upper(), url, params=clean_params or None, content=content,
+        request = self.http_client().build_request(method.upper(), url, params=clean_params or None, content=content,
                                            headers=all_headers, timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT)
         return self.send(request)
 
@@ -237,7 +239,7 @@ class ConformanceClient:
                             request_headers={k: v for k, v in request.headers.items()}, request_body=body)
         started = time.monotonic()
         try:
-            response = self._http.send(request)
+            response = self.http_client().send(request)
             payload = response.read()
         except httpx.HTTPError as exc:
             exchange.elapsed = time.monotonic() - started
@@ -261,8 +263,23 @@ class ConformanceClient:
         for listener in list(self.listeners):
             listener(exchange)
 
+    def http_client(self) -> httpx.Client:
+        """One httpx client per thread: concurrent phases must not share a connection pool,
+        whose races surface as transport errors (EBADF) that are not the server's doing."""
+        client = getattr(self._local, "http", None)
+        if client is None:
+            client = httpx.Client(transport=self._transport, timeout=self._timeout, follow_redirects=False,
+                                  headers={"user-agent": "honcho-conformance"})
+            with self._clients_lock:
+                self._clients.append(client)
+            self._local.http = client
+        return client
+
     def close(self) -> None:
-        self._http.close()
+        with self._clients_lock:
+            clients, self._clients = self._clients, []
+        for client in clients:
+            client.close()
 
     def __enter__(self) -> "ConformanceClient":
         return self
@@ -327,7 +344,7 @@ class BridgeAdapter(_bridge_adapter_base()):  # type: ignore[misc]
             body = body.encode("utf-8")
         read_timeout = timeout[1] if isinstance(timeout, tuple) else timeout
         headers = {k: v for k, v in request.headers.items()}
-        httpx_request = self.client._http.build_request(request.method, request.url, headers=headers, content=body,
+        httpx_request = self.client.http_client().build_request(request.method, request.url, headers=headers, content=body,
                                                          timeout=read_timeout if read_timeout else httpx.USE_CLIENT_DEFAULT)
         try:
             reply = self.client.send(httpx_request)

@@ -175,17 +175,24 @@ class StateFile:
             os.close(dir_fd)
         self.saves += 1
 
-    def save_now(self, store: Store, force: bool = False) -> bool:
-        """Save synchronously (no event loop running); answers whether the file was written."""
+    def _pending(self, store: Store, force: bool) -> tuple[bytes, bytes] | None:
+        """The snapshot to write and its digest; None when the file already holds this state."""
         if not (self.dirty or force or not self.path.exists()):
-            return False
+            return None
         self.dirty = False
         data = self.snapshot(store)
         digest = hashlib.sha256(data).digest()
         if digest == self._digest and self.path.exists():
+            return None
+        return data, digest
+
+    def save_now(self, store: Store, force: bool = False) -> bool:
+        """Save synchronously (no event loop running); answers whether the file was written."""
+        pending = self._pending(store, force)
+        if pending is None:
             return False
-        self.write(data)
-        self._digest = digest
+        self.write(pending[0])
+        self._digest = pending[1]
         return True
 
     async def save(self, store: Store, force: bool = False) -> bool:
@@ -193,19 +200,15 @@ class StateFile:
         if self._saving is None:
             self._saving = asyncio.Lock()
         async with self._saving:
-            if not (self.dirty or force or not self.path.exists()):
-                return False
-            self.dirty = False
-            data = self.snapshot(store)
-            digest = hashlib.sha256(data).digest()
-            if digest == self._digest and self.path.exists():
+            pending = self._pending(store, force)
+            if pending is None:
                 return False
             try:
-                await asyncio.to_thread(self.write, data)
+                await asyncio.to_thread(self.write, pending[0])
             except BaseException:
                 self.dirty = True
                 raise
-            self._digest = digest
+            self._digest = pending[1]
             return True
 
     # -- the periodic saver (ASGI lifespan) --------------------------------------------

@@ -39,6 +39,7 @@ from .admin import AdminRoutes
 from .auth import KEYS_OPERATION, AuthMiddleware, AuthSettings, key_handler
 from .clock import Clock
 from .contract import DEFAULT_SPEC, Contract
+from .delivery import WebhookDelivery
 from .dispatch import DEFAULT_MAX_BODY, Dispatcher
 from .examples import ExampleResponder
 from .faults import ErrorRule, FaultMiddleware, LatencyRule, error_rules, latency_rules
@@ -68,6 +69,7 @@ class MockConfig:
     admin_token: str | None = None
     latency: tuple[str | LatencyRule, ...] = ()  # faults.py: "MS[:PATTERN]"
     error_rate: tuple[str | ErrorRule, ...] = ()  # faults.py: "RATE[:STATUS][:PATTERN]"
+    webhook_allow: tuple[str, ...] = ()  # delivery.py: hosts webhook events may be POSTed to (none: no delivery)
 
 
 class MockServer:
@@ -82,6 +84,10 @@ class MockServer:
         self.examples = ExampleResponder(self.validation_contract, self.validators)
         self.auth = AuthSettings.create(self.config.auth_secret, self.config.admin_token)
         self.latency, self.error_rate = latency_rules(self.config.latency), error_rules(self.config.error_rate)
+        self.delivery: WebhookDelivery | None = None
+        if self.config.webhook_allow:
+            self.delivery = WebhookDelivery(self.store, frozenset(self.config.webhook_allow))
+            self.store.event_listeners.append(self.delivery)
         self.state_file: StateFile | None = None
         if self.config.state_file is not None:  # loads the saved state (a state file wins over fixtures)
             self.state_file = StateFile(self.config.state_file, self.config.save_interval)

@@ -33,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fixtures", type=Path, default=None, help="JSON or YAML fixture document to load at start")
     parser.add_argument("--max-body", type=int, default=DEFAULT_MAX_BODY, help="largest request body accepted, in bytes (413 above)")
     parser.add_argument("--no-cors", action="store_true", help="do not answer CORS requests")
+    parser.add_argument("--webhook-allow", action="append", default=[], metavar="HOST",
+                        help="deliver webhook events to endpoints on this host (repeatable; default: deliver nowhere)")
     parser.add_argument("--max-records", type=int, default=DEFAULT_MAX_RECORDS,
                         help=f"most records (workspaces, peers, sessions, messages) stored; 507 above (default {DEFAULT_MAX_RECORDS:,}; 0: no cap)")
     parser.add_argument("--state-file", type=Path, default=None,
@@ -88,6 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                        max_body=args.max_body, cors=not args.no_cors, max_records=args.max_records or None,
                                        state_file=args.state_file, save_interval=args.save_interval,
                                        latency=tuple(args.latency), error_rate=tuple(args.error_rate),
+                                       webhook_allow=tuple(args.webhook_allow),
                                        **auth_options(args, os.environ)))
     except InvalidSpecification as exc:
         where = "/".join(str(part) for part in exc.absolute_path)

@@ -96,6 +96,8 @@ class Store:
     def __init__(self, clock: Clock | None = None) -> None:
         self.clock = clock or Clock()
         self.workspaces: dict[str, WorkspaceState] = {}
+        # told of every event a workspace emits (webhook delivery listens here when enabled)
+        self.event_listeners: list[Callable[[str, Record], None]] = []
 
     # -- workspaces -------------------------------------------------------------------
     def get_or_create_workspace(self, workspace_id: str, metadata: dict | None = None, configuration: dict | None = None) -> tuple[Record, bool]:

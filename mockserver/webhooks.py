@@ -20,6 +20,7 @@ from .store import Conflict, NotFound, Store
 
 Record = dict[str, Any]
 MAX_WORKSPACE_LIMIT = 10
+MAX_KEPT_EVENTS = 1000  # per workspace: the oldest are dropped, so a busy mock does not grow
 TEST_EVENT = "test.event"
 QUEUE_EMPTY_EVENT = "queue.empty"
 
@@ -52,9 +53,13 @@ def delete_endpoint(store: Store, workspace_id: str, endpoint_id: str) -> None:
 def emit(store: Store, workspace_id: str, event_type: str, data: Record) -> None:
     """Record an event of a workspace that exists (events of unknown workspaces have no owner)."""
     workspace = store.workspace(workspace_id)
-    if workspace is not None:
-        workspace.events.append(
-            {"type": event_type, "data": data, "timestamp": store.clock.stamp()})
+    if workspace is None:
+        return
+    event = {"type": event_type, "data": data, "timestamp": store.clock.stamp()}
+    workspace.events.append(event)
+    del workspace.events[:-MAX_KEPT_EVENTS]
+    for listener in store.event_listeners:
+        listener(workspace_id, event)
 
 
 def events(store: Store, workspace_id: str) -> list[Record]:

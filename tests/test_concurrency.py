@@ -170,3 +170,22 @@ def test_the_conformance_testers_concurrency_phase_finds_nothing(tmp_path: Path)
     assert document["failures"] == []
     assert [(p["name"], p["status"]) for p in document["phases"]] == [("concurrency", "passed")]
     assert document["requests"] > 0
+
+
+@pytest.mark.skipif(not _conformance_has_concurrency(), reason="honcho-conformance is not available")
+def test_with_auth_on_nothing_answers_without_a_key(tmp_path: Path) -> None:
+    """schemathesis' ignored_auth, run by our tester with an admin key, finds no operation
+    that reveals or changes data when the key is missing or wrong."""
+    report = tmp_path / "report.json"
+    server = create_app(auth_secret="ci-secret-of-at-least-32-bytes-long")
+    assert server.auth is not None
+    with loopback_server(server.app) as url:
+        result = subprocess.run(
+            [sys.executable, "-m", "conformance.cli", "run", "--base-url", url, "--token", server.auth.admin_jwt(),
+             "--phases", "contract", "--profile", "quick", "--seed", "2", "--no-progress", "--json-report", str(report),
+             "--baseline", str(ROOT / "tests" / "conformance_support" / "mock_known_deviations.json")],
+            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    document = json.loads(report.read_text())
+    ignored = [f for f in document["failures"] if "ignored_auth" in json.dumps(f)]
+    assert ignored == [], json.dumps(ignored)[:4000]
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]

@@ -1,9 +1,17 @@
-"""Writing answers to ASGI: JSON encoded as the real server (Starlette) encodes it."""
+"""Writing answers to ASGI: compact UTF-8 JSON, as the real server (Starlette) writes it.
+
+orjson encodes a page of records ~10x faster than the standard library (bench/results.md,
+P2) and writes the same bytes but for some float exponents (`1.5e-7` where the standard
+library writes `1.5e-07`: the same number); what it refuses (integers
+beyond 64 bits, lone surrogates from `\ud800` escapes) falls back to the standard library.
+"""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
+
+import orjson
 from typing import Any, Iterable
 
 from starlette.types import Send
@@ -21,6 +29,10 @@ def _default(value: Any) -> Any:
 
 def encode_json(body: Any) -> bytes:
     """Compact UTF-8 JSON; lone surrogates stored from `\\ud800` escapes are escaped back."""
+    try:
+        return orjson.dumps(body, default=_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        pass
     try:
         return json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=_default).encode("utf-8")
     except UnicodeEncodeError:

@@ -119,7 +119,7 @@ class Dispatcher:
         elif validator.body_media is not None:
             raw = await read_body(scope, receive, self.max_body)
             body, body_errors = validator.check_json_body(raw, headers.get("content-type"))
-            check_json_depth(body)  # limits.py: 400 past MAX_JSON_DEPTH levels
+            check_json_depth(body, raw=raw)  # limits.py: 400 past MAX_JSON_DEPTH levels
             errors += body_errors
         if errors:
             raise RequestValidationError(errors)

@@ -296,3 +296,12 @@ def test_deleted_session_cannot_be_recreated_or_written(client: httpx.Client) ->
     assert client.post("/v3/workspaces/w1/sessions/s2/messages", json={"messages": [{"peer_id": "alice", "content": "x"}]}).status_code == 404
     assert client.post("/v3/workspaces/w1/sessions/s2/peers", json={"alice": {}}).status_code == 404
     assert "s2" not in ids(client.post("/v3/workspaces/w1/sessions/list").json())
+
+
+def test_ids_that_would_be_stored_follow_the_id_rules_to_the_end(local: httpx.Client) -> None:
+    """A trailing newline passes a `$`-anchored search; the id rules hold for the whole id."""
+    answer = local.post("/v3/workspaces/w1/sessions/s1/peers", json={"bob\n": {}})
+    assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["body", "bob\n"]
+    assert local.post("/v3/workspaces/w1/conclusions", json={"conclusions": [
+        {"content": "x", "observer_id": "a\n", "observed_id": "b"}]}).json()["detail"][0]["loc"] == ["body", "conclusions", 0, "observer_id"]
+    assert local.post("/v3/workspaces/list").json()["total"] == 0

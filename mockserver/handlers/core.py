@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Iterable
 
 from ..clock import parse_timestamp
 from ..errors import RequestValidationError
@@ -19,21 +19,20 @@ def created_or_found(record: dict[str, Any], created: bool) -> Reply:
     return Reply(201 if created else 200, record)
 
 
-def require_ids(req: ParsedRequest, *names: str) -> None:
-    """Ids taken from the path become stored ids: hold them to the *Create id rules.
-
-    The real server crashes (500) on such ids; the mock answers the 422 its own
-    body validation would give for the same id.
-    """
-    errors = []
-    for name in names:
-        value = req.path.get(name, "")
-        if not ID_PATTERN.match(value) or len(value) > 512:
-            errors.append({"type": "string_pattern_mismatch", "loc": ["path", name],
-                           "msg": f"String should match pattern '{ID_PATTERN.pattern}'", "input": value,
-                           "ctx": {"pattern": ID_PATTERN.pattern}})
+def reject_bad_ids(candidates: Iterable[tuple[list[Any], str]]) -> None:
+    """Ids that become stored ids outside a *Create body (path, map keys, references) are
+    held to the same rules: each `(loc, id)` that breaks them gets the 422 body validation
+    gives. (The real server crashes with a 500 on such ids.)"""
+    errors = [{"type": "string_pattern_mismatch", "loc": loc, "msg": f"String should match pattern '{ID_PATTERN.pattern}'",
+               "input": value, "ctx": {"pattern": ID_PATTERN.pattern}}
+              for loc, value in candidates if not ID_PATTERN.fullmatch(value) or len(value) > 512]
     if errors:
         raise RequestValidationError(errors)
+
+
+def require_ids(req: ParsedRequest, *names: str) -> None:
+    """Path ids that the operation may create."""
+    reject_bad_ids((["path", name], req.path.get(name, "")) for name in names)
 
 
 # -- workspaces -------------------------------------------------------------------------
@@ -157,12 +156,8 @@ def set_peer_config(store: Store, req: ParsedRequest) -> Reply:
 
 
 def require_peer_ids(peers: dict[str, Any]) -> None:
-    """Peer ids given as map keys become stored ids: the PeerCreate id rules apply."""
-    errors = [{"type": "string_pattern_mismatch", "loc": ["body", key], "msg": f"String should match pattern '{ID_PATTERN.pattern}'",
-               "input": key, "ctx": {"pattern": ID_PATTERN.pattern}}
-              for key in peers if not ID_PATTERN.match(key) or len(key) > 512]
-    if errors:
-        raise RequestValidationError(errors)
+    """Peer ids given as map keys (session peers, message authors)."""
+    reject_bad_ids((["body", key], key) for key in peers)
 
 
 # -- messages ---------------------------------------------------------------------------

@@ -6,12 +6,11 @@ import json
 from typing import Any, Iterator, Sequence
 
 from .. import cards, conclusions, dialectic
-from ..errors import RequestValidationError
 from ..representation import representation
 from ..store import Store
 from ..validation import ParsedRequest
 from .context import representation_query
-from .core import ID_PATTERN, require_ids
+from .core import reject_bad_ids, require_ids
 from .registry import Reply, filters_of, operation, paginate
 
 
@@ -25,13 +24,9 @@ def create_conclusions(store: Store, req: ParsedRequest) -> Reply:
 
 def require_conclusion_ids(items: Sequence[dict[str, Any]]) -> None:
     """Peers and sessions a conclusion names may be created: their ids follow the *Create id rules."""
-    errors = [{"type": "string_pattern_mismatch", "loc": ["body", "conclusions", index, field],
-               "msg": f"String should match pattern '{ID_PATTERN.pattern}'", "input": item[field],
-               "ctx": {"pattern": ID_PATTERN.pattern}}
-              for index, item in enumerate(items) for field in ("observer_id", "observed_id", "session_id")
-              if item.get(field) is not None and (not ID_PATTERN.match(item[field]) or len(item[field]) > 512)]
-    if errors:
-        raise RequestValidationError(errors)
+    reject_bad_ids((["body", "conclusions", index, field], item[field])
+                   for index, item in enumerate(items) for field in ("observer_id", "observed_id", "session_id")
+                   if item.get(field) is not None)
 
 
 @operation("list_conclusions_v3_workspaces__workspace_id__conclusions_list_post")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Profile the mock under wrk load with py-spy: where does a request's time go?
 
-    .venv/bin/python bench/profile.py [--scenario seed] [--connections 32] [--seconds 15]
+    .venv/bin/python bench/pyspy_profile.py [--scenario seed] [--connections 32] [--seconds 15]
 
 Starts honcho-mock on 127.0.0.1, seeds the benchmark data through the API, attaches
 `py-spy record` to the server while wrk drives one scenario of bench/run.py, and prints

@@ -1,0 +1,33 @@
+"""The token estimate: its ASCII fast path counts exactly as the piece rule it documents."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mockserver.tokens import count_tokens
+
+PIECE = re.compile(r"[^\W\d_]+|\d{1,3}|[^\w\s]|_")
+
+
+def by_the_rule(text: str) -> int:
+    """One token per started 6 letters of a word, per 3 digits, per other visible character."""
+    return sum(1 + (len(p) - 1) // 6 if p[0].isalpha() else 1 for p in PIECE.findall(text))
+
+
+def test_documented_examples() -> None:
+    assert count_tokens("hello") == 1
+    assert count_tokens("hi alice") == 2
+    assert count_tokens("") == 0
+    assert count_tokens("abcdefghijklm 1234567, __") == 3 + 3 + 1 + 2
+
+
+ASCII_HEAVY = st.text(st.sampled_from("aZ09 _-.,\t\n\x1c\x1f\x7f\x00!é²½三"), max_size=60)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(ASCII_HEAVY, st.text(max_size=60)))
+def test_counts_as_the_rule(text: str) -> None:
+    assert count_tokens(text) == by_the_rule(text)

@@ -2,7 +2,7 @@
 
 The ASGI stack, outermost first:
   CORS (starlette) -> the mock's own routes (/_mock/, /openapi.json)
-  -> connexion (errors, Swagger UI at /ui, routing by openapi.yaml)
+  -> connexion (errors, Swagger UI at /ui, routing by openapi.yaml: routing.py)
   -> faults (faults.py) -> auth, when on (auth.py) -> Dispatcher.
 connexion's own request validation, security and parameter injection are left out of
 its middleware list: the Dispatcher validates against the 3.1 schemas and answers in
@@ -24,7 +24,6 @@ warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testcli
 from connexion import ConnexionMiddleware  # noqa: E402
 from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.lifespan import LifespanMiddleware
-from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
@@ -47,6 +46,7 @@ from .handlers.registry import OPERATIONS
 from .limits import DEFAULT_MAX_RECORDS, LimitedStore, check_fixtures
 from .persistence import DEFAULT_SAVE_INTERVAL, PersistenceMiddleware, StateFile
 from .responses import encode_json
+from .routing import ContractRouting
 from .snapshot import load_fixtures
 from .store import Store
 from .validation import ContractValidator
@@ -111,13 +111,13 @@ class MockServer:
         handlers = OPERATIONS if self.auth is None else {**OPERATIONS, KEYS_OPERATION: key_handler(self.auth)}
         dispatcher = Dispatcher(self.store, self.validators, handlers, fallback=self.examples.fallback,
                                 max_body=self.config.max_body)
-        middlewares = [ServerErrorMiddleware, ExceptionMiddleware, RoutingMiddleware, LifespanMiddleware]
+        middlewares = [ServerErrorMiddleware, ExceptionMiddleware, ContractRouting, LifespanMiddleware]
         after_routing = [functools.partial(FaultMiddleware, contract=self.validation_contract, responder=self.examples,
                                            latency=self.latency, errors=self.error_rate, seed=self.config.seed)]
         if self.auth is not None:
             after_routing.append(functools.partial(AuthMiddleware, settings=self.auth, contract=self.validation_contract,
                                                    max_body=self.config.max_body))
-        at = middlewares.index(RoutingMiddleware) + 1  # routed: they know the operation and its path parameters
+        at = middlewares.index(ContractRouting) + 1  # routed: they know the operation and its path parameters
         middlewares[at:at] = after_routing
         if self.config.swagger_ui:
             middlewares.insert(2, SwaggerUIOnItsPaths)

@@ -1,0 +1,98 @@
+"""connexion's routing with a precompiled table in front of it.
+
+connexion's RoutingMiddleware matches a request with starlette's Router: one `matches`
+call per route (building a child scope each time) until one fits, ~20 µs per request on
+the contract's 46 operations (bench/results.md, P4). `ContractRouting` compiles, from
+the same starlette routes, a table per HTTP method that keeps their order and their
+path converters, and routes a request it finds there exactly as connexion would: the
+operationId and the API's base path in `scope["extensions"]["connexion_routing"]`, the
+converted path parameters in `scope["path_params"]`. Anything the table does not find
+(404, 405 with its Allow header, trailing-slash redirects, an ASGI `root_path`) goes
+through connexion's own router, so those answers are connexion's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from connexion.middleware.abstract import ROUTING_CONTEXT
+from connexion.middleware.routing import RoutingMiddleware
+from starlette.convertors import Convertor
+from starlette.routing import Mount, Route, Router
+from starlette.types import Receive, Scope, Send
+
+
+@dataclass(frozen=True)
+class RouteEntry:
+    pattern: re.Pattern[str]
+    convertors: dict[str, Convertor[Any]]
+    operation_id: str
+
+
+@dataclass
+class RouteTable:
+    """The routes of one mounted API, in starlette's order, grouped by method."""
+
+    mount: re.Pattern[str]  # the Mount's regex: base path + "/{path:path}"
+    base_path: str
+    by_method: dict[str, list[RouteEntry]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, router: Router) -> RouteTable | None:
+        """The table for connexion's router, or None where its shape is not the simple one
+        (one mounted API of plain routes) whose order the table is known to reproduce."""
+        if len(router.routes) != 1 or not isinstance(router.routes[0], Mount):
+            return None
+        mount = router.routes[0]
+        api = mount.app
+        if not isinstance(api, Router) or isinstance(api.default, Router) or set(mount.param_convertors) != {"path"}:
+            return None
+        table = cls(mount.path_regex, mount.path)
+        for route in api.routes:
+            operation_id = getattr(route.endpoint, "operation_id", None) if isinstance(route, Route) else None
+            if operation_id is None or not route.methods:
+                return None
+            entry = RouteEntry(route.path_regex, dict(route.param_convertors), operation_id)
+            for method in route.methods:
+                table.by_method.setdefault(method, []).append(entry)
+        return table
+
+    def find(self, scope: Scope) -> tuple[str, dict[str, Any]] | None:
+        """(operationId, path parameters) of the route starlette would fully match, or None.
+        Requests under a `root_path` are left to starlette, whose nesting rules for it
+        are subtle (a path outside the root path is matched whole)."""
+        if scope.get("root_path"):
+            return None
+        mounted = self.mount.match(scope["path"])
+        if mounted is None:
+            return None
+        path = "/" + mounted["path"]
+        for entry in self.by_method.get(scope["method"], ()):
+            matched = entry.pattern.match(path)
+            if matched is not None:
+                return entry.operation_id, {k: entry.convertors[k].convert(v) for k, v in matched.groupdict().items()}
+        return None
+
+
+class ContractRouting(RoutingMiddleware):
+    """RoutingMiddleware answering from a RouteTable first."""
+
+    table: RouteTable | None = None
+
+    def add_api(self, *args: Any, **kwargs: Any) -> None:
+        super().add_api(*args, **kwargs)
+        self.table = RouteTable.of(self.router)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        found = self.table.find(scope) if self.table is not None and scope["type"] == "http" else None
+        if found is None:
+            await super().__call__(scope, receive, send)
+            return
+        operation_id, params = found
+        routed = scope.copy()  # connexion passes on a copy of the scope too
+        routed["path_params"] = {**scope.get("path_params", {}), **params}
+        routing = routed.setdefault("extensions", {}).setdefault(ROUTING_CONTEXT, {})
+        routing.update({"api_base_path": self.table.base_path, "operation_id": operation_id})  # type: ignore[union-attr]
+        await self.app(routed, receive, send)

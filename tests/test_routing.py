@@ -1,0 +1,175 @@
+"""The precompiled route table routes every request exactly as connexion's router does.
+
+Each request is routed twice by one ContractRouting: through its table (`__call__`) and
+through connexion's own RoutingMiddleware (`RoutingMiddleware.__call__`); the scope each
+hands on (operationId, base path, path parameters) or the error each raises must agree.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from connexion.middleware.routing import RoutingMiddleware
+from connexion.resolver import Resolver
+from connexion.spec import Specification
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from starlette.exceptions import HTTPException
+
+from mockserver.contract import DEFAULT_SPEC, Contract
+from mockserver.routing import ContractRouting
+
+DATA = Path(__file__).parent / "data"
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def contract_with_base_path(name: str, server: str | None) -> Contract:
+    contract = Contract.load(DATA / name if name != "honcho" else DEFAULT_SPEC)
+    if server is not None:
+        document = copy.deepcopy(contract.document)
+        document["servers"] = [{"url": server}]
+        contract = Contract(document, contract.source)
+    return contract
+
+
+CONTRACTS = {
+    "honcho": contract_with_base_path("honcho", None),
+    "petstore": contract_with_base_path("petstore-3.0.yaml", None),
+    "petstore under /api/v1": contract_with_base_path("petstore-3.0.yaml", "http://example.test/api/v1"),
+}
+
+
+class Captured(Exception):
+    """Raised by the app after routing, carrying what routing handed on."""
+
+    def __init__(self, scope: dict[str, Any]) -> None:
+        self.routed = (scope.get("extensions", {}).get("connexion_routing"), scope.get("path_params"))
+
+    @classmethod
+    def answer(cls, message: dict[str, Any]) -> Captured:
+        """Routing answered by itself (starlette's 405 outside connexion's error handling)."""
+        captured = cls({})
+        captured.routed = ("answered", message.get("status"), message.get("headers"))
+        return captured
+
+
+async def capture(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    raise Captured(scope)
+
+
+def routing_for(contract: Contract) -> ContractRouting:
+    routing = ContractRouting(capture)
+    routing.add_api(Specification.load(contract.openapi30_view()), resolver=Resolver(function_resolver=lambda op: op))
+    return routing
+
+
+ROUTINGS = {name: routing_for(contract) for name, contract in CONTRACTS.items()}
+
+
+def route(call: Any, routing: ContractRouting, method: str, path: str, root_path: str = "") -> Any:
+    scope = {"type": "http", "method": method, "path": path, "root_path": root_path, "headers": [], "query_string": b""}
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Any) -> None:
+        raise Captured.answer(message)
+
+    try:
+        asyncio.run(call(routing, scope, receive, send))
+    except Captured as routed:
+        return ("routed", routed.routed)
+    except HTTPException as exc:
+        return ("error", exc.status_code, dict(exc.headers or {}))
+    raise AssertionError("routing neither routed nor refused")
+
+
+def both(routing: ContractRouting, method: str, path: str, root_path: str = "") -> tuple[Any, Any]:
+    fast = route(ContractRouting.__call__, routing, method, path, root_path)
+    slow = route(RoutingMiddleware.__call__, routing, method, path, root_path)
+    return fast, slow
+
+
+def concrete_path(base: str, template: str, values: dict[str, str]) -> str:
+    path = template
+    for name, value in values.items():
+        path = path.replace("{" + name + "}", value)
+    return base + path
+
+
+def base_of(name: str) -> str:
+    return "/api/v1" if name.endswith("/api/v1") else ""
+
+
+@pytest.mark.parametrize("name", list(CONTRACTS))
+def test_every_operation_is_found_by_the_table(name: str) -> None:
+    routing = ROUTINGS[name]
+    assert routing.table is not None, "the table must cover the contract's simple router shape"
+    for operation in CONTRACTS[name].iter_operations():
+        values = {p["name"]: ("7" if p.get("schema", {}).get("type") == "integer" else "abc-1")
+                  for p in operation.parameters if p["in"] == "path"}
+        path = concrete_path(base_of(name), operation.path, values)
+        method = operation.method.upper()
+        found = routing.table.find({"type": "http", "method": method, "path": path, "root_path": ""})
+        assert found is not None and found[0] == operation.operation_id, (method, path, found)
+        fast, slow = both(routing, method, path)
+        assert fast == slow
+        assert fast[1][0]["operation_id"] == operation.operation_id
+
+
+SEGMENT = st.one_of(
+    st.sampled_from(["abc", "7", "-1", "0", "list", "search", "v3", "workspaces", "sessions", "messages", "pets",
+                     "peers", "", ".", "..", "a b", "%2F", "é", "1.5", "batch", "representation", "queue"]),
+    st.text(st.characters(codec="utf-8", exclude_characters="/"), max_size=6),
+)
+
+
+@pytest.mark.parametrize("name", list(CONTRACTS))
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_table_and_router_agree_on_any_request(name: str, data: st.DataObject) -> None:
+    routing = ROUTINGS[name]
+    operations = list(CONTRACTS[name].iter_operations())
+    method = data.draw(st.sampled_from(METHODS))
+    if data.draw(st.booleans()):  # a contract path with arbitrary parameter values
+        operation = data.draw(st.sampled_from(operations))
+        names = [p["name"] for p in operation.parameters if p["in"] == "path"]
+        path = concrete_path(base_of(name), operation.path, {n: data.draw(SEGMENT) for n in names})
+        path += data.draw(st.sampled_from(["", "/", "/extra"]))
+    else:  # any path built from the contract's words
+        path = "/" + "/".join(data.draw(st.lists(SEGMENT, max_size=8)))
+    root_path = data.draw(st.sampled_from(["", "", "/prefix"]))
+    if root_path and data.draw(st.booleans()):
+        path = root_path + path
+    fast, slow = both(routing, method, path, root_path)
+    assert fast == slow, (method, path, root_path)
+
+
+def test_a_router_of_another_shape_gets_no_table() -> None:
+    routing = routing_for(CONTRACTS["petstore"])
+    routing.add_api(Specification.load(yaml.safe_load((DATA / "petstore-3.0.yaml").read_text()) | {
+        "servers": [{"url": "/other"}]}), resolver=Resolver(function_resolver=lambda op: op))
+    assert routing.table is None  # two mounted APIs: connexion's router decides alone
+    fast, slow = both(routing, "GET", "/pets")
+    assert fast == slow and fast[0] == "routed"
+
+
+@pytest.mark.parametrize("order", [("/items/{item_id}", "/items/special"), ("/items/special", "/items/{item_id}")])
+def test_overlapping_routes_resolve_as_connexion_orders_them(order: tuple[str, str]) -> None:
+    def operation(operation_id: str, templated: bool) -> dict[str, Any]:
+        parameters = [{"name": "item_id", "in": "path", "required": True, "schema": {"type": "string"}}]
+        return {"get": {"operationId": operation_id, "parameters": parameters if templated else [],
+                        "responses": {"200": {"description": "ok"}}}}
+    paths = {path: operation("one" if "{" in path else "special", "{" in path) for path in order}
+    contract = Contract({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": paths}, DATA / "overlap")
+    routing = routing_for(contract)
+    assert routing.table is not None
+    for path in ("/items/special", "/items/other"):
+        fast, slow = both(routing, "GET", path)
+        assert fast == slow
+    assert both(routing, "GET", "/items/other")[0][1][0]["operation_id"] == "one"

@@ -13,22 +13,23 @@ import re
 
 _PIECES = re.compile(r"[^\W\d_]+|\d{1,3}|[^\w\s]|_")
 
-# ASCII text (nearly every message) is counted with str.translate and split, 3x faster
-# than the regex scan (bench/results.md): letters, digits, and what is neither nor space.
-_ASCII = [chr(code) for code in range(128)]
-_LETTERS_ONLY = str.maketrans({c: c if c.isalpha() else " " for c in _ASCII})
-_DIGITS_ONLY = str.maketrans({c: c if c.isdigit() else " " for c in _ASCII})
-_SYMBOLS_ONLY = str.maketrans({c: None for c in _ASCII if c.isalnum() or c.isspace()})
+# ASCII text (nearly every message) is counted on its bytes with bytes.translate and
+# split, 5x faster than the regex scan (bench/results.md): letter runs, digit runs, and
+# the characters that are neither nor whitespace (\x1c-\x1f are whitespace, as for \s).
+_LETTERS_ONLY = bytes(c if chr(c).isalpha() else 32 for c in range(256))
+_DIGITS_ONLY = bytes(c if chr(c).isdigit() else 32 for c in range(256))
+_NOT_SYMBOLS = bytes(c for c in range(128) if chr(c).isalnum() or chr(c).isspace())
 
 
 def count_tokens(text: str) -> int:
     if text.isascii():
-        words = text.translate(_LETTERS_ONLY).split()
-        total = len(words) + len(text.translate(_SYMBOLS_ONLY))
+        raw = text.encode()
+        words = raw.translate(_LETTERS_ONLY).split()
+        total = len(words) + len(raw.translate(None, _NOT_SYMBOLS))
         for word in words:
             if len(word) > 6:
                 total += (len(word) - 1) // 6
-        for number in text.translate(_DIGITS_ONLY).split():
+        for number in raw.translate(_DIGITS_ONLY).split():
             total += (len(number) + 2) // 3
         return total
     total = 0

@@ -1,4 +1,4 @@
-"""The token estimate: its ASCII fast path counts exactly as the piece rule it documents."""
+"""The token estimate (its ASCII fast path counts exactly as the piece rule it documents) and ids."""
 
 from __future__ import annotations
 
@@ -31,3 +31,16 @@ ASCII_HEAVY = st.text(st.sampled_from("aZ09 _-.,\t\n\x1c\x1f\x7f\x00!é²½三")
 @given(st.one_of(ASCII_HEAVY, st.text(max_size=60)))
 def test_counts_as_the_rule(text: str) -> None:
     assert count_tokens(text) == by_the_rule(text)
+
+
+def test_unseeded_ids_are_distinct_nanoids() -> None:
+    """Ids come from a pool refilled from os.urandom: every one is 21 characters of the
+    nanoid alphabet, and none repeats across refills."""
+    from mockserver.clock import NANOID_ALPHABET, Clock
+
+    clock = Clock()
+    ids = [clock.nanoid() for _ in range(1000)]  # 16 refills
+    assert len(set(ids)) == len(ids)
+    assert all(len(i) == 21 and set(i) <= set(NANOID_ALPHABET) for i in ids)
+    seeded = [Clock(7).nanoid() for _ in range(2)]
+    assert seeded[0] == seeded[1]  # a seed still makes the sequence reproducible

@@ -488,12 +488,39 @@ def _compile_metadata_key(key: str, condition: object) -> Predicate | None:
         return None
     if isinstance(condition, dict) and _has_operator(condition):
         return _compile_key_operators(key, condition)
+    if condition is None or condition.__class__ in (str, int, float, bool):
+        return _compile_key_equals(key, condition)
 
     def predicate(record: Record) -> bool:
         metadata = _metadata_of(record)
         return key in metadata and _json_contains(metadata[key], condition)
 
     return predicate
+
+
+def _compile_key_equals(key: str, wanted: object) -> Predicate:
+    """`{key: scalar}`: `_json_contains` of a scalar, specialised by the scalar's type. The
+    common filter, and the hot loop of a filtered page (3x faster than the general path,
+    bench/results.md P5), hence each closure reads the key itself. Stored values are JSON's
+    own types, so class checks are exact: 1 equals 1.0, true is not 1."""
+    missing = object()
+    if wanted is None or wanted.__class__ is bool:
+        def same_object(record: Record) -> bool:
+            metadata = record.get("metadata")
+            return isinstance(metadata, dict) and metadata.get(key, missing) is wanted
+        return same_object
+    if wanted.__class__ is str:
+        def text_equals(record: Record) -> bool:
+            metadata = record.get("metadata")
+            value = metadata.get(key) if isinstance(metadata, dict) else None
+            return value.__class__ is str and value == wanted
+        return text_equals
+
+    def number_equals(record: Record) -> bool:
+        metadata = record.get("metadata")
+        value = metadata.get(key) if isinstance(metadata, dict) else None
+        return (value.__class__ is int or value.__class__ is float) and value == wanted
+    return number_equals
 
 
 def _compile_key_operators(key: str, operators: dict[Any, Any]) -> Predicate | None:

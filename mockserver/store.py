@@ -13,6 +13,7 @@ request's changes are applied whole before the next request is looked at.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -90,15 +91,14 @@ class Window:
         return map(self._pick, reversed(values))  # type: ignore[call-overload]
 
 
-def _record_of(state: Any) -> Record:
-    return state.record
+_record_of: Callable[[Any], Record] = operator.attrgetter("record")  # C-level: called per record of a scan
 
 
 def select(records: Window | list[Record], predicate: Predicate | None) -> Window | list[Record]:
     """Records that satisfy a compiled filter, kept as a window when nothing is filtered."""
     if predicate is None:
         return records
-    return [r for r in records if predicate(r)]
+    return list(filter(predicate, records))
 
 
 class Store:

@@ -1045,3 +1045,18 @@ def test_metadata_predicates_never_raise_on_stored_values(
 def test_token_count_ordering_agrees_with_python_numbers(number: float) -> None:
     got = messages({"token_count": {"gte": number}})
     assert got == [r["id"] for r in MESSAGES if r["token_count"] >= number]
+
+
+SCALARS = st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from([1.0, 0.0, -0.0, 2.5, "1", "a", "", "true"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(stored=STORED_VALUES | SCALARS, wanted=SCALARS, present=st.booleans())
+def test_scalar_metadata_conditions_match_as_json_containment(stored: object, wanted: object, present: bool) -> None:
+    """`{key: scalar}` has its own fast predicate; it keeps exactly what the general
+    containment rule keeps (key present and stored @> wanted)."""
+    from mockserver.filters import _json_contains
+
+    record = session("x", metadata={"k": stored} if present else {"other": stored})
+    expected = present and _json_contains(stored, wanted)
+    assert passes({"metadata": {"k": wanted}}, "session", [record]) == [expected]

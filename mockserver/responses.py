@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-
-import orjson
 from typing import Any, Iterable
 
+import orjson
 from starlette.types import Send
 
 from .clock import format_timestamp

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 import jsonschema_rs
+import orjson
 from jsonschema import Draft202012Validator, ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -74,8 +75,22 @@ def _finite_float(text: str) -> float:
     return value
 
 
+# orjson reads a body ~3x faster than json.loads with hooks (bench/results.md) and refuses
+# everything the standard library would have to judge (NaN, 1e400, lone surrogates, a BOM,
+# other encodings, invalid text): those go to the standard library, which answers exactly
+# as before. One case it accepts differently, integers past 64 bits (read as floats), is
+# kept from it: a body with 19 digits in a row is left to the standard library.
+_DIGITS_AS_NINES = bytes.maketrans(b"012345678", b"999999999")
+_LONG_NUMBER = b"9" * 19
+
+
 def parse_json(raw: bytes) -> Any:
     """Parse a JSON body; NaN/Infinity and overflowing numbers are not JSON we can echo."""
+    if _LONG_NUMBER not in raw.translate(_DIGITS_AS_NINES):
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
     try:
         return json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
     except json.JSONDecodeError as exc:

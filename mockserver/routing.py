@@ -19,7 +19,7 @@ from typing import Any
 
 from connexion.middleware.abstract import ROUTING_CONTEXT
 from connexion.middleware.routing import RoutingMiddleware
-from starlette.convertors import Convertor
+from starlette.convertors import Convertor, PathConvertor, StringConvertor
 from starlette.routing import Mount, Route, Router
 from starlette.types import Receive, Scope, Send
 
@@ -27,17 +27,26 @@ from starlette.types import Receive, Scope, Send
 @dataclass(frozen=True)
 class RouteEntry:
     pattern: re.Pattern[str]
-    convertors: dict[str, Convertor[Any]]
+    convertors: dict[str, Convertor[Any]] | None  # None: every parameter is plain text
     operation_id: str
+
+    def parameters(self, matched: re.Match[str]) -> dict[str, Any]:
+        values = matched.groupdict()
+        if self.convertors is None:
+            return values
+        return {k: self.convertors[k].convert(v) for k, v in values.items()}
 
 
 @dataclass
 class RouteTable:
-    """The routes of one mounted API, in starlette's order, grouped by method."""
+    """The routes of one mounted API, in starlette's order, grouped by method and by the
+    number of `/` in the path (a parameter's text holds none, unless it is a `path` one:
+    a method with such a route keeps one ordered list, under the count None)."""
 
     mount: re.Pattern[str]  # the Mount's regex: base path + "/{path:path}"
     base_path: str
-    by_method: dict[str, list[RouteEntry]] = field(default_factory=dict)
+    routes: dict[tuple[str, int | None], list[RouteEntry]] = field(default_factory=dict)
+    any_depth: set[str] = field(default_factory=set)  # methods whose routes are not grouped by depth
 
     @classmethod
     def of(cls, router: Router) -> RouteTable | None:
@@ -50,13 +59,18 @@ class RouteTable:
         if not isinstance(api, Router) or isinstance(api.default, Router) or set(mount.param_convertors) != {"path"}:
             return None
         table = cls(mount.path_regex, mount.path)
-        for route in api.routes:
-            operation_id = getattr(route.endpoint, "operation_id", None) if isinstance(route, Route) else None
-            if operation_id is None or not route.methods:
-                return None
-            entry = RouteEntry(route.path_regex, dict(route.param_convertors), operation_id)
-            for method in route.methods:
-                table.by_method.setdefault(method, []).append(entry)
+        routes = [r for r in api.routes if isinstance(r, Route) and r.methods]
+        if len(routes) != len(api.routes) or any(getattr(r.endpoint, "operation_id", None) is None for r in routes):
+            return None
+        table.any_depth = {m for r in routes for m in r.methods  # type: ignore[union-attr]
+                           if any(isinstance(c, PathConvertor) for c in r.param_convertors.values())}
+        for route in routes:
+            plain = all(isinstance(c, StringConvertor) for c in route.param_convertors.values())
+            entry = RouteEntry(route.path_regex, None if plain else dict(route.param_convertors),
+                               route.endpoint.operation_id)
+            for method in route.methods:  # type: ignore[union-attr]
+                depth = None if method in table.any_depth else route.path.count("/")
+                table.routes.setdefault((method, depth), []).append(entry)
         return table
 
     def find(self, scope: Scope) -> tuple[str, dict[str, Any]] | None:
@@ -69,10 +83,11 @@ class RouteTable:
         if mounted is None:
             return None
         path = "/" + mounted["path"]
-        for entry in self.by_method.get(scope["method"], ()):
+        method = scope["method"]
+        for entry in self.routes.get((method, None if method in self.any_depth else path.count("/")), ()):
             matched = entry.pattern.match(path)
             if matched is not None:
-                return entry.operation_id, {k: entry.convertors[k].convert(v) for k, v in matched.groupdict().items()}
+                return entry.operation_id, entry.parameters(matched)
         return None
 
 

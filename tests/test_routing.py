@@ -63,8 +63,12 @@ async def capture(scope: dict[str, Any], receive: Any, send: Any) -> None:
 
 
 def routing_for(contract: Contract) -> ContractRouting:
+    return routing_for_document(contract.openapi30_view())
+
+
+def routing_for_document(document: dict[str, Any]) -> ContractRouting:
     routing = ContractRouting(capture)
-    routing.add_api(Specification.load(contract.openapi30_view()), resolver=Resolver(function_resolver=lambda op: op))
+    routing.add_api(Specification.load(document), resolver=Resolver(function_resolver=lambda op: op))
     return routing
 
 
@@ -173,3 +177,23 @@ def test_overlapping_routes_resolve_as_connexion_orders_them(order: tuple[str, s
         fast, slow = both(routing, "GET", path)
         assert fast == slow
     assert both(routing, "GET", "/items/other")[0][1][0]["operation_id"] == "one"
+
+
+def test_converted_parameters_route_as_starlette_converts_them() -> None:
+    """The mock routes path parameters as text (contract.py), but the table serves any
+    connexion router: a `format: path` parameter matches across `/` (its method is not
+    grouped by depth) and an integer one is converted."""
+    def get(operation_id: str, name: str, schema: dict[str, Any]) -> dict[str, Any]:
+        return {"get": {"operationId": operation_id, "responses": {"200": {"description": "ok"}},
+                        "parameters": [{"name": name, "in": "path", "required": True, "schema": schema}]}}
+    paths = {"/files/{name}": get("whole", "name", {"type": "string", "format": "path"}),
+             "/files/{name}/meta": get("meta", "name", {"type": "string"}),
+             "/pets/{pet_id}": get("pet", "pet_id", {"type": "integer"})}
+    routing = routing_for_document({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": paths})
+    assert routing.table is not None and "GET" in routing.table.any_depth
+    for path in ("/files/a", "/files/a/b/c", "/files/a/meta", "/files/", "/files", "/pets/7", "/pets/x", "/pets/"):
+        fast, slow = both(routing, "GET", path)
+        assert fast == slow, path
+    assert both(routing, "GET", "/files/a/b/meta")[0][1] == ({"api_base_path": "", "operation_id": "whole"},
+                                                            {"name": "a/b/meta"})
+    assert both(routing, "GET", "/pets/7")[0][1][1] == {"pet_id": 7}

@@ -109,7 +109,8 @@ class Dispatcher:
     async def _answer(self, operation_id: str, scope: Scope, receive: Receive) -> Reply:
         validator = self.validators[operation_id]
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
+        query_string = scope.get("query_string", b"")
+        query = dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)) if query_string else {}
         path, values, errors = validator.parse_parameters(scope.get("path_params", {}), query, headers)
         body: Any = None
         form: dict[str, Any] = {}

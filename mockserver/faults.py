@@ -148,12 +148,14 @@ class FaultMiddleware:
         delay: float = 0
         if DELAY_HEADER in headers:
             delay = _header_number(headers[DELAY_HEADER], "X-Mock-Delay", 0, MAX_DELAY_MS, "a whole number of milliseconds")
-        else:
+        elif self.latency:
             rule = next((r for r in self.latency if r.pattern.matches(method, path)), None)
             if rule is not None:
                 delay = rule.low_ms if rule.low_ms == rule.high_ms else self.random.uniform(rule.low_ms, rule.high_ms)
         if STATUS_HEADER in headers:
             return delay, _header_number(headers[STATUS_HEADER], "X-Mock-Status", 200, 599, "an HTTP status"), "header"
+        if not self.errors:
+            return delay, None, ""
         error = next((r for r in self.errors if r.pattern.matches(method, path)), None)
         if error is not None and self.random.random() < error.rate:
             return delay, error.status, "error-rate"

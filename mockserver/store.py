@@ -305,8 +305,9 @@ class Store:
         moment = self.clock.stamp()
         created = []
         for message in messages:
+            metadata = message.get("metadata")
             record = {"id": self.clock.nanoid(), "content": message["content"], "peer_id": message["peer_id"],
-                      "session_id": session_id, "metadata": copy_json(message.get("metadata") or {}),
+                      "session_id": session_id, "metadata": copy_json(metadata) if metadata else {},
                       "created_at": format_timestamp(message["created_at"]) if message.get("created_at") else moment, "workspace_id": workspace_id,
                       "token_count": count_tokens(message["content"])}
             state.messages[record["id"]] = record

@@ -166,7 +166,7 @@ def create_messages(store: Store, req: ParsedRequest) -> Reply:
     require_ids(req, "workspace_id", "session_id")
     messages = req.body["messages"]
     require_peer_ids({m["peer_id"]: None for m in messages})
-    prepared = [{**m, "created_at": parse_timestamp(m["created_at"]) if m.get("created_at") else None} for m in messages]
+    prepared = [{**m, "created_at": parse_timestamp(m["created_at"])} if m.get("created_at") else m for m in messages]
     return Reply(201, store.create_messages(req.path["workspace_id"], req.path["session_id"], prepared))
 
 

@@ -197,3 +197,28 @@ def test_converted_parameters_route_as_starlette_converts_them() -> None:
     assert both(routing, "GET", "/files/a/b/meta")[0][1] == ({"api_base_path": "", "operation_id": "whole"},
                                                             {"name": "a/b/meta"})
     assert both(routing, "GET", "/pets/7")[0][1][1] == {"pet_id": 7}
+
+
+def test_routing_and_middleware_errors_answer_in_the_error_shape(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What routing refuses (404, 405 with Allow) and what fails after it, outside any
+    handler, is answered as JSON by the mock's own outermost error piece (app.ErrorsAsJSON)."""
+    import httpx
+
+    from mockserver import create_app
+    from mockserver.faults import FaultMiddleware
+    from support import loopback_server
+
+    def broken_plan(self: Any, scope: Any) -> Any:
+        raise RuntimeError("a bug after routing")
+
+    server = create_app()
+    with loopback_server(server.app) as url, httpx.Client(base_url=url, timeout=10) as client:
+        missing = client.get("/v3/nowhere")
+        wrong = client.patch("/v3/workspaces/w")
+        monkeypatch.setattr(FaultMiddleware, "_plan", broken_plan)
+        crashed = client.get("/health")
+    assert (missing.status_code, missing.json()) == (404, {"detail": "Not Found"})
+    assert (wrong.status_code, wrong.json()) == (405, {"detail": "Method Not Allowed"})
+    assert "PUT" in wrong.headers["allow"]  # starlette names the first route that has the path
+    assert (crashed.status_code, crashed.json()) == (500, {"detail": "An unexpected error occurred"})
+    assert all(a.headers["content-type"] == "application/json" for a in (missing, wrong, crashed))

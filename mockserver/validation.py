@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import json
 import math
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 import jsonschema_rs
 import orjson
-from jsonschema import Draft202012Validator, ValidationError
+from jsonschema import Draft202012Validator, ValidationError, validators
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -102,6 +103,42 @@ def parse_json(raw: bytes) -> Any:
         raise BodyParseError() from None
 
 
+@functools.lru_cache(maxsize=256)
+def ecma_regex(pattern: str) -> re.Pattern[str]:
+    """A JSON Schema `pattern` (an ECMA 262 regex) for Python's `re`. In ECMA 262 (and in
+    jsonschema_rs and pydantic) `$` matches only at the very end; Python's `$` also matches
+    before a final newline, so `"bob\n"` would pass `^[a-zA-Z0-9_-]+$`. Each `$` outside a
+    character class becomes `\Z`."""
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "$":
+            char = r"\Z"
+        out.append(char)
+        i += 1
+    return re.compile("".join(out))
+
+
+def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterable[ValidationError]:
+    if validator.is_type(instance, "string") and not ecma_regex(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+# Draft 2020-12 with ECMA `pattern` semantics: it lists the errors of the requests that
+# jsonschema_rs (the fast path) finds invalid, so both must read patterns alike.
+_ErrorLister = validators.extend(Draft202012Validator, {"pattern": _ecma_pattern})
+
+
 class ContractValidator:
     """Compiled validators for every operation of a contract."""
 
@@ -120,7 +157,7 @@ class ContractValidator:
     def schema_validator(self, schema: dict[str, Any]) -> "CompiledSchema":
         """A validator whose local `$ref`s resolve inside the contract document."""
         rooted = _reroot_refs(schema)
-        python = Draft202012Validator(rooted, registry=self._registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        python = _ErrorLister(rooted, registry=self._registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
         if self._fast_registry is None:
             self._fast_registry = jsonschema_rs.Registry([(_CONTRACT_URI, self._contract.document)])
         fast = jsonschema_rs.validator_for(rooted, registry=self._fast_registry, validate_formats=True)
@@ -135,7 +172,7 @@ class CompiledSchema:
     """One schema compiled twice: jsonschema_rs answers "valid?" in microseconds on the
     hot path; the Python validator runs only for invalid input, to list its errors."""
 
-    python: Draft202012Validator
+    python: Any  # _ErrorLister: Draft 2020-12 with ECMA patterns
     fast: Any
 
     def is_valid(self, instance: Any) -> bool:

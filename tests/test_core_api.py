@@ -226,6 +226,8 @@ def test_list_validation_errors(local: httpx.Client, query: str, body: dict, err
 @pytest.mark.parametrize("payload, error", [
     ({"id": 123}, {"type": "string_type", "loc": ["body", "id"], "msg": "Input should be a valid string", "input": 123}),
     ({"id": "bad id!"}, {"type": "string_pattern_mismatch", "loc": ["body", "id"], "msg": "String should match pattern '^[a-zA-Z0-9_-]+$'", "input": "bad id!", "ctx": {"pattern": "^[a-zA-Z0-9_-]+$"}}),
+    # `$` ends the text, as in pydantic (Python's re would let a final newline through)
+    ({"id": "bob\n"}, {"type": "string_pattern_mismatch", "loc": ["body", "id"], "msg": "String should match pattern '^[a-zA-Z0-9_-]+$'", "input": "bob\n", "ctx": {"pattern": "^[a-zA-Z0-9_-]+$"}}),
     ({}, {"type": "missing", "loc": ["body", "id"], "msg": "Field required", "input": {}}),
     ({"id": ""}, {"type": "string_too_short", "loc": ["body", "id"], "msg": "String should have at least 1 character", "input": "", "ctx": {"min_length": 1}}),
     ({"id": "x" * 513}, {"type": "string_too_long", "loc": ["body", "id"], "msg": "String should have at most 512 characters", "input": "x" * 513, "ctx": {"max_length": 512}}),

@@ -31,6 +31,7 @@ sys.path.insert(0, str(BENCH.parent))
 import workloads as wl  # noqa: E402
 from loadgen import AUTH  # noqa: E402
 from mockserver import create_app  # noqa: E402
+from mockserver.cli import settle_garbage_collector  # noqa: E402
 
 
 @dataclass
@@ -101,6 +102,7 @@ def main() -> int:
     server = create_app()  # as honcho-mock starts it: full validation, unseeded, record cap on
     client = InProcessClient(server.app)
     wl.seed_through_api(client)  # type: ignore[arg-type]
+    settle_garbage_collector()  # as honcho-mock does once it has started
     for name in names:
         scenario = wl.SCENARIOS[name]
         answer = client.call(scenario.method, scenario.path, raw=scenario.body_bytes())

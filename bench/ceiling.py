@@ -68,7 +68,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
     # the same call as mockserver/cli.py makes
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", lifespan="on")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", lifespan="on", access_log=False)
 
 
 if __name__ == "__main__":

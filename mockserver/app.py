@@ -145,7 +145,7 @@ class ErrorsAsJSON:
     """The outermost piece of connexion's stack: an exception raised by routing (starlette's
     404 and 405, with its Allow header) or by anything after it is answered in the
     contract's error shape. It does the work of starlette's ServerErrorMiddleware and
-    connexion's ExceptionMiddleware for this mock, at a fifth of their cost per request
+    connexion's ExceptionMiddleware for this mock, ~5 µs cheaper per request
     (bench/results.md): nothing here raises connexion's own problem exceptions."""
 
     def __init__(self, app: ASGIApp) -> None:

@@ -75,11 +75,13 @@ class RouteTable:
 
     def find(self, scope: Scope) -> tuple[str, dict[str, Any]] | None:
         """(operationId, path parameters) of the route starlette would fully match, or None.
-        Requests under a `root_path` are left to starlette, whose nesting rules for it
-        are subtle (a path outside the root path is matched whole)."""
-        if scope.get("root_path"):
+        Left to starlette: requests under a `root_path`, whose nesting rules are subtle (a
+        path outside the root path is matched whole), and paths holding a newline, where
+        Python's `$` (before a final newline) and starlette's length arithmetic meet."""
+        path = scope["path"]
+        if scope.get("root_path") or "\n" in path:
             return None
-        mounted = self.mount.match(scope["path"])
+        mounted = self.mount.match(path)
         if mounted is None:
             return None
         path = "/" + mounted["path"]

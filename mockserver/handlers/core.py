@@ -12,6 +12,7 @@ from ..validation import ParsedRequest
 from .registry import Reply, filters_of, operation, paginate
 
 ID_PATTERN = re.compile(r"^[a-zA-Z0-9_-]+$")
+_WELL_FORMED_ID = re.compile(r"[a-zA-Z0-9_-]{1,512}").fullmatch  # ID_PATTERN and the length cap, in one C call
 
 
 def created_or_found(record: dict[str, Any], created: bool) -> Reply:
@@ -32,7 +33,8 @@ def reject_bad_ids(candidates: Iterable[tuple[list[Any], str]]) -> None:
 
 def require_ids(req: ParsedRequest, *names: str) -> None:
     """Path ids that the operation may create."""
-    reject_bad_ids((["path", name], req.path.get(name, "")) for name in names)
+    if not all(map(_WELL_FORMED_ID, map(req.path.get, names, ("",) * len(names)))):
+        reject_bad_ids((["path", name], req.path.get(name, "")) for name in names)
 
 
 # -- workspaces -------------------------------------------------------------------------
@@ -157,7 +159,8 @@ def set_peer_config(store: Store, req: ParsedRequest) -> Reply:
 
 def require_peer_ids(peers: dict[str, Any]) -> None:
     """Peer ids given as map keys (session peers, message authors)."""
-    reject_bad_ids((["body", key], key) for key in peers)
+    if not all(map(_WELL_FORMED_ID, peers)):
+        reject_bad_ids((["body", key], key) for key in peers)
 
 
 # -- messages ---------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from typing import Any, Callable
 from .api import HonchoApi
 from .client import BudgetExceeded, Reply, TransportFailure
 from .model import Exchange, Failure
-from .semantics import REGISTRY, CheckContext, StopCheck, ids, short
+from .semantics import REGISTRY, CheckContext, ids, short
 from .workspaces import WorkspaceRegistry
 
 PARALLEL_CHECKS = ("get_or_create", "update_visible", "delete_removes", "message_order", "workspace_isolation",
@@ -96,12 +96,7 @@ def parallel_checks(ctx: ScenarioContext) -> None:
             check_ctx = CheckContext(name=check.name, api=ctx.api, rng=random.Random(f"{ctx.seed}:{check.name}:{index}"),
                                      seed=ctx.seed, registry=ctx.registry, rounds=ctx.rounds, read_only=False,
                                      label=ctx.label, report=ctx.report, phase=ctx.phase)
-            with ctx.api.client.recording() as steps:
-                check_ctx.steps = steps
-                try:
-                    check.func(check_ctx)
-                except StopCheck:
-                    pass
+            check_ctx.run(check.func)
 
     _parallel(ctx.clients, work)
 

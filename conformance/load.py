@@ -16,7 +16,7 @@ from typing import Callable
 from .api import HonchoApi
 from .concurrency import PARALLEL_CHECKS
 from .model import Failure
-from .semantics import REGISTRY, CheckContext, StopCheck, ids
+from .semantics import REGISTRY, CheckContext, ids
 from .workspaces import WorkspaceRegistry, cleanup
 
 
@@ -87,12 +87,7 @@ class LoadScenario:
         check = REGISTRY[rng.choice(PARALLEL_CHECKS)]
         ctx = CheckContext(name=check.name, api=self.api, rng=rng, seed=self.seed, registry=self.registry, rounds=2,
                            read_only=False, label=self.label, report=report, phase="load")
-        with self.api.client.recording() as steps:
-            ctx.steps = steps
-            try:
-                check.func(ctx)
-            except StopCheck:
-                pass
+        ctx.run(check.func)
         return found
 
     # -- the end -----------------------------------------------------------------------------

@@ -101,6 +101,16 @@ class CheckContext:
         self.steps: list[Exchange] = []
         self.failures = 0
 
+    def run(self, func: Callable[[CheckContext], Any]) -> None:
+        """Run one check with this context: its requests recorded as its steps, a fatal
+        failure (StopCheck) ending the check and nothing else."""
+        with self.api.client.recording() as steps:
+            self.steps = steps
+            try:
+                func(self)
+            except StopCheck:
+                pass
+
     # -- reporting -----------------------------------------------------------------------
     def fail(self, title: str, message: str, *, reply: Reply | None = None, operation: str | None = None,
              fatal: bool = False) -> None:
@@ -739,12 +749,7 @@ def run_checks(*, api: HonchoApi, registry: WorkspaceRegistry, seed: int, rounds
         ctx = CheckContext(name=check.name, api=api, rng=random.Random(f"{seed}:{check.name}"), seed=seed,
                            registry=registry, rounds=rounds, read_only=read_only, label=label, report=report,
                            world=world, phase=phase)
-        with api.client.recording() as steps:
-            ctx.steps = steps
-            try:
-                check.func(ctx)
-            except StopCheck:
-                pass
+        ctx.run(check.func)
         results[check.name] = ctx.failures
         progress(check.name)
     return results

@@ -33,11 +33,16 @@ class BodyTooLarge(ApiError):
         super().__init__(413, f"Request body exceeds the limit of {limit} bytes")
 
 
-async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
-    """The whole body, refused (413) as soon as it is known to exceed `limit`."""
+def refuse_declared_oversize(scope: Scope, limit: int) -> None:
+    """413 before reading anything when the Content-Length header already exceeds `limit`."""
     for name, value in scope.get("headers", []):
         if name == b"content-length" and value.isdigit() and int(value) > limit:
             raise BodyTooLarge(limit)
+
+
+async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
+    """The whole body, refused (413) as soon as it is known to exceed `limit`."""
+    refuse_declared_oversize(scope, limit)
     chunks: list[bytes] = []
     total = 0
     while True:
@@ -132,9 +137,7 @@ class Dispatcher:
         return handler(self.store, ParsedRequest(path=path, query=values, body=body, form=form, headers=headers))
 
     async def _read_form(self, scope: Scope, receive: Receive) -> dict[str, Any]:
-        for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_body:
-                raise BodyTooLarge(self.max_body)
+        refuse_declared_oversize(scope, self.max_body)
         request = Request(scope, limited_receive(receive, self.max_body))  # chunked bodies have no content-length
         try:
             form = await request.form(max_part_size=self.max_body)

@@ -11,8 +11,8 @@ from ..store import Store
 from ..validation import ParsedRequest
 from .registry import Reply, filters_of, operation, paginate
 
-ID_PATTERN = re.compile(r"^[a-zA-Z0-9_-]+$")
-_WELL_FORMED_ID = re.compile(r"[a-zA-Z0-9_-]{1,512}").fullmatch  # ID_PATTERN and the length cap, in one C call
+ID_PATTERN = re.compile(r"^[a-zA-Z0-9_-]+$")  # as the contract writes it, for the error message
+_WELL_FORMED_ID = re.compile(r"[a-zA-Z0-9_-]{1,512}").fullmatch  # the rule: ID_PATTERN and the length cap, one C call
 
 
 def created_or_found(record: dict[str, Any], created: bool) -> Reply:
@@ -26,7 +26,7 @@ def reject_bad_ids(candidates: Iterable[tuple[list[Any], str]]) -> None:
     gives. (The real server crashes with a 500 on such ids.)"""
     errors = [{"type": "string_pattern_mismatch", "loc": loc, "msg": f"String should match pattern '{ID_PATTERN.pattern}'",
                "input": value, "ctx": {"pattern": ID_PATTERN.pattern}}
-              for loc, value in candidates if not ID_PATTERN.fullmatch(value) or len(value) > 512]
+              for loc, value in candidates if not _WELL_FORMED_ID(value)]
     if errors:
         raise RequestValidationError(errors)
 

@@ -1,7 +1,7 @@
 """The ceiling: a bare ASGI app on the mock's server software, answering canned bytes.
 
-It is served exactly as `honcho-mock` serves the mock (uvicorn.run with the same host,
-log level and lifespan; uvicorn picks uvloop and httptools for both), reads the whole
+It is served exactly as `honcho-mock` serves the mock (`mockserver.serving.serve`: uvicorn
+with uvloop, httptools and the same write coalescing, log level and lifespan), reads the whole
 request body as the mock does, and answers the bytes the mock answered to the same
 request, captured by the harness just before the load run. It is what the same server
 stack costs with no routing, validation, store or JSON work: the best any ASGI mock
@@ -20,7 +20,7 @@ import argparse
 import base64
 import json
 
-import uvicorn
+from mockserver.serving import serve
 
 Key = tuple[str, str, bytes, bytes]
 ANSWERS: dict[Key, tuple[int, list[tuple[bytes, bytes]], bytes]] = {}
@@ -67,8 +67,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    # the same call as mockserver/cli.py makes
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", lifespan="on", access_log=False)
+    serve(app, host=args.host, port=args.port)  # the same call as mockserver/cli.py makes
 
 
 if __name__ == "__main__":

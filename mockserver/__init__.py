@@ -1,6 +1,28 @@
-"""A stateful mock of the Honcho v3 API, served from openapi.yaml."""
+"""A stateful mock of the Honcho v3 API, served from openapi.yaml.
 
-from .app import MockConfig, MockServer, create_app
-from .store import Store
+The public names are imported on first use, so a light piece (`mockserver.serving` for the
+bench's bare ceiling app, `mockserver.tokens`) can be imported without connexion.
+"""
+
+from __future__ import annotations
+
+import importlib
+import warnings
+from typing import TYPE_CHECKING, Any
+
+# connexion imports starlette's TestClient at import time, which warns about httpx: noise for
+# users, whichever module of the package imports connexion first
+warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+
+if TYPE_CHECKING:
+    from .app import MockConfig, MockServer, create_app
+    from .store import Store
 
 __all__ = ["MockConfig", "MockServer", "Store", "create_app"]
+_HOMES = {"MockConfig": ".app", "MockServer": ".app", "create_app": ".app", "Store": ".store"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_HOMES[name], __name__), name)

@@ -15,15 +15,11 @@ from __future__ import annotations
 import copy
 import functools
 import logging
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-# connexion imports starlette's TestClient at import time, which warns about httpx: noise for users
-warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-
-from connexion import ConnexionMiddleware  # noqa: E402
+from connexion import ConnexionMiddleware
 from connexion.middleware.lifespan import LifespanMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.options import SwaggerUIOptions

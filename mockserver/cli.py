@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-import uvicorn
 import yaml
 from connexion.exceptions import InvalidSpecification
 
@@ -21,6 +20,7 @@ from .errors import ApiError
 from .faults import describe as describe_faults
 from .limits import DEFAULT_MAX_RECORDS
 from .persistence import DEFAULT_SAVE_INTERVAL
+from .serving import serve
 from .snapshot import FixtureError
 
 
@@ -120,10 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"honcho-mock: warning: listening on {args.host}, reachable from other machines", file=sys.stderr, flush=True)
     settle_garbage_collector()
     try:
-        # uvicorn formats each access-log line's arguments before the logger drops it: at the
-        # default level (warning) that is ~3 µs of every request for nothing (bench/results.md)
-        uvicorn.run(server.app, host=args.host, port=args.port, log_level=args.log_level, lifespan="on",
-                    access_log=args.log_level in ("info", "debug"))
+        serve(server.app, host=args.host, port=args.port, log_level=args.log_level)
     finally:
         if server.state_file is not None and server.state_file.dirty:  # the lifespan shutdown did not save
             server.state_file.save_now(server.store)

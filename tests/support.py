@@ -15,6 +15,8 @@ from openapi_core import OpenAPI
 from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotFound
 from openapi_core.testing import MockRequest, MockResponse
 
+from mockserver.serving import server_options
+
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi.yaml"
 _OPENAPI: OpenAPI | None = None
@@ -68,9 +70,9 @@ def free_port() -> int:
 
 @contextmanager
 def loopback_server(app: Any, timeout: float = 10.0) -> Iterator[str]:
-    """Serve `app` with uvicorn on 127.0.0.1 in a thread; yields the base URL; always stops."""
+    """Serve `app` on 127.0.0.1 in a thread, as honcho-mock serves it; yields the base URL; always stops."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **server_options("error")))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + timeout

@@ -1,0 +1,104 @@
+"""How honcho-mock is served: uvicorn (uvloop, httptools), answers written at the end of a turn.
+
+Under concurrent load the costliest thing a fast answer does is not the work behind it but
+its `send()`: each write to a socket whose client sleeps in `epoll_wait` makes the kernel
+wake that client, and on a small virtual machine the wake-up of a process on the other CPU
+costs as much as routing and validating a request (bench/results.md, "Write coalescing").
+When several requests are in flight, uvicorn's event loop serves them in one turn, so this
+protocol keeps each connection's answer until the turn ends and then writes them all,
+head and body in one write: the client is woken once per turn instead of once per answer,
+as Redis writes its replies just before its event loop sleeps. A request served alone
+(one client, one request at a time: the common case of a test suite or an app) is written
+at once, exactly as uvicorn writes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+
+class _TurnFlusher:
+    """Writes every connection's held bytes once the event loop's current turn is done.
+
+    `call_soon` from inside a turn runs in the next one, after its I/O poll: by then every
+    request that was ready in this turn has been answered."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._held: list[_CoalescedWrites] = []
+
+    def hold(self, writes: _CoalescedWrites) -> None:
+        if not self._held:
+            self._loop.call_soon(self.flush)
+        self._held.append(writes)
+
+    def flush(self) -> None:
+        held, self._held = self._held, []
+        for writes in held:
+            writes.flush()
+
+
+class _CoalescedWrites:
+    """The connection's transport, with writes held while other requests are in flight.
+
+    Everything but `write` and `close` is the transport's own (pausing reads, extra info,
+    `is_closing`); `close` writes what is held first, so nothing is lost on `Connection:
+    close` or a keep-alive timeout."""
+
+    def __init__(self, transport: asyncio.Transport, flusher: _TurnFlusher, in_flight: set[Any]) -> None:
+        self._transport = transport
+        self._flusher = flusher
+        self._in_flight = in_flight  # uvicorn's set of running request tasks, all connections
+        self._held: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        if self._held:
+            self._held.append(data)
+        elif len(self._in_flight) <= 1:  # served alone: nobody to share a wake-up with
+            self._transport.write(data)
+        else:
+            self._held.append(data)
+            self._flusher.hold(self)
+
+    def flush(self) -> None:
+        if not self._held:
+            return
+        data = b"".join(self._held)
+        self._held = []
+        if not self._transport.is_closing():  # the client went away: its answer goes nowhere
+            self._transport.write(data)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
+class CoalescingHttpProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, whose answers go out at the end of the loop's turn."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        flusher = getattr(self.server_state, "turn_flusher", None)
+        if flusher is None:  # one per server, and so per event loop
+            flusher = self.server_state.turn_flusher = _TurnFlusher(self.loop)  # type: ignore[attr-defined]
+        super().connection_made(_CoalescedWrites(transport, flusher, self.tasks))  # type: ignore[arg-type]
+
+
+def server_options(log_level: str = "warning") -> dict[str, Any]:
+    """uvicorn's options as honcho-mock runs (the bench ceiling and the tests serve with them too).
+
+    uvicorn formats each access-log line's arguments before its logger drops them: below
+    `info` the access log is off, which saves ~3 µs per request."""
+    return {"log_level": log_level, "lifespan": "on", "http": CoalescingHttpProtocol,
+            "access_log": log_level in ("info", "debug", "trace")}
+
+
+def serve(app: Any, *, host: str, port: int, log_level: str = "warning") -> None:
+    """Serve `app` on host:port until SIGINT/SIGTERM (`uvicorn.run`, exit 3 if it cannot bind)."""
+    uvicorn.run(app, host=host, port=port, **server_options(log_level))

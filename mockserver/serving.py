@@ -16,10 +16,13 @@ at once, exactly as uvicorn writes it.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+logger = logging.getLogger("uvicorn.error")
 
 
 class _TurnFlusher:
@@ -40,7 +43,11 @@ class _TurnFlusher:
     def flush(self) -> None:
         held, self._held = self._held, []
         for writes in held:
-            writes.flush()
+            try:
+                writes.flush()
+            except Exception:  # one broken connection must not keep the others' answers
+                logger.exception("writing a held answer failed; closing that connection")
+                writes.abort()
 
 
 class _CoalescedWrites:
@@ -76,6 +83,10 @@ class _CoalescedWrites:
     def close(self) -> None:
         self.flush()
         self._transport.close()
+
+    def abort(self) -> None:
+        self._held = []
+        self._transport.abort()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._transport, name)

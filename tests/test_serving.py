@@ -148,13 +148,19 @@ def test_a_client_gone_before_its_answer_leaves_the_server_serving(base_url: str
 
 
 class FakeTransport:
-    def __init__(self) -> None:
+    def __init__(self, broken: bool = False) -> None:
         self.writes: list[bytes] = []
         self.closed = False
+        self.broken = broken
 
     def write(self, data: bytes) -> None:
         assert not self.closed, "written after close"
+        if self.broken:
+            raise OSError("broken transport")
         self.writes.append(data)
+
+    def abort(self) -> None:
+        self.closed = True
 
     def is_closing(self) -> bool:
         return self.closed
@@ -207,5 +213,17 @@ def test_close_writes_what_is_held_and_a_closed_transport_gets_nothing() -> None
         gone.closed = True  # the client went away within the turn
         await asyncio.sleep(0)
         assert gone.writes == []
+
+    asyncio.run(run())
+
+
+def test_a_failing_write_does_not_keep_other_connections_answers() -> None:
+    async def run() -> None:
+        flusher = _TurnFlusher(asyncio.get_running_loop())
+        broken, fine = FakeTransport(broken=True), FakeTransport()
+        _CoalescedWrites(broken, flusher, {1, 2}).write(b"lost")  # type: ignore[arg-type]
+        _CoalescedWrites(fine, flusher, {1, 2}).write(b"delivered")  # type: ignore[arg-type]
+        await asyncio.sleep(0)
+        assert broken.closed and fine.writes == [b"delivered"]
 
     asyncio.run(run())

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.requests import Request
 
 from mockserver.serving import CoalescingHttpProtocol, _CoalescedWrites, _TurnFlusher, server_options
 from support import loopback_server
@@ -27,12 +28,7 @@ async def echo_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
             await send({"type": "lifespan.startup.complete"})
         await send({"type": "lifespan.shutdown.complete"})
         return
-    body = b""
-    more = True
-    while more:
-        message = await receive()
-        body += message.get("body", b"")
-        more = message.get("more_body", False)
+    body = await Request(scope, receive).body()
     if scope["path"] == "/slow":
         await asyncio.get_running_loop().run_in_executor(None, RELEASE_SLOW.wait, 20)
     if scope["path"] == "/stream":

@@ -9,6 +9,12 @@ operationId and the API's base path in `scope["extensions"]["connexion_routing"]
 converted path parameters in `scope["path_params"]`. Anything the table does not find
 (404, 405 with its Allow header, trailing-slash redirects, an ASGI `root_path`) goes
 through connexion's own router, so those answers are connexion's.
+
+One difference is deliberate: a path holding a newline (`%0A`). connexion mounts the API
+under its base path, and the Mount's `.*` stops at a newline, so connexion answers 404;
+the real server (FastAPI) matches its routes flat, where a `[^/]+` parameter takes the
+newline, and the operation then judges the id. The table routes such paths as FastAPI
+does, so `/v3/workspaces/a%0Ab/peers` gets the same 422 as `/v3/workspaces/a%20b/peers`.
 """
 
 from __future__ import annotations
@@ -76,15 +82,21 @@ class RouteTable:
     def find(self, scope: Scope) -> tuple[str, dict[str, Any]] | None:
         """(operationId, path parameters) of the route starlette would fully match, or None.
         Left to starlette: requests under a `root_path`, whose nesting rules are subtle (a
-        path outside the root path is matched whole), and paths holding a newline, where
-        Python's `$` (before a final newline) and starlette's length arithmetic meet."""
+        path outside the root path is matched whole). A path holding a newline is matched
+        as FastAPI's flat routes match it: the base path is a plain prefix, and Python's `$`
+        matches before a final newline, so `/pets/0\n` has the parameter "0\n"."""
         path = scope["path"]
-        if scope.get("root_path") or "\n" in path:
+        if scope.get("root_path"):
             return None
-        mounted = self.mount.match(path)
-        if mounted is None:
-            return None
-        path = "/" + mounted["path"]
+        if "\n" in path:
+            if not path.startswith(self.base_path + "/"):
+                return None
+            path = path[len(self.base_path):]
+        else:
+            mounted = self.mount.match(path)
+            if mounted is None:
+                return None
+            path = "/" + mounted["path"]
         method = scope["method"]
         for entry in self.routes.get((method, None if method in self.any_depth else path.count("/")), ()):
             matched = entry.pattern.match(path)

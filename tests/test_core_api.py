@@ -307,3 +307,16 @@ def test_ids_that_would_be_stored_follow_the_id_rules_to_the_end(local: httpx.Cl
     assert local.post("/v3/workspaces/w1/conclusions", json={"conclusions": [
         {"content": "x", "observer_id": "a\n", "observed_id": "b"}]}).json()["detail"][0]["loc"] == ["body", "conclusions", 0, "observer_id"]
     assert local.post("/v3/workspaces/list").json()["total"] == 0
+
+
+def test_a_newline_in_a_path_id_is_judged_like_any_bad_id(client: httpx.Client) -> None:
+    """The real server's routes are flat (FastAPI): `[^/]+` takes `%0A`, so the operation sees
+    the id and refuses it as it refuses `a%20b`; connexion's mount alone would answer 404."""
+    for quoted, text in (("a%0Ab", "a\nb"), ("ab%0A", "ab\n"), ("a%20b", "a b")):
+        answer = client.post(f"/v3/workspaces/{quoted}/peers", json={"id": "p"})
+        assert answer.status_code == 422, (quoted, answer.text)
+        assert answer.json()["detail"] == [{"type": "string_pattern_mismatch", "loc": ["path", "workspace_id"],
+                                            "msg": "String should match pattern '^[a-zA-Z0-9_-]+$'", "input": text,
+                                            "ctx": {"pattern": "^[a-zA-Z0-9_-]+$"}}]
+    assert client.post("/v3/workspaces/w%0A/sessions/s/messages/list").json()["total"] == 0
+    assert client.post("/v3/workspaces/list").json()["total"] == 0

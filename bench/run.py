@@ -34,7 +34,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
@@ -188,15 +188,7 @@ def run_compare(cfg: Config, procs: Processes, wrk: str, prism_bin: Path | None,
         if "ceiling" in servers:
             if "mock" not in servers:
                 raise RuntimeError("the ceiling replays the mock's answers: --servers must include mock")
-            answers = []
-            for scenario in scenarios:
-                answer = Client(servers["mock"].port).call(scenario.method, scenario.path, raw=scenario.body_bytes())
-                path, _, query = scenario.path.partition("?")
-                answers.append({"method": scenario.method, "path": path, "query": query,
-                                "request": _b64(scenario.body_bytes()), "status": answer.status,
-                                "content_type": answer.headers.get("content-type", "application/json"),
-                                "body": _b64(answer.body)})
-            Client(servers["ceiling"].port).call("PUT", "/_ceiling/answers", answers)
+            teach_ceiling(servers["ceiling"].port, servers["mock"].port, scenarios)
         usable: dict[str, list[str]] = {}
         for scenario in scenarios:
             usable[scenario.name] = []
@@ -235,6 +227,19 @@ def run_compare(cfg: Config, procs: Processes, wrk: str, prism_bin: Path | None,
     finally:
         for server in servers.values():
             procs.stop(server.proc)
+
+
+def teach_ceiling(ceiling_port: int, mock_port: int, scenarios: Sequence[wl.Scenario]) -> None:
+    """Have the ceiling answer each scenario's request with the bytes the mock answers to it."""
+    answers = []
+    for scenario in scenarios:
+        answer = Client(mock_port).call(scenario.method, scenario.path, raw=scenario.body_bytes())
+        path, _, query = scenario.path.partition("?")
+        answers.append({"method": scenario.method, "path": path, "query": query,
+                        "request": _b64(scenario.body_bytes()), "status": answer.status,
+                        "content_type": answer.headers.get("content-type", "application/json"),
+                        "body": _b64(answer.body)})
+    Client(ceiling_port).call("PUT", "/_ceiling/answers", answers)
 
 
 def _b64(data: bytes) -> str:

@@ -27,7 +27,7 @@ import run  # noqa: E402
 import tools  # noqa: E402
 import workloads as wl  # noqa: E402
 from loadgen import Client, run_wrk  # noqa: E402
-from procs import Processes, free_port, install_signal_handlers, wait_http  # noqa: E402
+from procs import Processes, install_signal_handlers  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -50,36 +50,27 @@ def main() -> int:
     if args.mock_command:
         run.MOCK_COMMAND[:] = shlex.split(args.mock_command)
     install_signal_handlers()
-    run.OUT.mkdir(parents=True, exist_ok=True)
+    run.prepare_out()
     wrk = tools.ensure_wrk()
     procs = Processes()
     try:
-        servers = {}
-        port = free_port()
-        mock = procs.start("mock", run.mock_argv(port), run.OUT / "cpu-mock.log", cwd=run.ROOT)
-        wait_http(mock, port, "/openapi.json")
-        wl.seed_through_api(Client(port))
-        servers["honcho-mock"] = (mock, port)
+        servers = run.start_servers(("mock", "ceiling") if args.ceiling else ("mock",), procs, None, "cpu")
+        wl.seed_through_api(Client(servers["mock"].port))
         if args.ceiling:
-            ceiling_port = free_port()
-            argv = [sys.executable, str(BENCH / "ceiling.py"), "--host", "127.0.0.1", "--port", str(ceiling_port)]
-            ceiling = procs.start("ceiling", argv, run.OUT / "cpu-ceiling.log", cwd=run.ROOT)
-            wait_http(ceiling, ceiling_port, "/")
-            run.teach_ceiling(ceiling_port, port, scenarios)
-            servers["ceiling"] = (ceiling, ceiling_port)
+            run.teach_ceiling(servers["ceiling"].port, servers["mock"].port, scenarios)
         print(f"{'request':<26} {'server':<12} {'req/s':>9} {'user µs':>8} {'sys µs':>7} {'faults':>7}")
         for scenario in scenarios:
             body_file = scenario.body_file(run.OUT / "bodies")
-            for name, (server, server_port) in servers.items():
-                run_wrk(wrk, server_port, scenario.path, method=scenario.method, body_file=body_file,
+            for server in servers.values():
+                run_wrk(wrk, server.port, scenario.path, method=scenario.method, body_file=body_file,
                         connections=args.connections, duration=1)  # warm-up
-                before = counters(server.pid)
-                result = run_wrk(wrk, server_port, scenario.path, method=scenario.method, body_file=body_file,
+                before = counters(server.proc.pid)
+                result = run_wrk(wrk, server.port, scenario.path, method=scenario.method, body_file=body_file,
                                  connections=args.connections, duration=args.seconds)
-                after = counters(server.pid)
+                after = counters(server.proc.pid)
                 served = max(result.rps * args.seconds, 1.0)
                 user, system = ((after[i] - before[i]) / TICKS / served * 1e6 for i in (1, 2))
-                print(f"{scenario.title:<26} {name:<12} {result.rps:>9,.0f} {user:>8.1f} {system:>7.1f} "
+                print(f"{scenario.title:<26} {server.name:<12} {result.rps:>9,.0f} {user:>8.1f} {system:>7.1f} "
                       f"{(after[0] - before[0]) / served:>7.2f}", flush=True)
     finally:
         procs.stop_all()

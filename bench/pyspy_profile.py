@@ -102,8 +102,7 @@ def main() -> int:
     if args.mock_command:
         run.MOCK_COMMAND[:] = shlex.split(args.mock_command)
     install_signal_handlers()
-    OUT.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(run.SPEC_SOURCE, run.SPEC)
+    run.prepare_out()
     wrk = tools.ensure_wrk()
     scenario = wl.SCENARIOS[args.scenario]
     procs = Processes()

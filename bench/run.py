@@ -34,7 +34,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
@@ -119,6 +119,12 @@ def mock_argv(port: int, max_records: int | None = None) -> list[str]:
     if max_records is not None and mock_supports("--max-records"):
         argv += ["--max-records", str(max_records)]
     return argv
+
+
+def prepare_out() -> None:
+    """bench/out, and in it the copy of openapi.yaml that every server of a run is given."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(SPEC_SOURCE, SPEC)
 
 
 def start_servers(names: tuple[str, ...], procs: Processes, prism_bin: Path | None, tag: str,
@@ -269,6 +275,18 @@ def start_mock(procs: Processes, tag: str, max_records: int | None = None) -> Se
     return server
 
 
+def loaded_mock(procs: Processes, tag: str, what: str, documents: Iterable[dict[str, Any]]) -> Server:
+    """A fresh mock holding the fixture documents, loaded through POST /_mock/fixtures."""
+    server = start_mock(procs, tag)
+    client = Client(server.port)
+    began = time.monotonic()
+    for document in documents:
+        wl.load_fixture(client, document)
+    client.close()
+    print(f"  mock pid {server.proc.pid}: {what} (loaded in {time.monotonic() - began:.1f} s)", flush=True)
+    return server
+
+
 def run_growth(cfg: Config, procs: Processes, wrk: str, results: dict[str, Any]) -> None:
     """Page latency as one workspace (or one session) grows, at 1 connection.
 
@@ -284,15 +302,9 @@ def run_growth(cfg: Config, procs: Processes, wrk: str, results: dict[str, Any])
     try:
         base = "/v3/workspaces/grow/sessions/list"
         for size in cfg.growth_sizes:
-            server = start_mock(procs, f"growth-sessions-{size}")
+            server = loaded_mock(procs, f"growth-sessions-{size}", f"{size:,} sessions in one workspace",
+                                 (wl.sessions_fixture("grow", low, high) for low, high in wl.chunks(0, size, 20_000)))
             servers.append(server)
-            client = Client(server.port)
-            began = time.monotonic()
-            for low, high in wl.chunks(0, size, 20_000):
-                wl.load_fixture(client, wl.sessions_fixture("grow", low, high))
-            client.close()
-            print(f"  mock pid {server.proc.pid}: {size:,} sessions in one workspace (loaded in "
-                  f"{time.monotonic() - began:.1f} s)", flush=True)
             middle = max(1, size // 50 // 2)
             points += [
                 Point("page", size, f"growth: sessions page 1, {size:,} sessions", server, f"{base}?page=1&size=50",
@@ -304,15 +316,10 @@ def run_growth(cfg: Config, procs: Processes, wrk: str, results: dict[str, Any])
             ]
         base = "/v3/workspaces/grow/sessions/big/messages/list"
         for size in cfg.message_sizes:
-            server = start_mock(procs, f"growth-messages-{size}")
+            server = loaded_mock(procs, f"growth-messages-{size}", f"{size:,} messages in one session",
+                                 (wl.messages_fixture("grow", "big", low, high, length=100, with_metadata=True)
+                                  for low, high in wl.chunks(0, size, 50_000)))
             servers.append(server)
-            client = Client(server.port)
-            began = time.monotonic()
-            for low, high in wl.chunks(0, size, 50_000):
-                wl.load_fixture(client, wl.messages_fixture("grow", "big", low, high, length=100, with_metadata=True))
-            client.close()
-            print(f"  mock pid {server.proc.pid}: {size:,} messages in one session (loaded in "
-                  f"{time.monotonic() - began:.1f} s)", flush=True)
             points += [
                 Point("messages", size, f"growth: messages page 1, {size:,} messages", server, f"{base}?page=1&size=50",
                       {"filters": {}}),
@@ -578,8 +585,7 @@ def parse_args(argv: list[str] | None) -> Config:
 def main(argv: list[str] | None = None) -> int:
     cfg = parse_args(argv)
     install_signal_handlers()
-    OUT.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(SPEC_SOURCE, SPEC)
+    prepare_out()
     began = time.monotonic()
     load_start = os.getloadavg()[0]
     print(f"bench: sections {', '.join(cfg.sections)}; {cfg.runs} run(s) of {cfg.duration:g} s per point", flush=True)

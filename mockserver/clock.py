@@ -67,10 +67,8 @@ def _random_ids(count: int) -> list[str]:
     return [text[start:start + NANOID_SIZE] for start in range(0, 24 * count, 24)]
 
 
-def format_timestamp(moment: datetime | str) -> str:
+def format_timestamp(moment: datetime) -> str:
     """UTC ISO 8601 with microseconds and `Z`, as the real server writes them."""
-    if isinstance(moment, str):
-        return moment
     utc = moment.astimezone(timezone.utc).replace(tzinfo=None)
     return utc.isoformat(timespec="microseconds") + "Z"  # isoformat pads years below 1000
 

@@ -21,7 +21,6 @@ and an empty one is "" (as recorded: `{"representation": ""}`). Which conclusion
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 from .clock import parse_timestamp
@@ -76,8 +75,6 @@ def representation(store: Store, workspace_id: str, observer: str, observed: str
     return render(select(store, workspace_id, observer, observed, options, session_id))
 
 
-def _stamp(moment: datetime | str) -> str:
-    """UTC without sub-seconds, as the real server prints observation times."""
-    if isinstance(moment, str):
-        moment = parse_timestamp(moment)
-    return str(moment.astimezone(timezone.utc).replace(microsecond=0, tzinfo=None))
+def _stamp(stored: str) -> str:
+    """A stored timestamp in UTC without sub-seconds, as the real server prints observation times."""
+    return str(parse_timestamp(stored).replace(microsecond=0, tzinfo=None))

@@ -62,7 +62,7 @@ def _session_order(sessions: Any) -> list[str]:
 
 
 def _plain(record: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: format_timestamp(v) if k == "created_at" else v for k, v in record.items() if k != "workspace_id"}
+    return {k: v for k, v in record.items() if k != "workspace_id"}
 
 
 def load_fixtures(store: Store, document: Any) -> dict[str, int]:

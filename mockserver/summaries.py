@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from .clock import format_timestamp
 from .configuration import summary_settings
 from .store import Store
 from .tokens import count_tokens
@@ -50,4 +49,4 @@ def _summary(messages: list[Record], interval: int, label: str) -> Record | None
     last = messages[covered - 1]
     content = f"Conversation with {min(interval, covered)} messages about {last['content'][:30]}..."
     return {"content": content, "message_id": last["id"], "summary_type": label,
-            "created_at": format_timestamp(last["created_at"]), "token_count": count_tokens(content)}
+            "created_at": last["created_at"], "token_count": count_tokens(content)}

@@ -25,10 +25,12 @@ def test_documented_examples() -> None:
 
 
 ASCII_HEAVY = st.text(st.sampled_from("aZ09 _-.,\t\n\x1c\x1f\x7f\x00!é²½三"), max_size=60)
+# mostly letters: words of 7 to 30 letters (several tokens each) side by side
+LONG_WORDS = st.text(st.sampled_from("abcdefghXYZ" * 3 + " 1_."), max_size=120)
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.one_of(ASCII_HEAVY, st.text(max_size=60)))
+@given(st.one_of(ASCII_HEAVY, LONG_WORDS, st.text(max_size=60)))
 def test_counts_as_the_rule(text: str) -> None:
     assert count_tokens(text) == by_the_rule(text)
 

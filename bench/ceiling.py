@@ -1,6 +1,6 @@
 """The ceiling: a bare ASGI app on the mock's server software, answering canned bytes.
 
-It is served exactly as `honcho-mock` serves the mock (`mockserver.serving.serve`: uvicorn
+It is served exactly as `honcho-mock` serves the mock (`mockserver.http.serving.serve`: uvicorn
 with uvloop, httptools and the same write coalescing, log level and lifespan), reads the whole
 request body as the mock does, and answers the bytes the mock answered to the same
 request, captured by the harness just before the load run. It is what the same server
@@ -20,7 +20,7 @@ import argparse
 import base64
 import json
 
-from mockserver.serving import serve
+from mockserver.http.serving import serve
 
 Key = tuple[str, str, bytes, bytes]
 ANSWERS: dict[Key, tuple[int, list[tuple[bytes, bytes]], bytes]] = {}

@@ -30,6 +30,7 @@ sys.path.insert(0, str(BENCH.parent))
 
 import workloads as wl  # noqa: E402
 from loadgen import AUTH  # noqa: E402
+
 from mockserver import create_app  # noqa: E402
 from mockserver.cli import settle_garbage_collector  # noqa: E402
 

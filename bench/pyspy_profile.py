@@ -28,11 +28,11 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
+import run  # noqa: E402
 import tools  # noqa: E402
 import workloads as wl  # noqa: E402
 from loadgen import Client, run_wrk  # noqa: E402
 from procs import Processes, free_port, install_signal_handlers, wait_http  # noqa: E402
-import run  # noqa: E402
 from run import OUT, ROOT, mock_argv  # noqa: E402
 
 
@@ -50,7 +50,7 @@ def frame_name(frame: str) -> str:
 
 
 def package_of(name: str) -> str:
-    """`func (mockserver/clock.py)` -> `mockserver.clock`; `func (json/encoder.py)` -> `json`."""
+    """`func (mockserver/clock.py)` -> `mockserver.state.clock`; `func (json/encoder.py)` -> `json`."""
     path = name.rsplit(" (", 1)[-1].rstrip(")")
     parts = path.split("/")
     if parts[0] == "mockserver":

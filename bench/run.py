@@ -43,7 +43,14 @@ import report  # noqa: E402
 import tools  # noqa: E402
 import workloads as wl  # noqa: E402
 from loadgen import Client, run_wrk  # noqa: E402
-from procs import Proc, Processes, free_port, install_signal_handlers, rss_bytes, wait_http  # noqa: E402
+from procs import (  # noqa: E402
+    Proc,
+    Processes,
+    free_port,
+    install_signal_handlers,
+    rss_bytes,
+    wait_http,
+)
 
 ROOT = BENCH.parent
 OUT = BENCH / "out"

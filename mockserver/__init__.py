@@ -1,7 +1,7 @@
 """A stateful mock of the Honcho v3 API, served from openapi.yaml.
 
-The public names are imported on first use, so a light piece (`mockserver.serving` for the
-bench's bare ceiling app, `mockserver.tokens`) can be imported without connexion.
+The public names are imported on first use, so a light piece (`mockserver.http.serving` for the
+bench's bare ceiling app, `mockserver.state.tokens`) can be imported without connexion.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testcli
 
 if TYPE_CHECKING:
     from .app import MockConfig, MockServer, create_app
-    from .store import Store
+    from .state.store import Store
 
 __all__ = ["MockConfig", "MockServer", "Store", "create_app"]
-_HOMES = {"MockConfig": ".app", "MockServer": ".app", "create_app": ".app", "Store": ".store"}
+_HOMES = {"MockConfig": ".app", "MockServer": ".app", "create_app": ".app", "Store": ".state.store"}
 
 
 def __getattr__(name: str) -> Any:

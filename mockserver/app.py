@@ -21,30 +21,37 @@ from typing import Any
 
 from connexion import ConnexionMiddleware
 from connexion.middleware.lifespan import LifespanMiddleware
-from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
-from starlette.exceptions import HTTPException
-from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
 from . import handlers as _handlers  # noqa: F401  (registers every operation)
-from .admin import AdminRoutes
-from .auth import KEYS_OPERATION, AuthMiddleware, AuthSettings, key_handler
-from .clock import Clock
-from .contract import DEFAULT_SPEC, Contract
-from .delivery import WebhookDelivery
-from .dispatch import DEFAULT_MAX_BODY, Dispatcher
-from .examples import ExampleResponder
-from .faults import ErrorRule, FaultMiddleware, LatencyRule, error_rules, latency_rules
+from .contract.document import DEFAULT_SPEC, Contract
+from .contract.examples import ExampleResponder
+from .contract.validation import ContractValidator
 from .handlers.registry import OPERATIONS
-from .limits import DEFAULT_MAX_RECORDS, LimitedStore, check_fixtures
-from .persistence import DEFAULT_SAVE_INTERVAL, PersistenceMiddleware, StateFile
-from .responses import send_json
-from .routing import ContractRouting
-from .snapshot import load_fixtures
-from .store import Store
-from .validation import ContractValidator
+from .honcho.webhook_delivery import WebhookDelivery
+from .http.auth import KEYS_OPERATION, AuthMiddleware, AuthSettings, key_handler
+from .http.autosave import PersistenceMiddleware
+from .http.bodies import DEFAULT_MAX_BODY
+from .http.cors import CORSWhenAsked
+from .http.dispatch import Dispatcher
+from .http.docs_ui import SwaggerUIOnItsPaths
+from .http.error_pages import ErrorsAsJSON
+from .http.faults import (
+    ErrorRule,
+    FaultMiddleware,
+    LatencyRule,
+    error_rules,
+    latency_rules,
+)
+from .http.mock_routes import AdminRoutes
+from .http.routing import ContractRouting
+from .state.clock import Clock
+from .state.record_cap import DEFAULT_MAX_RECORDS, LimitedStore, check_fixtures
+from .state.snapshot import load_fixtures
+from .state.state_file import DEFAULT_SAVE_INTERVAL, StateFile
+from .state.store import Store
 
 logger = logging.getLogger("mockserver")
 
@@ -135,67 +142,6 @@ class MockServer:
 
     async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
         await self.app(scope, receive, send)
-
-
-class ErrorsAsJSON:
-    """The outermost piece of connexion's stack: an exception raised by routing (starlette's
-    404 and 405, with its Allow header) or by anything after it is answered in the
-    contract's error shape. It does the work of starlette's ServerErrorMiddleware and
-    connexion's ExceptionMiddleware for this mock, ~5 µs cheaper per request
-    (bench/results.md): nothing here raises connexion's own problem exceptions."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracked(message: Any) -> None:
-            nonlocal started
-            started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracked)
-        except HTTPException as exc:
-            if started:
-                raise
-            await send_json(send, exc.status_code, {"detail": exc.detail}, dict(exc.headers or {}))
-        except Exception:
-            if started:
-                raise
-            logger.exception("unhandled error for %s %s", scope.get("method"), scope.get("path"))
-            await send_json(send, 500, {"detail": "An unexpected error occurred"})
-
-
-class CORSWhenAsked:
-    """Starlette's CORS for requests that carry an `Origin` header (browsers); the others,
-    SDKs and test suites, skip it (it rewrites every response's headers otherwise)."""
-
-    def __init__(self, app: ASGIApp, **options: Any) -> None:
-        self.app = app
-        self.cors = CORSMiddleware(app, **options)
-
-    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
-        if scope["type"] == "http" and any(name == b"origin" for name, _ in scope.get("headers", ())):
-            await self.cors(scope, receive, send)
-        else:
-            await self.app(scope, receive, send)
-
-
-class SwaggerUIOnItsPaths(SwaggerUIMiddleware):
-    """connexion's Swagger UI, asked only about paths that can be its own: its router
-    otherwise costs every API call a route scan (~11 µs, bench/results.md)."""
-
-    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
-        path = scope.get("path", "") if scope["type"] == "http" else ""
-        if scope["type"] == "http" and "/ui" not in path and not path.endswith(("openapi.json", "openapi.yaml")):
-            await self.app(scope, receive, send)
-        else:
-            await super().__call__(scope, receive, send)
 
 
 def _routed_only(operation_id: str) -> Any:

@@ -14,14 +14,14 @@ import yaml
 from connexion.exceptions import InvalidSpecification
 
 from .app import MockConfig, MockServer
-from .contract import DEFAULT_SPEC
-from .dispatch import DEFAULT_MAX_BODY
+from .contract.document import DEFAULT_SPEC
 from .errors import ApiError
-from .faults import describe as describe_faults
-from .limits import DEFAULT_MAX_RECORDS
-from .persistence import DEFAULT_SAVE_INTERVAL
-from .serving import serve
-from .snapshot import FixtureError
+from .http.bodies import DEFAULT_MAX_BODY
+from .http.faults import describe as describe_faults
+from .http.serving import serve
+from .state.record_cap import DEFAULT_MAX_RECORDS
+from .state.snapshot import FixtureError
+from .state.state_file import DEFAULT_SAVE_INTERVAL
 
 
 def build_parser() -> argparse.ArgumentParser:

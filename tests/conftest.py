@@ -7,9 +7,9 @@ from typing import Iterator
 import httpx
 import pytest
 from starlette.testclient import TestClient
+from support import checked, loopback_server
 
 from mockserver import MockServer, create_app
-from support import checked, loopback_server
 
 
 @pytest.fixture

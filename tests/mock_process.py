@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Sequence
 
 import httpx
-
 from support import ROOT, free_port
 
 # auth.py switches auth on from these: the tests here drive an auth-less mock, whatever the environment

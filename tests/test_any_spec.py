@@ -10,16 +10,16 @@ from typing import Iterator
 
 import httpx
 import pytest
+from mock_process import MockProcess
+from mockserver.contract.document import Contract
+from mockserver.contract.examples import ExampleResponder
+from mockserver.contract.validation import ContractValidator
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 from starlette.testclient import TestClient
+from support import SPEC
 
 from mockserver import create_app
-from mockserver.contract import Contract
-from mockserver.examples import ExampleResponder
-from mockserver.validation import ContractValidator
-from mock_process import MockProcess
-from support import SPEC
 
 DATA = Path(__file__).resolve().parent / "data"
 VERSIONS = ["3.0", "3.1"]

@@ -14,11 +14,11 @@ import pytest
 from honcho import Honcho
 from honcho.http.exceptions import AuthenticationError
 from starlette.testclient import TestClient
+from support import checked, loopback_server
 
 from mockserver import MockServer, create_app
-from mockserver.auth import Claims, authorize, AuthError
 from mockserver.cli import auth_options
-from support import checked, loopback_server
+from mockserver.http.auth import AuthError, Claims, authorize
 
 SECRET = "a-test-secret-long-enough-for-pyjwt-to-stay-quiet-even-with-hs512"
 NO_TOKEN = {"detail": "No access token provided"}

@@ -22,9 +22,9 @@ from typing import Any
 
 import httpx
 import pytest
+from support import ROOT, check_response, loopback_server
 
 from mockserver import create_app
-from support import ROOT, check_response, loopback_server
 
 CLIENTS = 64
 BATCHES = 8  # message batches per client

@@ -12,12 +12,12 @@ import fnmatch
 from pathlib import Path
 
 import pytest
+from conformance_support.broken import VARIANTS, Variant, fresh
 
 from conformance.client import ASGIAppTransport
 from conformance.config import RunConfig
 from conformance.engine import Runner
-from conformance.model import RunResult
-from conformance_support.broken import VARIANTS, Variant, fresh
+from conformance.vocabulary import RunResult
 
 BASELINE = Path(__file__).parent / "conformance_support" / "mock_known_deviations.json"
 BASE_URL = "http://127.0.0.1:8000"

@@ -13,10 +13,10 @@ from typing import Any, Iterator
 import httpx
 import pytest
 from starlette.testclient import TestClient
+from support import checked
 
 from mockserver import MockServer, create_app
-from mockserver.webhooks import events
-from support import checked
+from mockserver.honcho.webhook_events import events
 
 W = "/v3/workspaces/w1"
 

@@ -9,12 +9,12 @@ from typing import Iterator
 
 import httpx
 import pytest
+from mock_process import run_cli
 from starlette.testclient import TestClient
+from support import checked, loopback_server
 
 from mockserver import MockServer, create_app
-from mockserver.faults import ErrorRule, LatencyRule, Pattern
-from mock_process import run_cli
-from support import checked, loopback_server
+from mockserver.http.faults import ErrorRule, LatencyRule, Pattern
 
 LIST_PEERS = "/v3/workspaces/w/peers/list"
 

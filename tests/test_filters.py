@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mockserver.filters import FilterError, compile_filter
+from mockserver.state.filters import FilterError, compile_filter
 
 T0 = datetime(2024, 1, 1, 12, 0, 0, tzinfo=UTC)
 
@@ -1055,7 +1055,7 @@ SCALARS = st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from([1.0,
 def test_scalar_metadata_conditions_match_as_json_containment(stored: object, wanted: object, present: bool) -> None:
     """`{key: scalar}` has its own fast predicate; it keeps exactly what the general
     containment rule keeps (key present and stored @> wanted)."""
-    from mockserver.filters import _json_contains
+    from mockserver.state.filters import _json_contains
 
     record = session("x", metadata={"k": stored} if present else {"other": stored})
     expected = present and _json_contains(stored, wanted)

@@ -29,14 +29,14 @@ import requests
 import yaml
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from jsonschema import Draft202012Validator
-
 from mock_process import MockProcess, run_cli
+from mockserver.json_text import MAX_JSON_DEPTH
+from support import SPEC, loopback_server
+
 from mockserver import create_app
 from mockserver.handlers.registry import OPERATIONS
-from mockserver.limits import MAX_JSON_DEPTH
-from mockserver.snapshot import dump_state
-from mockserver.store import Store
-from support import SPEC, loopback_server
+from mockserver.state.snapshot import dump_state
+from mockserver.state.store import Store
 
 SECRET = "sk-hostile-test-4f1c2a9e7b"
 CONTRACT = yaml.safe_load(SPEC.read_text())

@@ -13,9 +13,9 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from mockserver.json_text import parse_json
 
 from mockserver.errors import ApiError, RequestValidationError
-from mockserver.validation import parse_json
 
 
 def _finite(text: str) -> float:

@@ -15,12 +15,12 @@ from typing import Any, Iterator
 import httpx
 import pytest
 from starlette.testclient import TestClient
+from support import check_response, loopback_server
 
 from mockserver import MockServer, create_app
 from mockserver.cli import main as cli_main
-from mockserver.limits import LimitedStore, RecordLimitReached, count_records
-from mockserver.snapshot import dump_state
-from support import check_response, loopback_server
+from mockserver.state.record_cap import LimitedStore, RecordLimitReached, count_records
+from mockserver.state.snapshot import dump_state
 
 MESSAGES = "/v3/workspaces/w/sessions/s/messages"
 

@@ -12,9 +12,9 @@ import httpx
 import pytest
 import yaml
 from starlette.testclient import TestClient
+from support import ROOT, free_port
 
 from mockserver import create_app
-from support import ROOT, free_port
 
 FIXTURE = {
     "workspaces": [{

@@ -19,13 +19,13 @@ from typing import Any
 
 import httpx
 import pytest
-
 from mock_process import MockProcess, run_cli
+from support import loopback_server
+
 from mockserver.app import MockConfig, MockServer
 from mockserver.cli import main as cli_main
-from mockserver.persistence import StateFile, StateFileError
-from mockserver.snapshot import FORMAT, dump_state
-from support import loopback_server
+from mockserver.state.snapshot import FORMAT, dump_state
+from mockserver.state.state_file import StateFile, StateFileError
 
 MESSAGES = "/v3/workspaces/{w}/sessions/{s}/messages"
 

@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 import pytest
 from starlette.testclient import TestClient
+from support import checked
 
 from mockserver import create_app
-from support import checked
 
 EXCHANGES = json.loads((Path(__file__).parent / "data" / "real_exchanges.json").read_text())["exchanges"]
 NANOID = re.compile(r"^[A-Za-z0-9_-]{21}$")

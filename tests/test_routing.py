@@ -21,11 +21,11 @@ from connexion.resolver import Resolver
 from connexion.spec import Specification
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from mockserver.contract.document import DEFAULT_SPEC, Contract
 from starlette.exceptions import HTTPException
 from starlette.routing import Match, Route
 
-from mockserver.contract import DEFAULT_SPEC, Contract
-from mockserver.routing import ContractRouting
+from mockserver.http.routing import ContractRouting
 
 DATA = Path(__file__).parent / "data"
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -255,10 +255,10 @@ def test_routing_and_middleware_errors_answer_in_the_error_shape(monkeypatch: py
     """What routing refuses (404, 405 with Allow) and what fails after it, outside any
     handler, is answered as JSON by the mock's own outermost error piece (app.ErrorsAsJSON)."""
     import httpx
+    from support import loopback_server
 
     from mockserver import create_app
-    from mockserver.faults import FaultMiddleware
-    from support import loopback_server
+    from mockserver.http.faults import FaultMiddleware
 
     def broken_plan(self: Any, scope: Any) -> Any:
         raise RuntimeError("a bug after routing")

@@ -7,9 +7,9 @@ from typing import Iterator
 import pytest
 from honcho import Honcho
 from honcho.api_types import SessionPeerConfig
+from support import loopback_server
 
 from mockserver import create_app
-from support import loopback_server
 
 
 @pytest.fixture(scope="module")

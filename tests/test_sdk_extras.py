@@ -10,9 +10,9 @@ from typing import Iterator
 
 import pytest
 from honcho import Honcho
+from support import loopback_server
 
 from mockserver import MockServer, create_app
-from support import loopback_server
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from support import loopback_server
 
 from mockserver import create_app
-from support import loopback_server
 
 TS_DIR = Path(__file__).parent / "ts"
 

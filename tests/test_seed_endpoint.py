@@ -11,9 +11,9 @@ from typing import Any, Iterator
 import httpx
 import pytest
 from starlette.testclient import TestClient
+from support import checked
 
 from mockserver import create_app
-from support import checked
 
 SESSIONS = [{"id": f"s{n:02d}", "metadata": {"n": n, "kind": "even" if n % 2 == 0 else "odd"}} for n in range(7)]
 REVERSE = [None, "true", "false", "1", "0"]

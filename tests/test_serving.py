@@ -15,9 +15,14 @@ from typing import Any
 import httpx
 import pytest
 from starlette.requests import Request
-
-from mockserver.serving import CoalescingHttpProtocol, _CoalescedWrites, _TurnFlusher, server_options
 from support import loopback_server
+
+from mockserver.http.serving import (
+    CoalescingHttpProtocol,
+    _CoalescedWrites,
+    _TurnFlusher,
+    server_options,
+)
 
 
 async def echo_app(scope: dict[str, Any], receive: Any, send: Any) -> None:

@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mockserver.tokens import count_tokens
+from mockserver.state.tokens import count_tokens
 
 PIECE = re.compile(r"[^\W\d_]+|\d{1,3}|[^\w\s]|_")
 
@@ -38,7 +38,7 @@ def test_counts_as_the_rule(text: str) -> None:
 def test_unseeded_ids_are_distinct_nanoids() -> None:
     """Ids come from a pool refilled from os.urandom: every one is 21 characters of the
     nanoid alphabet, and none repeats across refills."""
-    from mockserver.clock import NANOID_ALPHABET, Clock
+    from mockserver.state.clock import NANOID_ALPHABET, Clock
 
     clock = Clock()
     ids = [clock.nanoid() for _ in range(1000)]  # 16 refills

@@ -7,9 +7,9 @@ import time
 from typing import Any
 
 import httpx
+from support import checked, loopback_server
 
 from mockserver import create_app
-from support import checked, loopback_server
 
 
 class Receiver:

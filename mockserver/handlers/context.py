@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ..context import session_context
-from ..representation import RepresentationQuery
-from ..store import Store
-from ..summaries import session_summaries
-from ..validation import ParsedRequest
-from .registry import Reply, operation
+from ..exchange import ParsedRequest, Reply
+from ..honcho.representation import RepresentationQuery
+from ..honcho.session_context import session_context
+from ..honcho.summaries import session_summaries
+from ..state.store import Store
+from .registry import operation
 
 
 def representation_query(values: dict, include_most_frequent: bool) -> RepresentationQuery:

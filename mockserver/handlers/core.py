@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from ..clock import parse_timestamp
 from ..errors import RequestValidationError
-from ..store import Store
-from ..validation import ParsedRequest
-from .registry import Reply, filters_of, operation, paginate
+from ..exchange import ParsedRequest, Reply
+from ..state.clock import parse_timestamp
+from ..state.store import Store
+from .registry import filters_of, operation, paginate
 
 ID_PATTERN = re.compile(r"^[a-zA-Z0-9_-]+$")  # as the contract writes it, for the error message
 _WELL_FORMED_ID = re.compile(r"[a-zA-Z0-9_-]{1,512}").fullmatch  # the rule: ID_PATTERN and the length cap, one C call

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ..errors import ApiError
-from ..store import Store
-from ..validation import ParsedRequest
-from .registry import Reply, operation
+from ..exchange import ParsedRequest, Reply
+from ..state.store import Store
+from .registry import operation
 
 
 @operation("create_key_v3_keys_post")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any, Iterator, Sequence
 
-from .. import cards, conclusions, dialectic
-from ..representation import representation
-from ..store import Store
-from ..validation import ParsedRequest
+from ..exchange import ParsedRequest, Reply
+from ..honcho import cards, conclusions, dialectic
+from ..honcho.representation import representation
+from ..state.store import Store
 from .context import representation_query
 from .core import reject_bad_ids, require_ids
-from .registry import Reply, filters_of, operation, paginate
+from .registry import filters_of, operation, paginate
 
 
 # -- conclusions ------------------------------------------------------------------------

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .. import work_units
-from ..store import Store
-from ..validation import ParsedRequest
-from .registry import Reply, operation
+from ..exchange import ParsedRequest, Reply
+from ..honcho import work_units
+from ..state.store import Store
+from .registry import operation
 
 
 @operation("get_queue_status_v3_workspaces__workspace_id__queue_status_get")

@@ -7,26 +7,11 @@ declared only in openapi.yaml: a handler is found by the operationId it implemen
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
-from ..store import Store
-from ..validation import ParsedRequest
+from ..exchange import Handler
 
-
-@dataclass
-class Reply:
-    """What an operation answers: a status and a JSON body (or none for 204)."""
-
-    status: int
-    body: Any = None
-    media_type: str | None = "application/json"
-    headers: dict[str, str] = field(default_factory=dict)
-    stream: Iterable[bytes] | None = None
-
-
-Handler = Callable[[Store, ParsedRequest], Reply]
 OPERATIONS: dict[str, Handler] = {}
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ..filters import compile_filter
-from ..search import search_messages
-from ..store import Store
-from ..validation import ParsedRequest
-from .registry import Reply, operation
+from ..exchange import ParsedRequest, Reply
+from ..honcho.text_search import search_messages
+from ..state.filters import compile_filter
+from ..state.store import Store
+from .registry import operation
 
 Record = dict[str, Any]
 

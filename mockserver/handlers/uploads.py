@@ -14,13 +14,20 @@ import json
 from datetime import datetime
 from typing import Any
 
-from ..clock import parse_timestamp
 from ..errors import ApiError
-from ..store import Store
-from ..uploads import FileTooLarge, UnreadableFile, UnsupportedFileType, check_size, extract_text, split_text_into_chunks
-from ..validation import ParsedRequest
+from ..exchange import ParsedRequest, Reply
+from ..honcho.file_text import (
+    FileTooLarge,
+    UnreadableFile,
+    UnsupportedFileType,
+    check_size,
+    extract_text,
+    split_text_into_chunks,
+)
+from ..state.clock import parse_timestamp
+from ..state.store import Store
 from .core import require_ids, require_peer_ids
-from .registry import Reply, operation
+from .registry import operation
 
 
 @operation("create_messages_with_file_v3_workspaces__workspace_id__sessions__session_id__messages_upload_post")

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from ..state.store import SessionState, Store, WorkspaceState
 from .configuration import observes_sender, reasoning_enabled, summary_settings
-from .store import SessionState, Store, WorkspaceState
-from .webhooks import QUEUE_EMPTY_EVENT, emit
+from .webhook_events import QUEUE_EMPTY_EVENT, emit
 
 Record = dict[str, Any]
 

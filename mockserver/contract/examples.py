@@ -26,10 +26,10 @@ import re
 from http import HTTPStatus
 from typing import Any, Callable
 
-from .contract import Contract, Operation
-from .handlers.registry import Handler, Reply
-from .store import Store
-from .validation import ContractValidator, OperationValidator, ParsedRequest, is_json_media
+from ..exchange import Handler, ParsedRequest, Reply
+from ..state.store import Store
+from .document import Contract, Operation
+from .validation import ContractValidator, OperationValidator, is_json_media
 
 logger = logging.getLogger("mockserver")
 MAX_DEPTH = 6  # past this depth only required properties and minimal arrays are generated

@@ -125,3 +125,6 @@ class ContractRouting(RoutingMiddleware):
         routing = routed.setdefault("extensions", {}).setdefault(ROUTING_CONTEXT, {})
         routing.update({"api_base_path": self.table.base_path, "operation_id": operation_id})  # type: ignore[union-attr]
         await self.app(routed, receive, send)
+
+
+ROUTING = "connexion_routing"

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .store import Store
+from ..state.store import Store
 
-logger = logging.getLogger("mockserver.webhooks")
+logger = logging.getLogger("mockserver.honcho.webhook_events")
 TIMEOUT_SECONDS = 5.0
 
 

@@ -8,34 +8,12 @@ beyond 64 bits, lone surrogates from `\ud800` escapes) falls back to the standar
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
 from typing import Any, Iterable
 
-import orjson
 from starlette.types import Send
 
-from .clock import format_timestamp
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return format_timestamp(value)
-    if isinstance(value, (set, frozenset, tuple)):
-        return list(value)
-    raise TypeError(f"cannot encode {type(value).__name__}")
-
-
-def encode_json(body: Any) -> bytes:
-    """Compact UTF-8 JSON; lone surrogates stored from `\\ud800` escapes are escaped back."""
-    try:
-        return orjson.dumps(body, default=_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
-    except TypeError:  # orjson.JSONEncodeError is a TypeError
-        pass
-    try:
-        return json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=_default).encode("utf-8")
-    except UnicodeEncodeError:
-        return json.dumps(body, ensure_ascii=True, allow_nan=False, separators=(",", ":"), default=_default).encode("ascii")
+from ..exchange import Reply
+from ..json_text import encode_json
 
 
 async def send_bytes(send: Send, status: int, payload: bytes, media_type: str | None, headers: dict[str, str] | None = None) -> None:
@@ -60,3 +38,12 @@ async def send_stream(send: Send, status: int, chunks: Iterable[bytes], media_ty
     for chunk in chunks:
         await send({"type": "http.response.body", "body": chunk, "more_body": True})
     await send({"type": "http.response.body", "body": b""})
+
+
+async def write_reply(send: Send, reply: Reply) -> None:
+    if reply.stream is not None:
+        await send_stream(send, reply.status, reply.stream, reply.media_type or "text/event-stream", reply.headers)
+    elif reply.status == 204 or reply.media_type is None:
+        await send_bytes(send, reply.status, b"", None, reply.headers)
+    else:
+        await send_json(send, reply.status, reply.body, reply.headers)

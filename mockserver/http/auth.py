@@ -41,13 +41,14 @@ import jwt
 from jwt.warnings import InsecureKeyLengthWarning
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .clock import format_timestamp, parse_timestamp
-from .contract import Contract, Operation
-from .dispatch import ROUTING, read_body, write_reply
-from .errors import ApiError
-from .handlers.registry import Handler, Reply
-from .store import Store
-from .validation import ParsedRequest
+from ..contract.document import Contract, Operation
+from ..errors import ApiError
+from ..exchange import Handler, ParsedRequest, Reply
+from ..state.clock import format_timestamp, parse_timestamp
+from ..state.store import Store
+from .bodies import read_body
+from .responses import write_reply
+from .routing import ROUTING
 
 # a mock's secret is often short ("secret"): PyJWT would warn on every request
 warnings.filterwarnings("ignore", category=InsecureKeyLengthWarning)

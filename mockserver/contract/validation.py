@@ -12,21 +12,20 @@ them, and translates jsonschema's errors into pydantic's vocabulary.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
-import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 import jsonschema_rs
-import orjson
 from jsonschema import Draft202012Validator, ValidationError, validators
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from .contract import Contract, Operation
-from .errors import ApiError, RequestValidationError
+from ..json_text import parse_json
+from .document import Contract, Operation
 
 JSON_MEDIA = "application/json"
 MULTIPART_MEDIA = "multipart/form-data"
@@ -34,24 +33,6 @@ _TRUE = frozenset({"1", "on", "t", "true", "y", "yes"})
 _FALSE = frozenset({"0", "off", "f", "false", "n", "no"})
 _INT_TEXT = re.compile(r"^\s*[+-]?\d+(\.0*)?\s*$")
 _CONTRACT_URI = "urn:honcho-mock:contract"
-
-
-@dataclass
-class ParsedRequest:
-    """What a handler receives: typed path, query and body values."""
-
-    path: dict[str, str]
-    query: dict[str, Any]
-    body: Any = None
-    form: dict[str, Any] = field(default_factory=dict)
-    headers: Mapping[str, str] = field(default_factory=dict)
-
-
-class BodyParseError(ApiError):
-    """A body that cannot even be read as text/JSON: FastAPI answers 400."""
-
-    def __init__(self) -> None:
-        super().__init__(400, "There was an error parsing the body")
 
 
 def is_json_media(content_type: str | None) -> bool:
@@ -63,44 +44,6 @@ def is_json_media(content_type: str | None) -> bool:
         return False
     subtype = media[len("application/") :]
     return subtype == "json" or subtype.endswith("+json")
-
-
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if math.isinf(value):
-        raise ValueError("Number out of range")
-    return value
-
-
-# orjson reads a body ~3x faster than json.loads with hooks (bench/results.md) and refuses
-# everything the standard library would have to judge (NaN, 1e400, lone surrogates, a BOM,
-# other encodings, invalid text): those go to the standard library, which answers exactly
-# as before. One case it accepts differently, integers past 64 bits (read as floats), is
-# kept from it: a body with 19 digits in a row is left to the standard library.
-_DIGITS_AS_NINES = bytes.maketrans(b"012345678", b"999999999")
-_LONG_NUMBER = b"9" * 19
-
-
-def parse_json(raw: bytes) -> Any:
-    """Parse a JSON body; NaN/Infinity and overflowing numbers are not JSON we can echo."""
-    if _LONG_NUMBER not in raw.translate(_DIGITS_AS_NINES):
-        try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            pass
-    try:
-        return json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
-    except json.JSONDecodeError as exc:
-        raise RequestValidationError(
-            [{"type": "json_invalid", "loc": ["body", exc.pos], "msg": "JSON decode error",
-              "input": {}, "ctx": {"error": exc.msg}}]
-        ) from None
-    except (ValueError, RecursionError):
-        raise BodyParseError() from None
 
 
 @functools.lru_cache(maxsize=256)

@@ -28,10 +28,11 @@ from typing import Sequence
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .contract import Contract
-from .dispatch import ROUTING, write_reply
-from .examples import ExampleResponder
-from .handlers.registry import Reply
+from ..contract.document import Contract
+from ..contract.examples import ExampleResponder
+from ..exchange import Reply
+from .responses import write_reply
+from .routing import ROUTING
 
 MAX_DELAY_MS = 60_000
 STATUS_HEADER = b"x-mock-status"

@@ -15,62 +15,16 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
-from .errors import ApiError, RequestValidationError
-from .filters import FilterError
-from .handlers.registry import Handler, Reply
-from .limits import check_json_depth
-from .responses import send_bytes, send_json, send_stream
-from .store import Conflict, NotFound, Store
-from .validation import ContractValidator, OperationValidator, ParsedRequest
+from ..contract.validation import ContractValidator, OperationValidator
+from ..errors import ApiError, RequestValidationError
+from ..exchange import Handler, ParsedRequest, Reply
+from ..state.filters import FilterError
+from ..state.store import Conflict, NotFound, Store
+from .bodies import DEFAULT_MAX_BODY, BodyTooLarge, limited_receive, read_body, refuse_declared_oversize
+from .responses import send_json, write_reply
+from .routing import ROUTING
 
 logger = logging.getLogger("mockserver")
-ROUTING = "connexion_routing"
-DEFAULT_MAX_BODY = 10 * 1024 * 1024
-
-
-class BodyTooLarge(ApiError):
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, f"Request body exceeds the limit of {limit} bytes")
-
-
-def refuse_declared_oversize(scope: Scope, limit: int) -> None:
-    """413 before reading anything when the Content-Length header already exceeds `limit`."""
-    for name, value in scope.get("headers", []):
-        if name == b"content-length" and value.isdigit() and int(value) > limit:
-            raise BodyTooLarge(limit)
-
-
-async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
-    """The whole body, refused (413) as soon as it is known to exceed `limit`."""
-    refuse_declared_oversize(scope, limit)
-    chunks: list[bytes] = []
-    total = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise ApiError(400, "Client disconnected")
-        chunk = message.get("body", b"")
-        total += len(chunk)
-        if total > limit:
-            raise BodyTooLarge(limit)
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(chunks)
-
-
-def limited_receive(receive: Receive, limit: int) -> Receive:
-    """`receive` that raises BodyTooLarge (413) once the body read so far exceeds `limit`."""
-    total = 0
-
-    async def limited() -> Any:
-        nonlocal total
-        message = await receive()
-        total += len(message.get("body", b""))
-        if total > limit:
-            raise BodyTooLarge(limit)
-        return message
-
-    return limited
 
 
 class Dispatcher:
@@ -125,7 +79,6 @@ class Dispatcher:
         elif validator.body_media is not None:
             raw = await read_body(scope, receive, self.max_body)
             body, body_errors = validator.check_json_body(raw, headers.get("content-type"))
-            check_json_depth(body, raw=raw)  # limits.py: 400 past MAX_JSON_DEPTH levels
             errors += body_errors
         if errors:
             raise RequestValidationError(errors)
@@ -159,10 +112,3 @@ async def _lifespan(receive: Receive, send: Send) -> None:
             return
 
 
-async def write_reply(send: Send, reply: Reply) -> None:
-    if reply.stream is not None:
-        await send_stream(send, reply.status, reply.stream, reply.media_type or "text/event-stream", reply.headers)
-    elif reply.status == 204 or reply.media_type is None:
-        await send_bytes(send, reply.status, b"", None, reply.headers)
-    else:
-        await send_json(send, reply.status, reply.body, reply.headers)

@@ -4,7 +4,7 @@ openapi.yaml is OpenAPI 3.1 and stays the only place where routes, parameters an
 bodies are declared. connexion 3.3 only accepts 3.0 documents (spec-first/connexion#1396),
 and only uses the document for routing and the Swagger UI here, so we hand it a 3.0
 *view* derived in memory at start-up (`openapi30_view`). Request validation does not
-use that view: it validates against the original 3.1 schemas (`mockserver.validation`),
+use that view: it validates against the original 3.1 schemas (`mockserver.contract.validation`),
 so nothing is lost in translation where it matters.
 """
 
@@ -19,7 +19,7 @@ from typing import Any, Iterator
 import yaml
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
-DEFAULT_SPEC = Path(__file__).resolve().parent.parent / "openapi.yaml"
+DEFAULT_SPEC = Path(__file__).resolve().parents[2] / "openapi.yaml"
 
 
 @dataclass(frozen=True)

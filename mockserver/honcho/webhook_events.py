@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .clock import format_timestamp
-from .store import Conflict, NotFound, Store
+from ..state.store import Conflict, NotFound, Store
 
 Record = dict[str, Any]
 MAX_WORKSPACE_LIMIT = 10

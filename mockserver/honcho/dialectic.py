@@ -4,7 +4,7 @@ The real server answers with an agent that searches the observer's knowledge of 
 observed peer. The mock gathers the same knowledge — the observer's conclusions about
 the observed peer, and the messages the observed peer sent (in sessions the observer
 shared with it, unless observer and observed are the same peer; only `session_id`'s
-when given) — ranks it against the query (`mockserver.search.rank`) and answers with
+when given) — ranks it against the query (`mockserver.honcho.text_search.rank`) and answers with
 the most relevant facts, newest first among equals:
 
     Based on what I know about alice:
@@ -20,9 +20,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..state.store import Store
 from .conclusions import conclusions_about
-from .search import newest_first, rank
-from .store import Store
+from .text_search import newest_first, rank
 
 MAX_FACTS = 3
 _PIECES = re.compile(r"\S+\s*|\s+")

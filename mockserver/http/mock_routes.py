@@ -14,12 +14,13 @@ from typing import Any, Callable
 import yaml
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .dispatch import read_body
-from .errors import ApiError
-from .limits import check_fixtures
-from .responses import encode_json, send_bytes, send_json
-from .snapshot import FixtureError, dump_state, load_fixtures
-from .store import Store
+from ..errors import ApiError
+from ..json_text import encode_json
+from ..state.record_cap import check_fixtures
+from ..state.snapshot import FixtureError, dump_state, load_fixtures
+from ..state.store import Store
+from .bodies import read_body
+from .responses import send_bytes, send_json
 
 PREFIX = "/_mock/"
 

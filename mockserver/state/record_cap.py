@@ -21,7 +21,7 @@ from __future__ import annotations
 import time
 from typing import Any, Iterable, Mapping, Sequence
 
-from .errors import ApiError
+from ..errors import ApiError
 from .store import Record, Store, WorkspaceState
 
 DEFAULT_MAX_RECORDS = 2_000_000
@@ -187,31 +187,3 @@ def check_fixtures(store: Store, document: Any) -> None:
         store.reserve(fixture_records(document))
 
 
-# -- JSON nesting ----------------------------------------------------------------------
-MAX_JSON_DEPTH = 128
-
-
-class TooDeep(ApiError):
-    def __init__(self, limit: int) -> None:
-        super().__init__(400, f"There was an error parsing the body: JSON nested deeper than {limit} levels")
-
-
-def check_json_depth(value: Any, limit: int = MAX_JSON_DEPTH, raw: bytes | None = None) -> None:
-    """Refuse (400) JSON nested past `limit`: copying, storing, saving and answering it would
-    run out of stack (a RecursionError half-way through a handler) long before memory.
-    Iterative, so any depth json.loads accepted can be measured. Given the `raw` text, a
-    body with no more than `limit` brackets in all is passed without a walk."""
-    if raw is not None and raw.count(b"{") + raw.count(b"[") <= limit:
-        return
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict):
-            children: Iterable[Any] = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
-        if depth >= limit:
-            raise TooDeep(limit)
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))

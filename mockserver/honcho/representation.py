@@ -23,10 +23,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .clock import parse_timestamp
+from ..state.clock import parse_timestamp
+from ..state.store import Store
 from .conclusions import conclusions_about
-from .search import rank
-from .store import Store
+from .text_search import rank
 
 Record = dict[str, Any]
 DEFAULT_MAX_CONCLUSIONS = 100

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from ..errors import ApiError
+from ..state.store import Store
+from ..state.tokens import count_tokens
 from .cards import get_card
-from .errors import ApiError
 from .representation import RepresentationQuery, representation
-from .store import Store
 from .summaries import session_summaries
-from .tokens import count_tokens
 
 Record = dict[str, Any]
 GET_CONTEXT_MAX_TOKENS = 100_000

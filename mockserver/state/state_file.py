@@ -34,16 +34,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from starlette.types import ASGIApp, Receive, Scope, Send
-
+from ..json_text import encode_json
 from .clock import parse_timestamp
-from .responses import encode_json
 from .snapshot import FORMAT, FixtureError, dump_state, load_fixtures
 from .store import Store
 
-logger = logging.getLogger("mockserver.persistence")
+logger = logging.getLogger("mockserver.state.state_file")
 DEFAULT_SAVE_INTERVAL = 1.0
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _CLOCK_CEILING = datetime(9000, 1, 1, tzinfo=timezone.utc)
 
 
@@ -238,52 +235,6 @@ class StateFile:
                 await self.save(store)
             except Exception:  # a full disk must not stop the mock: log it, retry next interval
                 logger.exception("honcho-mock: could not save the state to %s", self.path)
-
-
-class PersistenceMiddleware:
-    """Marks the state dirty after requests that may change it; runs the saver in the lifespan."""
-
-    def __init__(self, app: ASGIApp, state_file: StateFile, store: Store) -> None:
-        self.app = app
-        self.state_file = state_file
-        self.store = store
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            await self._lifespan(scope, receive, send)
-        elif scope["type"] == "http" and scope.get("method") not in SAFE_METHODS:
-            state_file = self.state_file
-
-            async def send_marking(message: dict[str, Any]) -> None:
-                if message["type"] == "http.response.start":
-                    state_file.dirty = True  # the handler has run: its changes are in the store
-                await send(message)
-
-            try:
-                await self.app(scope, receive, send_marking)
-            finally:
-                state_file.dirty = True
-        else:
-            await self.app(scope, receive, send)
-
-    async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
-        state_file, store = self.state_file, self.store
-
-        async def receive_stopping() -> dict[str, Any]:
-            message = await receive()
-            if message["type"] == "lifespan.shutdown":
-                try:
-                    await state_file.stop()  # in-flight requests are done: the last save
-                except Exception:
-                    logger.exception("honcho-mock: could not save the state to %s on shutdown", state_file.path)
-            return message
-
-        async def send_starting(message: dict[str, Any]) -> None:
-            if message["type"] == "lifespan.startup.complete":
-                state_file.start(store)
-            await send(message)
-
-        await self.app(scope, receive_stopping, send_starting)
 
 
 def _load_state(store: Store, document: dict[str, Any], path: Path) -> None:

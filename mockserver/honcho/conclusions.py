@@ -2,7 +2,7 @@
 
 The real server embeds every conclusion (without an embedding key it refuses to create
 them); the mock stores them as given and answers semantic queries with text matching
-(`mockserver.search.rank`). Records are in the contract's Conclusion shape:
+(`mockserver.honcho.text_search.rank`). Records are in the contract's Conclusion shape:
 `{id, content, observer_id, observed_id, session_id, created_at}`.
 
 Choices where the contract leaves room:
@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, Sequence
 
-from .errors import ApiError
-from .filters import compile_filter
-from .search import rank
-from .store import NotFound, Store
+from ..errors import ApiError
+from ..state.filters import compile_filter
+from ..state.store import NotFound, Store
+from .text_search import rank
 
 Record = dict[str, Any]
 _ALIASES = {"observer": "observer_id", "observed": "observed_id"}

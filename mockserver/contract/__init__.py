@@ -1,0 +1,1 @@
+"""The contract: openapi.yaml loaded, requests validated against it, answers from its examples."""

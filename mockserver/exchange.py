@@ -1,0 +1,37 @@
+"""What a handler is given and what it gives back: the one vocabulary of the operations.
+
+The Dispatcher (http/) builds a `ParsedRequest` from a validated request; a handler (handlers/)
+acts on the store and returns a `Reply`, which the HTTP edge writes. Neither side sees the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping
+
+from .state.store import Store
+
+
+@dataclass
+class ParsedRequest:
+    """What a handler receives: typed path, query and body values."""
+
+    path: dict[str, str]
+    query: dict[str, Any]
+    body: Any = None
+    form: dict[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Reply:
+    """What an operation answers: a status and a JSON body (or none for 204)."""
+
+    status: int
+    body: Any = None
+    media_type: str | None = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+    stream: Iterable[bytes] | None = None
+
+
+Handler = Callable[[Store, ParsedRequest], Reply]

@@ -1,7 +1,7 @@
 """Benchmark: how long the default profile takes against the local mock.
 
-    python -m conformance.bench                 # honcho-mock on a free 127.0.0.1 port, default profile
-    python -m conformance.bench --runs 3 --target 120 \
+    python bench/conformance_speed.py                 # honcho-mock on a free 127.0.0.1 port, default profile
+    python bench/conformance_speed.py --runs 3 --target 120 \
         --baseline tests/conformance_support/mock_known_deviations.json
 
 Starts the mock itself (a `honcho-mock` process on loopback, stopped at the end), runs the
@@ -24,8 +24,8 @@ from typing import Any, Sequence
 
 import httpx
 
-from .config import RunConfig
-from .engine import Runner
+from conformance.config import RunConfig
+from conformance.engine import Runner
 
 
 def _free_port() -> int:
@@ -83,7 +83,7 @@ def run_once(profile: str, seed: int, baseline: Path | None) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m conformance.bench", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python bench/conformance_speed.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profile", default="default")
     parser.add_argument("--runs", type=int, default=1)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .model import Failure, group_failures
+from .vocabulary import Failure, group_failures
 
 VERSION = 1
 

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .model import Exchange
+from .vocabulary import Exchange
 
 _MISSING: Any = object()
 

@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 from .api import HonchoApi
 from .client import BudgetExceeded, Reply, TransportFailure
-from .model import Exchange, Failure
+from .vocabulary import Exchange, Failure
 from .semantics import REGISTRY, CheckContext, ids, short
 from .workspaces import WorkspaceRegistry
 

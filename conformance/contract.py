@@ -35,13 +35,13 @@ class Operation:
         return self.method == "post" and bool(_READING_POST.match(self.operation_id))
 
 
-class Spec:
+class Contract:
     def __init__(self, document: dict[str, Any], path: Path | None = None) -> None:
         self.document = document
         self.path = path
 
     @classmethod
-    def load(cls, path: str | Path) -> "Spec":
+    def load(cls, path: str | Path) -> "Contract":
         path = Path(path)
         with path.open("rb") as fh:
             document = yaml.safe_load(fh)

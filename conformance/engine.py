@@ -1,9 +1,9 @@
 """Runs the phases of a conformance run and emits events; knows nothing of output.
 
 Layering (a module imports only from the layers before it; none imports upward):
-  model -> config, client, baseline -> filters_reference, spec, api, workspaces
-  -> semantics, machine, concurrency, contract_checks, load -> engine -> reporters -> cli
-  (bench and locustfile sit beside cli, on top).
+  vocabulary -> config, client, baseline -> filters_reference, filter_generator, contract,
+  api, workspaces -> semantics (a package) -> model_phase, concurrency, schemathesis_phases,
+  load -> engine -> reporters -> cli (locustfile and pytest_suite sit beside cli, on top).
 """
 
 from __future__ import annotations
@@ -19,9 +19,22 @@ from .api import HonchoApi
 from .baseline import Baseline
 from .client import Budget, BudgetExceeded, ConformanceClient, OutsideBaseURL, RateLimiter, TransportFailure
 from .config import PHASE_DESCRIPTIONS, PHASES, RunConfig
-from .model import (CleanupFinished, Event, Failure, FailureFound, Listener, Note, PhaseFinished, PhaseReport,
-                    PhaseStarted, Progress, RunFinished, RunResult, RunStarted)
-from .spec import Spec
+from .vocabulary import (
+    CleanupFinished,
+    Event,
+    Failure,
+    FailureFound,
+    Listener,
+    Note,
+    PhaseFinished,
+    PhaseReport,
+    PhaseStarted,
+    Progress,
+    RunFinished,
+    RunResult,
+    RunStarted,
+)
+from .contract import Contract
 from .workspaces import WorkspaceRegistry, cleanup
 
 WRITING_PHASES = ("model", "concurrency")
@@ -55,7 +68,7 @@ class Runner:
     # -- the run -------------------------------------------------------------------------
     def run(self) -> RunResult:
         config = self.config
-        spec = Spec.load(config.spec)
+        spec = Contract.load(config.spec)
         assert config.seed is not None and config.run_prefix is not None
         budget = Budget(config.max_requests, config.max_time)
         transport = _Borrowed(config.transport) if config.transport is not None else None
@@ -120,7 +133,7 @@ class Runner:
             self._phase_failures += 1
         self.emit(FailureFound(failure=failure))
 
-    def _run_phase(self, name: str, report: PhaseReport, *, config: RunConfig, spec: Spec, client: ConformanceClient,
+    def _run_phase(self, name: str, report: PhaseReport, *, config: RunConfig, spec: Contract, client: ConformanceClient,
                    api: HonchoApi, registry: WorkspaceRegistry) -> None:
         total = self._expected_steps(name, spec)
         self.emit(PhaseStarted(name=name, description=report.description, total=total))
@@ -156,7 +169,7 @@ class Runner:
         report.failures = self._phase_failures
         self.emit(PhaseFinished(report=report))
 
-    def _expected_steps(self, name: str, spec: Spec) -> int | None:
+    def _expected_steps(self, name: str, spec: Contract) -> int | None:
         from .concurrency import SCENARIOS
         from .semantics import applicable
 
@@ -169,11 +182,11 @@ class Runner:
             return self.config.effective_model_examples
         return None
 
-    def _dispatch(self, name: str, *, config: RunConfig, spec: Spec, client: ConformanceClient, api: HonchoApi,
+    def _dispatch(self, name: str, *, config: RunConfig, spec: Contract, client: ConformanceClient, api: HonchoApi,
                   registry: WorkspaceRegistry, progress: Callable[[str], None]) -> dict[str, int]:
         assert config.seed is not None
         if name in ("contract", "stateful"):
-            from .contract_checks import run_contract
+            from .schemathesis_phases import run_contract
 
             return run_contract(config=config, spec=spec, client=client, registry=registry, stateful=name == "stateful",
                                 report=self.report, progress=progress, note=lambda text: self.emit(Note(text)))
@@ -184,7 +197,7 @@ class Runner:
                               read_only=config.read_only, label=spec.label_of, report=self.report,
                               selected=config.checks, progress=progress)
         if name == "model":
-            from .machine import run_model
+            from .model_phase import run_model
 
             examples = config.effective_model_examples
             failed = run_model(api=api, registry=registry, seed=config.seed, examples=examples,

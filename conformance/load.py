@@ -15,7 +15,7 @@ from typing import Callable
 
 from .api import HonchoApi
 from .concurrency import PARALLEL_CHECKS
-from .model import Failure
+from .vocabulary import Failure
 from .semantics import REGISTRY, CheckContext, ids
 from .workspaces import WorkspaceRegistry, cleanup
 

@@ -29,16 +29,16 @@ from typing import Any
 
 from locust import User, between, events, task
 
-from conformance.api import HonchoApi
-from conformance.client import ConformanceClient
-from conformance.config import default_spec
-from conformance.load import LoadScenario
-from conformance.model import Exchange, Failure
-from conformance.spec import Spec
+from .api import HonchoApi
+from .client import ConformanceClient
+from .config import default_spec
+from .load import LoadScenario
+from .vocabulary import Exchange, Failure
+from .contract import Contract
 
 _SCENARIO: LoadScenario | None = None
 _LOCK = threading.Lock()
-_SPEC = Spec.load(os.environ.get("HONCHO_CONFORMANCE_SPEC", str(default_spec())))
+_SPEC = Contract.load(os.environ.get("HONCHO_CONFORMANCE_SPEC", str(default_spec())))
 
 
 class CheckFailed(Exception):

@@ -21,8 +21,9 @@ from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test, p
 
 from .api import HonchoApi
 from .client import BudgetExceeded, Reply, TransportFailure
-from .filters_reference import KINDS, evaluate
-from .model import Failure
+from .filter_generator import KINDS
+from .filters_reference import evaluate
+from .vocabulary import Failure
 from .workspaces import WorkspaceRegistry
 
 PEERS = ("ann", "bob", "cid", "dee")

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from conformance.config import RunConfig
-from conformance.engine import Runner
-from conformance.model import RunResult
-from conformance.semantics import REGISTRY
+from .config import RunConfig
+from .engine import Runner
+from .vocabulary import RunResult
+from .semantics import REGISTRY
 
 BASE_URL = os.environ.get("HONCHO_BASE_URL")
 pytestmark = pytest.mark.skipif(not BASE_URL, reason="set HONCHO_BASE_URL to the deployment to check")

@@ -13,8 +13,18 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .model import (CleanupFinished, Event, FailureFound, Note, PhaseFinished, PhaseStarted, Progress as ProgressEvent,
-                    RunFinished, RunResult, RunStarted)
+from .vocabulary import (
+    CleanupFinished,
+    Event,
+    FailureFound,
+    Note,
+    PhaseFinished,
+    PhaseStarted,
+    Progress as ProgressEvent,
+    RunFinished,
+    RunResult,
+    RunStarted,
+)
 
 STATUS_STYLE = {"passed": "green", "failed": "red", "error": "red", "truncated": "yellow", "skipped": "dim"}
 

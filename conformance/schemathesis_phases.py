@@ -32,9 +32,10 @@ from typing import Any, Callable
 from .api import WS_CREATE, WS_DELETE
 from .client import BudgetExceeded, ConformanceClient, make_bridge_session
 from .config import RunConfig
-from .filters_reference import FilterError, Undefined, compile_filter, random_filter
-from .model import Failure
-from .spec import OUTSIDE_WORKSPACES, Spec
+from .filter_generator import random_filter
+from .filters_reference import FilterError, Undefined, compile_filter
+from .vocabulary import Failure
+from .contract import OUTSIDE_WORKSPACES, Contract
 from .workspaces import WorkspaceRegistry
 
 CHECKS = (
@@ -238,7 +239,7 @@ def _engine_without_probes(schema: Any) -> Any:
     return ConfinedEngine(schema=schema)
 
 
-def selected_operations(spec: Spec, config: RunConfig) -> list[str]:
+def selected_operations(spec: Contract, config: RunConfig) -> list[str]:
     chosen = []
     for op in spec.operations.values():
         if op.operation_id in OUTSIDE_WORKSPACES:
@@ -253,7 +254,7 @@ def selected_operations(spec: Spec, config: RunConfig) -> list[str]:
     return chosen
 
 
-def run_contract(*, config: RunConfig, spec: Spec, client: ConformanceClient, registry: WorkspaceRegistry,
+def run_contract(*, config: RunConfig, spec: Contract, client: ConformanceClient, registry: WorkspaceRegistry,
                  stateful: bool, report: Callable[[Failure], None], progress: Callable[[str], None],
                  note: Callable[[str], None]) -> dict[str, int]:
     """Run one schemathesis engine pass; returns failures per operation label."""

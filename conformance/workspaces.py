@@ -15,7 +15,7 @@ from typing import Iterable
 
 from .api import HonchoApi
 from .client import Budget, BudgetExceeded, OutsideBaseURL, TransportFailure
-from .model import CleanupReport
+from .vocabulary import CleanupReport
 
 MAX_DISCOVERY_PAGES = 20
 VALID_ID = re.compile(r"^[a-zA-Z0-9_-]{1,512}$")

@@ -1,0 +1,62 @@
+"""Checks of refusals: invalid requests get 422 and change nothing; what does not exist is not found."""
+
+from __future__ import annotations
+
+from .. import api as A
+from .context import CheckContext, ids, short
+from .registry import semantic_check
+
+
+# --------------------------------------------------------------------------- checks: errors
+@semantic_check("validation_rejected", "invalid requests are rejected with 422 and change nothing", writes=False)
+def validation_rejected(ctx: CheckContext) -> None:
+    api = ctx.api
+    workspace_id = f"{ctx.registry.prefix}-absent"
+    for params, where in (({"size": 0}, "size"), ({"size": 101}, "size"), ({"page": 0}, "page")):
+        reply = api.list_sessions(workspace_id, **params)
+        body = reply.json()
+        ok = reply.status == 422 and isinstance(body, dict) and isinstance(body.get("detail"), list) and any(
+            isinstance(e, dict) and e.get("loc") == ["query", where] for e in body["detail"])
+        ctx.check(ok, "out-of-range page or size not rejected as a validation error",
+                  f"{params} should answer 422 with a detail item at ['query', '{where}']; "
+                  f"answered {reply.exchange.response_excerpt()}", reply=reply)
+    bad_ids = [f"{ctx.registry.prefix}-bad id!", f"{ctx.registry.prefix}-typed"]
+    for body_sent in ({"id": bad_ids[0]}, {"id": bad_ids[1], "metadata": "nope"}, {}):
+        reply = api.client.post("/v3/workspaces", json=body_sent)
+        reply.operation = A.WS_CREATE
+        body = reply.json()
+        ctx.check(reply.status == 422 and isinstance(body, dict) and isinstance(body.get("detail"), list),
+                  "invalid workspace accepted or wrongly rejected",
+                  f"{short(body_sent)} should answer 422 with a list detail; answered {reply.exchange.response_excerpt()}",
+                  reply=reply)
+    reply = api.client.post("/v3/workspaces", content=b"not json", headers={"Content-Type": "application/json"})
+    reply.operation = A.WS_CREATE
+    ctx.check(reply.status == 422, "malformed JSON not rejected with 422", f"answered {reply.exchange.response_excerpt()}",
+              reply=reply)
+    reply = api.create_messages(workspace_id, "s", [])
+    ctx.check(reply.status == 422, "empty message batch not rejected with 422",
+              f"answered {reply.exchange.response_excerpt()}", reply=reply)
+    reply = api.list_workspaces(filters={"id": {"in": bad_ids + [workspace_id]}})
+    got = ids(ctx.page(reply)["items"])
+    ctx.check(got == [], "a rejected request left something behind", f"listed {got}", reply=reply)
+    for leftover in got:
+        ctx.registry.add(leftover)
+
+
+@semantic_check("missing_resources", "what does not exist: 404 for records, empty pages for lists", writes=False)
+def missing_resources(ctx: CheckContext) -> None:
+    api = ctx.api
+    workspace_id = f"{ctx.registry.prefix}-nowhere"
+    for reply in (api.list_sessions(workspace_id), api.list_peers(workspace_id), api.list_messages(workspace_id, "nosuch")):
+        body = ctx.page(reply)
+        ctx.check(body["items"] == [] and body["total"] == 0 and body["pages"] == 0,
+                  "list under a missing parent is not an empty page", f"answered {short(body)}", reply=reply)
+    reply = api.get_message(workspace_id, "nosuch", "nosuchmessage")
+    body = reply.json()
+    ctx.check(reply.status == 404 and isinstance(body, dict) and isinstance(body.get("detail"), str),
+              "missing message is not a 404 with a string detail", f"answered {reply.exchange.response_excerpt()}",
+              reply=reply)
+    if not ctx.read_only:
+        reply = api.delete_session(workspace_id, "nosuch")
+        ctx.check(reply.status == 404, "deleting a missing session is not a 404",
+                  f"answered {reply.exchange.response_excerpt()}", reply=reply)

@@ -1,0 +1,73 @@
+"""The registry of semantic checks, and the runner that gives each its own context."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Callable
+
+from ..api import HonchoApi
+from ..vocabulary import Failure
+from ..workspaces import WorkspaceRegistry
+from .context import CheckContext, StopCheck, World
+from .world import build_world, discover_world
+
+
+# --------------------------------------------------------------------------- registry
+@dataclass(frozen=True)
+class SemanticCheck:
+    name: str
+    description: str
+    func: Callable[["CheckContext"], None]
+    writes: bool
+    uses_world: bool
+
+
+REGISTRY: dict[str, SemanticCheck] = {}
+
+
+def semantic_check(name: str, description: str, *, writes: bool = True, uses_world: bool = False) -> Callable:
+    def register(func: Callable[["CheckContext"], None]) -> Callable[["CheckContext"], None]:
+        if name in REGISTRY:
+            raise ValueError(f"two semantic checks named {name}")
+        REGISTRY[name] = SemanticCheck(name, description, func, writes, uses_world)
+        return func
+    return register
+
+
+# --------------------------------------------------------------------------- running
+def run_checks(*, api: HonchoApi, registry: WorkspaceRegistry, seed: int, rounds: int, read_only: bool,
+               label: Callable[[str], str], report: Callable[[Failure], None], selected: tuple[str, ...] | None,
+               progress: Callable[[str], None], phase: str = "semantics") -> dict[str, int]:
+    """Run the applicable checks in registry order; returns failures per check."""
+    checks = applicable(read_only, selected)
+    results: dict[str, int] = {}
+    world: World | None = None
+    world_failed = False
+    if any(c.uses_world for c in checks):
+        setup = CheckContext(name="setup", api=api, rng=random.Random(f"{seed}:world"), seed=seed, registry=registry,
+                             rounds=rounds, read_only=read_only, label=label, report=report, phase=phase)
+        with api.client.recording() as steps:
+            setup.steps = steps
+            try:
+                world = discover_world(setup) if read_only else build_world(setup)
+                world.steps = list(steps)
+            except StopCheck:
+                world_failed = True
+        results["setup"] = setup.failures
+        progress("setup")
+    for check in checks:
+        if check.uses_world and (world is None or world_failed):
+            continue
+        ctx = CheckContext(name=check.name, api=api, rng=random.Random(f"{seed}:{check.name}"), seed=seed,
+                           registry=registry, rounds=rounds, read_only=read_only, label=label, report=report,
+                           world=world, phase=phase)
+        ctx.run(check.func)
+        results[check.name] = ctx.failures
+        progress(check.name)
+    return results
+
+
+def applicable(read_only: bool, selected: tuple[str, ...] | None) -> list[SemanticCheck]:
+    """The checks a run selects, in registry order; --read-only keeps those that only read."""
+    return [c for c in REGISTRY.values() if (selected is None or c.name in selected) and (c.writes is False or not read_only)]

@@ -48,7 +48,7 @@ from .http.faults import (
 from .http.mock_routes import AdminRoutes
 from .http.routing import ContractRouting
 from .state.clock import Clock
-from .state.record_cap import DEFAULT_MAX_RECORDS, LimitedStore, check_fixtures
+from .state.record_cap import DEFAULT_MAX_RECORDS, capped_store, check_fixtures
 from .state.snapshot import load_fixtures
 from .state.state_file import DEFAULT_SAVE_INTERVAL, StateFile
 from .state.store import Store
@@ -82,7 +82,7 @@ class MockServer:
     def __init__(self, config: MockConfig | None = None) -> None:
         self.config = config or MockConfig()
         self.contract = Contract.load(self.config.spec)
-        self.store: Store = LimitedStore(Clock(self.config.seed), max_records=self.config.max_records)
+        self.store: Store = capped_store(Clock(self.config.seed), max_records=self.config.max_records)
         self.validation_contract = self.contract.validation_view()  # a 3.0 document's schemas read as 2020-12
         self.validators = ContractValidator(self.validation_contract)
         self.examples = ExampleResponder(self.validation_contract, self.validators)

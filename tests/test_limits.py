@@ -19,7 +19,7 @@ from support import check_response, loopback_server
 
 from mockserver import MockServer, create_app
 from mockserver.cli import main as cli_main
-from mockserver.state.record_cap import LimitedStore, RecordLimitReached, count_records
+from mockserver.state.record_cap import RecordCap, RecordLimitReached, count_records
 from mockserver.state.snapshot import dump_state
 
 MESSAGES = "/v3/workspaces/w/sessions/s/messages"
@@ -53,7 +53,7 @@ def test_the_cap_is_exact_and_a_refused_batch_stores_nothing(small: tuple[MockSe
     server, client = small
     # workspace + session + peer + 3 messages = 6 records
     assert client.post(MESSAGES, json=batch(3)).status_code == 201
-    assert server.store.records == 6  # type: ignore[attr-defined]
+    assert server.store.admission.records == 6  # type: ignore[attr-defined]
     before = dump_state(server.store)
     assert_full(client.post(MESSAGES, json=batch(5)), 10)  # 5 > 4 left: none of them
     assert dump_state(server.store) == before
@@ -97,7 +97,7 @@ def test_deleting_and_resetting_make_room(small: tuple[MockServer, httpx.Client]
     assert client.delete("/v3/workspaces/w/sessions/s").status_code == 202
     assert_full(client.post("/v3/workspaces", json={"id": "w2"}), 10)  # a deleted session stays stored
     assert client.delete("/v3/workspaces/w").status_code == 202
-    assert server.store.records == 0  # type: ignore[attr-defined]
+    assert server.store.admission.records == 0  # type: ignore[attr-defined]
     assert client.post(MESSAGES, json=batch(7)).status_code == 201
     assert client.post("/_mock/reset").status_code == 204
     assert client.post(MESSAGES, json=batch(7)).status_code == 201
@@ -127,7 +127,7 @@ def test_the_command_line_refuses_fixtures_past_the_cap(tmp_path: Path, capsys: 
 
 def test_no_cap_when_zero() -> None:
     server = create_app(max_records=0)
-    assert isinstance(server.store, LimitedStore) and server.store.max_records is None
+    assert isinstance(server.store.admission, RecordCap) and server.store.admission.max_records is None
     with TestClient(server.app) as client:
         for _ in range(3):
             assert client.post(MESSAGES, json=batch(100)).status_code == 201
@@ -138,7 +138,8 @@ def test_the_running_count_matches_a_recount_after_mixed_traffic() -> None:
     rng = random.Random(5)
     server = create_app(seed=2, max_records=5000)
     store = server.store
-    assert isinstance(store, LimitedStore)
+    cap = store.admission
+    assert isinstance(cap, RecordCap)
     with TestClient(server.app) as client:
         for step in range(400):
             w, s, p = f"w{rng.randrange(3)}", f"s{rng.randrange(4)}", f"p{rng.randrange(6)}"
@@ -160,7 +161,25 @@ def test_the_running_count_matches_a_recount_after_mixed_traffic() -> None:
             else:
                 client.post(f"/v3/workspaces/{w}/conclusions",
                             json={"conclusions": [{"content": "c", "observer_id": p, "observed_id": p, "session_id": s}]})
-            assert store.records == count_records(store), f"step {step}"
+            assert cap.records == count_records(store), f"step {step}"
+
+
+def test_fixture_messages_are_admitted_like_any_other_record() -> None:
+    """Fixtures load through the store's insertion points, so the cap holds for them too: loads of
+    40 messages into sessions that already exist stop at the cap instead of passing it."""
+    server = create_app(max_records=50)
+    with TestClient(server.app) as client:
+        def load(n: int) -> httpx.Response:
+            messages = [{"peer_id": "alice", "content": f"m{i}"} for i in range(n)]
+            return raw(client).post("/_mock/fixtures", json={"workspaces": [
+                {"id": "w", "sessions": [{"id": "s", "peers": ["alice"], "messages": messages}]}]})
+
+        assert load(40).status_code == 200  # workspace, session, alice and 40 messages: 43
+        assert_full(load(40), 50)
+        assert count_records(server.store) == 43 == server.store.admission.records  # type: ignore[attr-defined]
+        for _ in range(5):
+            assert load(40).status_code == 507
+        assert count_records(server.store) == 43
 
 
 def test_the_507_answer_is_in_the_contract(small: tuple[MockServer, httpx.Client]) -> None:

@@ -121,8 +121,8 @@ def _load_session(store: Store, ws_id: str, session: Mapping[str, Any]) -> None:
         peers = {str(m["peer_id"]): {} for m in given}
     session_record, _ = store.get_or_create_session(ws_id, sid, session.get("metadata"), session.get("configuration"), peers)
     _stamp(session_record, session)
-    state = store.workspaces[ws_id].sessions[sid]
     moment = store.clock.stamp()
+    records = []
     for source in given:
         peer_id = str(source["peer_id"])
         store.get_or_create_peer(ws_id, peer_id)
@@ -131,7 +131,8 @@ def _load_session(store: Store, ws_id: str, session: Mapping[str, Any]) -> None:
                   "session_id": sid, "metadata": dict(source.get("metadata") or {}), "created_at": moment,
                   "workspace_id": ws_id, "token_count": count_tokens(content)}
         _stamp(record, source)
-        state.messages[record["id"]] = record
+        records.append(record)
+    store.restore_messages(ws_id, sid, records)
     if session.get("is_active") is False:
         store.delete_session(ws_id, sid)
 

@@ -37,7 +37,7 @@ from typing import Any
 from ..json_text import encode_json
 from .clock import parse_timestamp
 from .snapshot import FORMAT, FixtureError, dump_state, load_fixtures
-from .store import Store
+from .store import Admission, Store
 
 logger = logging.getLogger("mockserver.state.state_file")
 DEFAULT_SAVE_INTERVAL = 1.0
@@ -239,20 +239,15 @@ class StateFile:
 
 def _load_state(store: Store, document: dict[str, Any], path: Path) -> None:
     """Load a state document whole, whatever record cap is set (the cap applies to new writes)."""
-    cap = getattr(store, "max_records", None)
-    if cap is not None:
-        store.max_records = None  # type: ignore[attr-defined]
+    admission, store.admission = store.admission, Admission()
     try:
         load_fixtures(store, document)
     except (FixtureError, RecursionError) as exc:
         raise StateFileError(f"state file {path} has the honcho-mock format marker but does not load ({_short(exc)}); "
                              f"refusing to start so that it is not overwritten: move it away, or pass another --state-file") from None
     finally:
-        if cap is not None:
-            store.max_records = cap  # type: ignore[attr-defined]
-    recount = getattr(store, "recount", None)
-    if recount is not None:
-        recount()
+        store.admission = admission
+        admission.reset(store.record_count())
 
 
 def _reseed_clock(store: Store, raw: bytes) -> None:

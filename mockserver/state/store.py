@@ -9,6 +9,12 @@ unfiltered list is sliced from the ordered dict without copying the rest.
 
 All methods are synchronous and are called from the server's one event loop thread, so a
 request's changes are applied whole before the next request is looked at.
+
+Every record (workspace, peer, session, message) comes into being in one of the insertion
+helpers below (`_insert_*`), and each asks the store's `Admission` first: a cap on what the
+mock holds (state/record_cap.py) is then applied by construction, wherever a record is made.
+A method that makes several records reserves them all before it changes anything, so that a
+refused request changes nothing.
 """
 
 from __future__ import annotations
@@ -101,11 +107,29 @@ def select(records: Window | list[Record], predicate: Predicate | None) -> Windo
     return list(filter(predicate, records))
 
 
+class Admission:
+    """Asked before the store makes records and told when it drops them; this one admits
+    everything. A cap (state/record_cap.py) raises from `reserve` or `admit` to refuse."""
+
+    def reserve(self, needed: int) -> None:
+        """Refuse unless `needed` more records fit; changes nothing."""
+
+    def admit(self, count: int) -> None:
+        """`count` records are about to be made: refuse, or count them."""
+
+    def release(self, count: int) -> None:
+        """`count` records are gone."""
+
+    def reset(self, held: int = 0) -> None:
+        """The store now holds `held` records (after a reset or a load behind the store's back)."""
+
+
 class Store:
     """Every workspace and what it holds."""
 
-    def __init__(self, clock: Clock | None = None) -> None:
+    def __init__(self, clock: Clock | None = None, admission: Admission | None = None) -> None:
         self.clock = clock or Clock()
+        self.admission = admission or Admission()
         self.workspaces: dict[str, WorkspaceState] = {}
         # told of every event a workspace emits (webhook delivery listens here when enabled)
         self.event_listeners: list[Callable[[str, Record], None]] = []
@@ -116,6 +140,7 @@ class Store:
         state = self.workspaces.get(workspace_id)
         if state is not None:
             return state.record, False
+        self.admission.admit(1)
         record = {"id": workspace_id, "metadata": copy_json(metadata or {}),
                   "configuration": copy_json(configuration or {}), "created_at": self.clock.stamp()}
         self.workspaces[workspace_id] = WorkspaceState(record)
@@ -139,6 +164,7 @@ class Store:
         if any(s.record["is_active"] for s in state.sessions.values()):
             raise Conflict(f"Cannot delete workspace {workspace_id} with active sessions")
         del self.workspaces[workspace_id]
+        self.admission.release(workspace_records(state))
 
     # -- peers ------------------------------------------------------------------------
     def _workspace_for_write(self, workspace_id: str) -> WorkspaceState:
@@ -147,11 +173,14 @@ class Store:
 
     def get_or_create_peer(self, workspace_id: str, peer_id: str, metadata: dict | None = None, configuration: dict | None = None) -> tuple[Record, bool]:
         """Get-or-create; metadata/configuration sent again replace the stored ones."""
-        workspace = self._workspace_for_write(workspace_id)
-        state = workspace.peers.get(peer_id)
+        workspace = self.workspaces.get(workspace_id)
+        state = workspace.peers.get(peer_id) if workspace is not None else None
         if state is not None:
             _apply(state.record, metadata, configuration)
             return state.record, False
+        self.admission.reserve(self.new_records(workspace_id, peers=[peer_id]))
+        workspace = self._workspace_for_write(workspace_id)
+        self.admission.admit(1)
         record = {"id": peer_id, "workspace_id": workspace_id, "created_at": self.clock.stamp(),
                   "metadata": copy_json(metadata or {}), "configuration": copy_json(configuration or {})}
         workspace.peers[peer_id] = PeerState(record)
@@ -193,13 +222,16 @@ class Store:
 
     def get_or_create_session(self, workspace_id: str, session_id: str, metadata: dict | None = None,
                               configuration: dict | None = None, peers: Mapping[str, Mapping[str, Any] | None] | None = None) -> tuple[Record, bool]:
-        workspace = self._workspace_for_write(workspace_id)
-        if session_id in workspace.deleted_sessions:
+        existing = self.workspaces.get(workspace_id)
+        if existing is not None and session_id in existing.deleted_sessions:
             # a deleted session stays stored, inactive: it cannot be got, created or written again
             raise NotFound(f"Session {session_id} not found in workspace {workspace_id}")
+        self.admission.reserve(self.new_records(workspace_id, sessions=[session_id], peers=peers or ()))
+        workspace = self._workspace_for_write(workspace_id)
         state = workspace.sessions.get(session_id)
         created = state is None
         if state is None:
+            self.admission.admit(1)
             record = {"id": session_id, "is_active": True, "workspace_id": workspace_id,
                       "metadata": copy_json(metadata or {}), "configuration": copy_json(configuration or {}),
                       "created_at": self.clock.stamp()}
@@ -233,17 +265,19 @@ class Store:
         source = self.require_session(workspace_id, session_id)
         if message_id is not None and message_id not in source.messages:
             raise NotFound(f"Message with ID {message_id} not found")
+        copied_messages = _messages_up_to(source.messages, message_id)
+        self.admission.reserve(1 + len(copied_messages))
         clone_id = self.clock.nanoid()
         record, _ = self.get_or_create_session(workspace_id, clone_id, source.record["metadata"], source.record["configuration"])
         clone = self.workspaces[workspace_id].sessions[clone_id]
         self._join(workspace_id, clone, {pid: dict(cfg) for pid, cfg in source.peers.items()})
-        for message in source.messages.values():
+        copies = []
+        for message in copied_messages:
             copied = copy_json(message)
             copied["id"] = self.clock.nanoid()
             copied["session_id"] = clone_id
-            clone.messages[copied["id"]] = copied
-            if message["id"] == message_id:
-                break
+            copies.append(copied)
+        self.restore_messages(workspace_id, clone_id, copies)
         return record
 
     # -- session peers ----------------------------------------------------------------
@@ -262,6 +296,7 @@ class Store:
         return record
 
     def set_session_peers(self, workspace_id: str, session_id: str, peers: Mapping[str, Mapping[str, Any] | None]) -> Record:
+        self.admission.reserve(self.new_records(workspace_id, sessions=[session_id], peers=peers))
         record, _ = self.get_or_create_session(workspace_id, session_id)
         state = self.workspaces[workspace_id].sessions[session_id]
         for peer_id in [p for p in state.peers if p not in peers]:
@@ -297,12 +332,15 @@ class Store:
     # -- messages ---------------------------------------------------------------------
     def create_messages(self, workspace_id: str, session_id: str, messages: Sequence[Mapping[str, Any]]) -> list[Record]:
         """One batch: shared `created_at`, unknown peers created and added to the session."""
+        self.admission.reserve(self.new_records(workspace_id, sessions=[session_id],
+                                                peers=[m["peer_id"] for m in messages]) + len(messages))
         self.get_or_create_session(workspace_id, session_id)
         state = self.workspaces[workspace_id].sessions[session_id]
         new_peers = {m["peer_id"]: None for m in messages if m["peer_id"] not in state.peers}
         if new_peers:
             self._join(workspace_id, state, new_peers)
         moment = self.clock.stamp()
+        self.admission.admit(len(messages))
         created = []
         for message in messages:
             metadata = message.get("metadata")
@@ -313,6 +351,13 @@ class Store:
             state.messages[record["id"]] = record
             created.append(record)
         return created
+
+    def restore_messages(self, workspace_id: str, session_id: str, records: Sequence[Record]) -> None:
+        """Messages made elsewhere (a clone, a fixture or state file) put in an existing session as they are."""
+        state = self.require_session(workspace_id, session_id)
+        self.admission.admit(len(records))
+        for record in records:
+            state.messages[record["id"]] = record
 
     def list_messages(self, workspace_id: str, session_id: str, filters: Any = None) -> Window | list[Record]:
         predicate = compile_filter(filters, "message")
@@ -341,6 +386,19 @@ class Store:
     # -- whole state ------------------------------------------------------------------
     def reset(self) -> None:
         self.workspaces.clear()
+        self.admission.reset()
+
+    def new_records(self, workspace_id: str, *, sessions: Iterable[str] = (), peers: Iterable[str] = ()) -> int:
+        """How many records naming these would make: the workspace, sessions and peers not yet stored."""
+        workspace = self.workspaces.get(workspace_id)
+        if workspace is None:
+            return 1 + len(set(sessions)) + len(set(peers))
+        known = workspace.sessions.keys() | workspace.deleted_sessions.keys()
+        return len({s for s in sessions if s not in known}) + len({p for p in peers if p not in workspace.peers})
+
+    def record_count(self) -> int:
+        """Every record held, walking the whole state (deleted sessions and their messages included)."""
+        return sum(workspace_records(w) for w in self.workspaces.values())
 
     def counts(self) -> dict[str, int]:
         return {
@@ -349,6 +407,24 @@ class Store:
             "sessions": sum(len(w.sessions) for w in self.workspaces.values()),
             "messages": sum(len(s.messages) for w in self.workspaces.values() for s in w.sessions.values()),
         }
+
+
+def workspace_records(workspace: WorkspaceState) -> int:
+    """The workspace itself, its peers, its sessions (deleted ones too) and their messages."""
+    sessions = [*workspace.sessions.values(), *workspace.deleted_sessions.values()]
+    return 1 + len(workspace.peers) + len(sessions) + sum(len(s.messages) for s in sessions)
+
+
+def _messages_up_to(messages: Mapping[str, Record], message_id: str | None) -> list[Record]:
+    """The messages in order, up to and including `message_id` (all of them without one)."""
+    if message_id is None:
+        return list(messages.values())
+    kept = []
+    for record in messages.values():
+        kept.append(record)
+        if record["id"] == message_id:
+            break
+    return kept
 
 
 def _apply(record: Record, metadata: dict | None, configuration: dict | None) -> None:

@@ -29,7 +29,7 @@ from . import handlers as _handlers  # noqa: F401  (registers every operation)
 from .contract.document import DEFAULT_SPEC, Contract
 from .contract.examples import ExampleResponder
 from .contract.validation import ContractValidator
-from .handlers.registry import OPERATIONS
+from .handlers.registry import FACTS, OPERATIONS
 from .honcho.webhook_delivery import WebhookDelivery
 from .http.auth import KEYS_OPERATION, AuthMiddleware, AuthSettings, key_handler
 from .http.autosave import PersistenceMiddleware
@@ -120,7 +120,7 @@ class MockServer:
                                            latency=self.latency, errors=self.error_rate, seed=self.config.seed)]
         if self.auth is not None:
             after_routing.append(functools.partial(AuthMiddleware, settings=self.auth, contract=self.validation_contract,
-                                                   max_body=self.config.max_body))
+                                                   max_body=self.config.max_body, facts=FACTS))
         at = middlewares.index(ContractRouting) + 1  # routed: they know the operation and its path parameters
         middlewares[at:at] = after_routing
         if self.config.swagger_ui:

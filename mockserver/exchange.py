@@ -35,3 +35,12 @@ class Reply:
 
 
 Handler = Callable[[Store, ParsedRequest], Reply]
+
+
+@dataclass(frozen=True)
+class OperationFacts:
+    """What the HTTP edge must know of an operation beyond its handler, declared where the
+    handler is registered (handlers/registry.py) so that no table elsewhere can fall out of step."""
+
+    admin_only: bool = False  # auth: only an admin key may call it
+    names_in_body: str | None = None  # auth: a create whose resource id is the body's `id` (a hierarchy level)

@@ -38,13 +38,13 @@ def require_ids(req: ParsedRequest, *names: str) -> None:
 
 
 # -- workspaces -------------------------------------------------------------------------
-@operation("get_or_create_workspace_v3_workspaces_post")
+@operation("get_or_create_workspace_v3_workspaces_post", names_in_body="workspace")
 def get_or_create_workspace(store: Store, req: ParsedRequest) -> Reply:
     body = req.body
     return created_or_found(*store.get_or_create_workspace(body["id"], body.get("metadata"), body.get("configuration")))
 
 
-@operation("get_all_workspaces_v3_workspaces_list_post")
+@operation("get_all_workspaces_v3_workspaces_list_post", admin_only=True)
 def list_workspaces(store: Store, req: ParsedRequest) -> Reply:
     return Reply(200, paginate(store.list_workspaces(filters_of(req.body)), req.query))
 
@@ -63,7 +63,7 @@ def delete_workspace(store: Store, req: ParsedRequest) -> Reply:
 
 
 # -- peers ------------------------------------------------------------------------------
-@operation("get_or_create_peer_v3_workspaces__workspace_id__peers_post")
+@operation("get_or_create_peer_v3_workspaces__workspace_id__peers_post", names_in_body="peer")
 def get_or_create_peer(store: Store, req: ParsedRequest) -> Reply:
     require_ids(req, "workspace_id")
     body = req.body
@@ -89,7 +89,7 @@ def peer_sessions(store: Store, req: ParsedRequest) -> Reply:
 
 
 # -- sessions ---------------------------------------------------------------------------
-@operation("get_or_create_session_v3_workspaces__workspace_id__sessions_post")
+@operation("get_or_create_session_v3_workspaces__workspace_id__sessions_post", names_in_body="session")
 def get_or_create_session(store: Store, req: ParsedRequest) -> Reply:
     require_ids(req, "workspace_id")
     body = req.body

@@ -8,7 +8,7 @@ from ..state.store import Store
 from .registry import operation
 
 
-@operation("create_key_v3_keys_post")
+@operation("create_key_v3_keys_post", admin_only=True)
 def create_key(store: Store, req: ParsedRequest) -> Reply:
     """With auth off the real server answers 405 `{"detail": "Feature is disabled"}`."""
     raise ApiError(405, "Feature is disabled")

@@ -10,18 +10,21 @@ from __future__ import annotations
 from itertools import islice
 from typing import Any, Callable
 
-from ..exchange import Handler
+from ..exchange import Handler, OperationFacts
 
 OPERATIONS: dict[str, Handler] = {}
+FACTS: dict[str, OperationFacts] = {}
 
 
-def operation(operation_id: str) -> Callable[[Handler], Handler]:
-    """Register a handler for an operationId of openapi.yaml."""
+def operation(operation_id: str, *, admin_only: bool = False, names_in_body: str | None = None) -> Callable[[Handler], Handler]:
+    """Register a handler for an operationId of openapi.yaml, with the facts the HTTP edge needs
+    of it (auth: `admin_only`; `names_in_body`, the hierarchy level a create's body `id` names)."""
 
     def register(handler: Handler) -> Handler:
         if operation_id in OPERATIONS:
             raise ValueError(f"two handlers for {operation_id}")
         OPERATIONS[operation_id] = handler
+        FACTS[operation_id] = OperationFacts(admin_only=admin_only, names_in_body=names_in_body)
         return handler
 
     return register

@@ -35,7 +35,7 @@ import secrets
 import warnings
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Mapping
 
 import jwt
 from jwt.warnings import InsecureKeyLengthWarning
@@ -43,7 +43,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..contract.document import Contract, Operation
 from ..errors import ApiError
-from ..exchange import Handler, ParsedRequest, Reply
+from ..exchange import Handler, OperationFacts, ParsedRequest, Reply
 from ..state.clock import format_timestamp, parse_timestamp
 from ..state.store import Store
 from .bodies import read_body
@@ -55,14 +55,8 @@ warnings.filterwarnings("ignore", category=InsecureKeyLengthWarning)
 
 ALGORITHM = "HS256"
 KEYS_OPERATION = "create_key_v3_keys_post"
-ADMIN_OPERATIONS = frozenset({KEYS_OPERATION, "get_all_workspaces_v3_workspaces_list_post"})
-# creates whose resource id is in the body: the level of the hierarchy that id names
-CREATE_BODY_NAMES = {
-    "get_or_create_workspace_v3_workspaces_post": "workspace",
-    "get_or_create_peer_v3_workspaces__workspace_id__peers_post": "peer",
-    "get_or_create_session_v3_workspaces__workspace_id__sessions_post": "session",
-}
 LEVELS = ("workspace", "peer", "session")
+NO_FACTS = OperationFacts()  # an operation no Honcho handler registered (another spec's)
 
 
 class AuthError(Exception):
@@ -184,23 +178,25 @@ class Rule:
     path_levels: tuple[str, ...] = ()
 
 
-def rule_for(operation: Operation, document: dict[str, Any]) -> Rule:
+def rule_for(operation: Operation, document: dict[str, Any], facts: OperationFacts) -> Rule:
+    """The contract says whether a key is needed; the handler's registration says the rest."""
     security = operation.definition.get("security", document.get("security"))
     required = bool(security) and all(bool(requirement) for requirement in security)
     in_path = {p["name"] for p in operation.parameters if p.get("in") == "path"}
-    return Rule(required=required, admin=operation.operation_id in ADMIN_OPERATIONS,
-                body_level=CREATE_BODY_NAMES.get(operation.operation_id),
+    return Rule(required=required, admin=facts.admin_only, body_level=facts.names_in_body,
                 path_levels=tuple(level for level in LEVELS if f"{level}_id" in in_path))
 
 
 class AuthMiddleware:
     """After connexion's routing (it knows the operation and the path parameters), before the Dispatcher."""
 
-    def __init__(self, app: ASGIApp, settings: AuthSettings, contract: Contract, max_body: int) -> None:
+    def __init__(self, app: ASGIApp, settings: AuthSettings, contract: Contract, max_body: int,
+                 facts: Mapping[str, OperationFacts]) -> None:
         self.app = app
         self.settings = settings
         self.max_body = max_body
-        self.rules = {op_id: rule_for(op, contract.document) for op_id, op in contract.operations.items()}
+        self.rules = {op_id: rule_for(op, contract.document, facts.get(op_id, NO_FACTS))
+                      for op_id, op in contract.operations.items()}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         operation_id = scope.get("extensions", {}).get(ROUTING, {}).get("operation_id") if scope["type"] == "http" else None

@@ -34,7 +34,3 @@ class RequestValidationError(Exception):
 
     def body(self) -> dict[str, Any]:
         return {"detail": self.errors}
-
-
-def not_found(detail: str) -> ApiError:
-    return ApiError(404, detail)

@@ -7,15 +7,13 @@
 - a rate limit across all threads;
 - every exchange is recorded and can be replayed as a `curl` command.
 
-Phases built on schemathesis reach the server through the same client: `BridgeAdapter`
-is a `requests` transport adapter that forwards to it. Tests reach the mock in-process
+Phases built on schemathesis reach the server through the same client (schemathesis'
+transport interface over it, in schemathesis_phases.py). Tests reach the mock in-process
 through `ASGIAppTransport`, a synchronous httpx transport driving an ASGI app.
 """
 
 from __future__ import annotations
 
-import datetime
-import io
 import json
 import threading
 import time
@@ -300,75 +298,6 @@ def _param(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     return value
-
-
-# --------------------------------------------------------------------------- requests bridge
-def make_bridge_session(client: ConformanceClient) -> Any:
-    """A `requests.Session` whose every request goes through `client`."""
-    import requests
-
-    session = requests.Session()
-    adapter = BridgeAdapter(client)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    session.max_redirects = 0
-    return session
-
-
-def _bridge_adapter_base() -> type:
-    import requests.adapters
-
-    return requests.adapters.BaseAdapter
-
-
-class BridgeAdapter(_bridge_adapter_base()):  # type: ignore[misc]
-    """A `requests` adapter that sends through a `ConformanceClient` (for schemathesis)."""
-
-    def __init__(self, client: ConformanceClient) -> None:
-        super().__init__()
-        self.client = client
-
-    def send(self, request: Any, stream: bool = False, timeout: Any = None, verify: Any = True, cert: Any = None,
-             proxies: Any = None) -> Any:
-        import requests
-        from requests.structures import CaseInsensitiveDict
-        from urllib3 import HTTPResponse
-        from urllib3._collections import HTTPHeaderDict
-
-        body = request.body
-        if hasattr(body, "read"):
-            body = body.read()
-        elif body is not None and not isinstance(body, (bytes, str)):
-            body = b"".join(body)
-        if isinstance(body, str):
-            body = body.encode("utf-8")
-        read_timeout = timeout[1] if isinstance(timeout, tuple) else timeout
-        headers = {k: v for k, v in request.headers.items()}
-        httpx_request = self.client.http_client().build_request(request.method, request.url, headers=headers, content=body,
-                                                         timeout=read_timeout if read_timeout else httpx.USE_CLIENT_DEFAULT)
-        try:
-            reply = self.client.send(httpx_request)
-        except TransportFailure as exc:
-            raise requests.exceptions.ConnectionError(str(exc), request=request) from exc
-        kept = [(k, v) for k, v in reply.headers.multi_items() if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
-        kept.append(("content-length", str(len(reply.body))))
-        raw = HTTPResponse(body=io.BytesIO(reply.body), headers=HTTPHeaderDict(kept), status=reply.status,
-                           reason=httpx.codes.get_reason_phrase(reply.status), preload_content=False,
-                           decode_content=False, version=11, enforce_content_length=False)
-        response = requests.Response()
-        response.status_code = reply.status
-        response.headers = CaseInsensitiveDict(raw.headers)
-        response.raw = raw
-        response.reason = httpx.codes.get_reason_phrase(reply.status)
-        response.url = request.url
-        response.request = request
-        response.encoding = requests.utils.get_encoding_from_headers(response.headers)
-        response.elapsed = datetime.timedelta(seconds=reply.exchange.elapsed)
-        response.connection = self
-        return response
-
-    def close(self) -> None:
-        pass
 
 
 # --------------------------------------------------------------------------- in-process ASGI

@@ -9,8 +9,9 @@ ensure_resource_availability, and ignored_auth when a token is given.
 
 Three adaptations keep the run safe and meaningful against a real deployment:
 - transport: every request schemathesis sends goes through the run's ConformanceClient
-  (a `requests` adapter), so the host confinement, budget, rate limit and recording
-  apply, and the in-process mock is reached the same way;
+  (schemathesis' `BaseTransport` interface over the confined httpx client), so the host
+  confinement, budget, rate limit and recording apply, and the in-process mock is reached
+  the same way;
 - steering (a `before_call` hook): workspace ids schemathesis generates are mapped into
   the run's prefixed workspaces, and webhook URLs to an unroutable `.invalid` host, so
   every write lands in a workspace that clean-up removes; validity is preserved
@@ -29,8 +30,10 @@ import zlib
 from dataclasses import dataclass
 from typing import Any, Callable
 
+import httpx
+
 from .api import WS_CREATE, WS_DELETE
-from .client import BudgetExceeded, ConformanceClient, make_bridge_session
+from .client import BudgetExceeded, ConformanceClient, TransportFailure
 from .config import RunConfig
 from .filter_generator import random_filter
 from .filters_reference import FilterError, Undefined, compile_filter
@@ -198,29 +201,51 @@ def _bridged_schema_class(base: type, transport: Any) -> type:
 
 
 def _make_transport(client: ConformanceClient) -> Any:
-    from schemathesis.transport.requests import REQUESTS_TRANSPORT, RequestsTransport
+    """schemathesis' transport interface (`BaseTransport`) over the run's ConformanceClient.
 
-    local = threading.local()
+    A case is serialized by schemathesis' own requests transport (`serialize_case`, so every
+    body, query and header is encoded exactly as schemathesis would send it), prepared once
+    with `requests` (schemathesis reports and replays a `requests.PreparedRequest`), sent
+    through the confined httpx client, and answered as a `schemathesis.Response`."""
+    import requests
+    import schemathesis
+    from schemathesis.transport import BaseTransport
+    from schemathesis.transport.requests import REQUESTS_TRANSPORT
 
-    class BridgedTransport(RequestsTransport):
-        """schemathesis' requests transport, whose session sends through the ConformanceClient."""
+    class ConfinedTransport(BaseTransport):
+        def serialize_case(self, case: Any, **kwargs: Any) -> dict[str, Any]:
+            return REQUESTS_TRANSPORT.serialize_case(case, **kwargs)
+
+        def get_matching_media_types(self, media_type: str) -> Any:  # what can be sent: what requests' can
+            return REQUESTS_TRANSPORT.get_matching_media_types(media_type)
 
         def send(self, case: Any, *, session: Any = None, **kwargs: Any) -> Any:
-            if session is not None and session.headers:
-                headers = kwargs.setdefault("headers", {}) or {}
-                for name, value in session.headers.items():
+            data = self.serialize_case(case, **{k: kwargs.get(k) for k in ("base_url", "headers", "params", "cookies")})
+            headers = dict(data.pop("headers", None) or {})
+            auth = data.pop("auth", None)
+            if session is not None:
+                for name, value in (session.headers or {}).items():  # the run's headers, below the case's own
                     headers.setdefault(name, value)
-                kwargs["headers"] = headers
-            bridge = getattr(local, "session", None)
-            if bridge is None:
-                bridge = local.session = make_bridge_session(client)
-            if session is not None and session.auth is not None:
-                bridge.auth = session.auth
-            return super().send(case, session=bridge, **kwargs)
+                auth = auth if auth is not None else session.auth
+            prepared = requests.Request(headers=headers, auth=auth, **data).prepare()
+            body = prepared.body.encode("utf-8") if isinstance(prepared.body, str) else prepared.body
+            timeout = case.operation.schema.config.request_timeout_for(operation=case.operation)
+            request = client.http_client().build_request(prepared.method or "GET", prepared.url or "",
+                                                         headers=dict(prepared.headers), content=body,
+                                                         timeout=timeout if timeout else httpx.USE_CLIENT_DEFAULT)
+            try:
+                reply = client.send(request)
+            except TransportFailure as exc:  # schemathesis reports a requests connection error as a network failure
+                raise requests.exceptions.ConnectionError(str(exc), request=prepared) from exc
+            grouped: dict[str, list[str]] = {}
+            for name, value in reply.headers.multi_items():
+                grouped.setdefault(name.lower(), []).append(value)
+            return schemathesis.Response(status_code=reply.status, headers=grouped, content=reply.body, request=prepared,
+                                         elapsed=reply.exchange.elapsed, verify=True,
+                                         message=httpx.codes.get_reason_phrase(reply.status),
+                                         encoding=httpx.Response(reply.status, headers=reply.headers).charset_encoding)
 
-    transport = BridgedTransport()
-    transport._copy_serializers_from(REQUESTS_TRANSPORT)
-    return transport
+    return ConfinedTransport()
 
 
 def _engine_without_probes(schema: Any) -> Any:

@@ -50,7 +50,7 @@ def frame_name(frame: str) -> str:
 
 
 def package_of(name: str) -> str:
-    """`func (mockserver/clock.py)` -> `mockserver.state.clock`; `func (json/encoder.py)` -> `json`."""
+    """`func (mockserver/state/clock.py)` -> `mockserver.state.clock`; `func (json/encoder.py)` -> `json`."""
     path = name.rsplit(" (", 1)[-1].rstrip(")")
     parts = path.split("/")
     if parts[0] == "mockserver":

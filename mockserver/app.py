@@ -3,7 +3,7 @@
 The ASGI stack, outermost first:
   CORS (starlette) -> the mock's own routes (/_mock/, /openapi.json)
   -> connexion's middleware list: errors as JSON (ErrorsAsJSON), Swagger UI at /ui,
-     routing by openapi.yaml (routing.py), faults (faults.py), auth when on (auth.py)
+     routing by openapi.yaml (http/routing.py), faults (http/faults.py), auth when on (http/auth.py)
   -> Dispatcher.
 connexion's own request validation, security and parameter injection are left out of
 its middleware list: the Dispatcher validates against the 3.1 schemas and answers in
@@ -66,14 +66,14 @@ class MockConfig:
     max_body: int = DEFAULT_MAX_BODY
     cors: bool = True
     swagger_ui: bool = True
-    max_records: int | None = DEFAULT_MAX_RECORDS  # None or 0: no cap (limits.py)
-    state_file: Path | None = None  # opt-in persistence (persistence.py)
+    max_records: int | None = DEFAULT_MAX_RECORDS  # None or 0: no cap (state/record_cap.py)
+    state_file: Path | None = None  # opt-in persistence (state/state_file.py, http/autosave.py)
     save_interval: float = DEFAULT_SAVE_INTERVAL
-    auth_secret: str | None = None  # auth.py: a secret and/or an admin token switch auth on
+    auth_secret: str | None = None  # http/auth.py: a secret and/or an admin token switch auth on
     admin_token: str | None = None
-    latency: tuple[str | LatencyRule, ...] = ()  # faults.py: "MS[:PATTERN]"
-    error_rate: tuple[str | ErrorRule, ...] = ()  # faults.py: "RATE[:STATUS][:PATTERN]"
-    webhook_allow: tuple[str, ...] = ()  # delivery.py: hosts webhook events may be POSTed to (none: no delivery)
+    latency: tuple[str | LatencyRule, ...] = ()  # http/faults.py: "MS[:PATTERN]"
+    error_rate: tuple[str | ErrorRule, ...] = ()  # http/faults.py: "RATE[:STATUS][:PATTERN]"
+    webhook_allow: tuple[str, ...] = ()  # honcho/webhook_delivery.py: hosts webhook events may be POSTed to (none: no delivery)
 
 
 class MockServer:

@@ -64,7 +64,7 @@ def read_fixtures(path: Path) -> Any:
 
 
 def auth_options(args: argparse.Namespace, environ: Mapping[str, str]) -> dict[str, Any]:
-    """The auth settings from the flags, else the environment (auth.py)."""
+    """The auth settings from the flags, else the environment (http/auth.py)."""
     if args.no_auth:
         return {}
     secret = args.auth_secret or environ.get("HONCHO_MOCK_AUTH_SECRET") or environ.get("AUTH_JWT_SECRET") or None

@@ -14,7 +14,7 @@ from typing import Sequence
 import httpx
 from support import ROOT, free_port
 
-# auth.py switches auth on from these: the tests here drive an auth-less mock, whatever the environment
+# mockserver/http/auth.py switches auth on from these: the tests here drive an auth-less mock, whatever the environment
 AUTH_ENVIRONMENT = ("HONCHO_MOCK_AUTH_SECRET", "AUTH_JWT_SECRET", "HONCHO_MOCK_ADMIN_TOKEN")
 
 

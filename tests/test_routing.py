@@ -232,7 +232,7 @@ def test_overlapping_routes_resolve_as_connexion_orders_them(order: tuple[str, s
 
 
 def test_converted_parameters_route_as_starlette_converts_them() -> None:
-    """The mock routes path parameters as text (contract.py), but the table serves any
+    """The mock routes path parameters as text (contract/document.py), but the table serves any
     connexion router: a `format: path` parameter matches across `/` (its method is not
     grouped by depth) and an integer one is converted."""
     def get(operation_id: str, name: str, schema: dict[str, Any]) -> dict[str, Any]:

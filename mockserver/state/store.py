@@ -393,8 +393,9 @@ class Store:
         workspace = self.workspaces.get(workspace_id)
         if workspace is None:
             return 1 + len(set(sessions)) + len(set(peers))
-        known = workspace.sessions.keys() | workspace.deleted_sessions.keys()
-        return len({s for s in sessions if s not in known}) + len({p for p in peers if p not in workspace.peers})
+        stored, deleted, known_peers = workspace.sessions, workspace.deleted_sessions, workspace.peers
+        return (len({s for s in sessions if s not in stored and s not in deleted})
+                + len({p for p in peers if p not in known_peers}))
 
     def record_count(self) -> int:
         """Every record held, walking the whole state (deleted sessions and their messages included)."""

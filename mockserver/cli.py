@@ -52,6 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--error-rate", action="append", default=[], metavar="RATE[:STATUS][:PATTERN]",
                         help="answer STATUS (default 500) to a RATE (0..1) share of requests matching PATTERN (repeatable)")
     parser.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
+    drift = parser.add_argument_group("proxy (docs/drift.md)")
+    drift.add_argument("--proxy", default=None, metavar="URL",
+                       help="forward every request to the deployment at URL, validating each exchange against the contract")
+    drift.add_argument("--record", type=Path, default=None, metavar="FILE",
+                       help="with --proxy: write the exchanges to FILE as HAR 1.2")
+    drift.add_argument("--shadow", action="store_true",
+                       help="with --proxy: also run each request on the mock and report where its answer differs")
     return parser
 
 
@@ -82,6 +89,10 @@ def settle_garbage_collector() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.proxy or args.record or args.shadow:
+        from .proxy_command import run_proxy
+
+        return run_proxy(args, auth_options(args, os.environ), read_fixtures)
     try:
         fixtures = read_fixtures(args.fixtures) if args.fixtures else None
         if args.max_body <= 0 or args.max_records < 0:

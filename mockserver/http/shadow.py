@@ -1,0 +1,129 @@
+"""Shadowing a deployment: where the mock's answer to a request differs from the deployment's.
+
+Behind `honcho-mock --proxy URL --shadow`, every request the deployment answers is also
+run on the mock's own state, and the two answers are compared after normalisation: ids
+the servers made themselves (message, conclusion and webhook ids: 21-character nanoids)
+are paired as they first appear and mapped into the requests the mock gets afterwards;
+timestamps and token counts, which no two servers share, are compared by their presence
+only. What is left is where the mock would mislead a team developing against it.
+
+(The conformance tester has a normaliser of its own, `conformance/drift.py`: the tester
+never imports the mock, and the mock does not import the tester.)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+SERVER_MADE_ID = re.compile(r"^[A-Za-z0-9_-]{21}$")
+TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?$")
+COUNTED_FIELDS = frozenset({"token_count"})  # each server counts tokens with its own tokenizer
+MAX_DIFFERENCES = 8
+
+
+@dataclass
+class ShadowResult:
+    """The comparison of one exchange: empty `differences` when the mock agreed."""
+
+    operation: str
+    differences: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"operation": self.operation, "differences": self.differences}
+
+
+class IdPairs:
+    """Deployment ids <-> mock ids of records the servers named themselves."""
+
+    def __init__(self) -> None:
+        self.to_mock: dict[str, str] = {}
+
+    def learn(self, upstream: Any, mock: Any) -> None:
+        """Pair the ids found at the same place of two answers (first pairing wins)."""
+        if isinstance(upstream, dict) and isinstance(mock, dict):
+            for key in upstream.keys() & mock.keys():
+                a, b = upstream[key], mock[key]
+                if (key == "id" or key.endswith("_id")) and isinstance(a, str) and isinstance(b, str) \
+                        and SERVER_MADE_ID.match(a) and SERVER_MADE_ID.match(b):
+                    self.to_mock.setdefault(a, b)
+                else:
+                    self.learn(a, b)
+        elif isinstance(upstream, list) and isinstance(mock, list):
+            for a, b in zip(upstream, mock):
+                self.learn(a, b)
+
+    def translate(self, text: str) -> str:
+        """A request path or body meant for the deployment, as the mock must get it."""
+        for upstream, mock in self.to_mock.items():
+            if upstream in text:
+                text = text.replace(upstream, mock)
+        return text
+
+
+def _normal(value: Any, ids: dict[str, str] | None, key: str = "") -> Any:
+    if key in COUNTED_FIELDS and isinstance(value, int) and not isinstance(value, bool):
+        return "<count>"
+    if isinstance(value, dict):
+        return {(ids.get(k, k) if ids else k): _normal(v, ids, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_normal(v, ids) for v in value]
+    if isinstance(value, str):
+        if TIMESTAMP.match(value):
+            return "<timestamp>"
+        return ids.get(value, value) if ids else value
+    return value
+
+
+def _walk(expected: Any, actual: Any, where: str, out: list[str]) -> None:
+    if len(out) >= MAX_DIFFERENCES:
+        return
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        for key in sorted(expected.keys() | actual.keys()):
+            if key not in actual:
+                out.append(f"{where}.{key}: only the deployment has it")
+            elif key not in expected:
+                out.append(f"{where}.{key}: only the mock has it")
+            else:
+                _walk(expected[key], actual[key], f"{where}.{key}", out)
+    elif isinstance(expected, list) and isinstance(actual, list):
+        if len(expected) != len(actual):
+            out.append(f"{where}: {len(expected)} items from the deployment, {len(actual)} from the mock")
+        for index, (a, b) in enumerate(zip(expected, actual)):
+            _walk(a, b, f"{where}[{index}]", out)
+    elif expected != actual or type(expected) is not type(actual):
+        out.append(f"{where}: deployment {_short(expected)}, mock {_short(actual)}")
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _json(body: bytes, content_type: str) -> tuple[bool, Any]:
+    if not body or "json" not in content_type:
+        return False, None
+    try:
+        return True, json.loads(body)
+    except ValueError:
+        return False, None
+
+
+def compare(operation: str, ids: IdPairs, upstream_status: int, upstream_type: str, upstream_body: bytes,
+            mock_status: int, mock_type: str, mock_body: bytes) -> ShadowResult:
+    """Learn the answers' id pairs, then list where the normalised answers differ."""
+    result = ShadowResult(operation)
+    if upstream_status != mock_status:
+        result.differences.append(f"status: deployment {upstream_status}, mock {mock_status}")
+    up_is_json, up_value = _json(upstream_body, upstream_type)
+    mock_is_json, mock_value = _json(mock_body, mock_type)
+    if up_is_json and mock_is_json:
+        ids.learn(up_value, mock_value)
+        _walk(_normal(up_value, ids.to_mock), _normal(mock_value, None), "$", result.differences)
+    elif upstream_type.split(";")[0].strip() != mock_type.split(";")[0].strip():
+        result.differences.append(f"content type: deployment {upstream_type or '(none)'}, mock {mock_type or '(none)'}")
+    elif not up_is_json and not mock_is_json and bool(upstream_body) != bool(mock_body):
+        result.differences.append("body: only one of the answers has one")
+    return result

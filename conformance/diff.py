@@ -91,13 +91,15 @@ class Step:
 class Scenario:
     """The scenario's memory of what A holds, and the next step drawn from it."""
 
-    def __init__(self, rng: random.Random, workspace: str) -> None:
+    def __init__(self, rng: random.Random, workspace: str, neighbour: str) -> None:
         self.rng = rng
         self.ws = workspace
+        self.neighbour = neighbour  # a second workspace with the same peer and session ids: nothing may leak
         self.peers: dict[str, dict[str, Any]] = {}
         self.sessions: dict[str, dict[str, Any]] = {}
         self.active: set[str] = set()
         self.messages: dict[str, list[dict[str, Any]]] = {}
+        self.reads: list[Step] = []  # list requests made so far: apps read the same list again after writes
 
     def _paging(self) -> dict[str, Any]:
         paging: dict[str, Any] = {"size": self.rng.randint(1, 5), "page": self.rng.randint(1, 3)}
@@ -118,7 +120,9 @@ class Scenario:
             chosen = self._filter(resource, records)
             if chosen is not None:
                 kwargs["filters"] = chosen
-        return Step(method, (self.ws, *args), kwargs)
+        step = Step(method, (self.ws, *args), kwargs)
+        self.reads.append(step)
+        return step
 
     def next_step(self) -> Step:
         rng, ws = self.rng, self.ws
@@ -132,6 +136,9 @@ class Scenario:
             (2, lambda: self._list("list_peers", resource="peer", records=list(self.peers.values()))),
             (0.5, lambda: Step("list_sessions", (ws,), {"size": rng.choice((0, 101))})),  # refused: out of range
             (0.5, lambda: Step("list_peers", (ws,), {"filters": {"no_such_field": 1}})),  # refused: unknown field
+            (0.5, lambda: Step("create_peer", (self.neighbour, rng.choice(PEERS)), {"metadata": sample_metadata(rng)})),
+            (0.5, lambda: Step("create_session", (self.neighbour, rng.choice(SESSIONS)),
+                               {"metadata": sample_metadata(rng), "peers": {rng.choice(PEERS): {}}})),
         ]
         if self.active:
             live = sorted(self.active)
@@ -150,7 +157,10 @@ class Scenario:
                 (1, lambda: self._message_call("get_message", rng.choice(with_messages))),
                 (1, lambda: self._message_call("update_message", rng.choice(with_messages))),
                 (0.5, lambda: Step("get_message", (ws, rng.choice(with_messages), "nosuchmessage0000000x"))),
+                (0.5, lambda: self._through_other_session(rng.choice(with_messages))),
             ]
+        if self.reads:
+            choices.append((3, lambda: rng.choice(self.reads)))
         if self.peers:
             choices.append((1, lambda: self._list("peer_sessions", rng.choice(sorted(self.peers)), resource="session",
                                                   records=list(self.sessions.values()))))
@@ -170,9 +180,15 @@ class Scenario:
         extra = {"body": {"metadata": sample_metadata(self.rng)}} if method == "update_message" else {}
         return Step(method, (self.ws, session, message["id"]), extra)
 
+    def _through_other_session(self, session: str) -> Step:
+        """A message addressed through a session it is not in (404 on a server that confines it)."""
+        message = self.rng.choice(self.messages[session])
+        other = self.rng.choice([s for s in SESSIONS if s != session])
+        return Step("get_message", (self.ws, other, message["id"]))
+
     def learn(self, step: Step, status: int, body: Any) -> None:
         """Remember what A now holds, from its answer."""
-        if status not in (200, 201):
+        if status not in (200, 201) or step.args[0] != self.ws:
             return
         if step.method in ("create_peer", "update_peer") and isinstance(body, dict):
             self.peers[body.get("id", step.args[1])] = body
@@ -218,14 +234,15 @@ def run_diff(config: DiffConfig, contract: Contract) -> DiffResult:
                                transport=config.against_transport, budget=budget, timeout=config.request_timeout)
     api_a, api_b = HonchoApi(first), HonchoApi(second)
     rng = random.Random(seed)
-    workspace = f"{prefix}-main"
-    scenario = Scenario(rng, workspace)
+    workspace, neighbour = f"{prefix}-main", f"{prefix}-other"
+    scenario = Scenario(rng, workspace, neighbour)
     ids = IdMap()
     history: list[str] = []
-    steps = [Step("create_workspace", (workspace,), {"metadata": {"purpose": "diff"}})]
+    steps = [Step("create_workspace", (workspace,), {"metadata": {"purpose": "diff"}}),
+             Step("create_workspace", (neighbour,), {"metadata": {"purpose": "diff"}})]
     try:
-        for number in range(config.steps + 1):
-            step = steps[0] if number == 0 else scenario.next_step()
+        for number in range(config.steps + len(steps)):
+            step = steps[number] if number < len(steps) else scenario.next_step()
             history.append(f"{number}: {step.describe()}")
             try:
                 reply_a = _call(api_a, step, None)
@@ -253,7 +270,7 @@ def run_diff(config: DiffConfig, contract: Contract) -> DiffResult:
     finally:
         if config.cleanup:
             for api in (api_a, api_b):
-                report = cleanup(api, prefix, [workspace])
+                report = cleanup(api, prefix, [workspace, neighbour])
                 result.cleanup_errors += [f"{api.client.base_url}: {e}" for e in report.errors + report.leftovers]
         first.close()
         second.close()

@@ -23,8 +23,16 @@ SERVER_MADE_ID = re.compile(r"^[A-Za-z0-9_-]{21}$")
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?$")
 EMBEDDED_ID = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{21}(?![A-Za-z0-9_-])")  # in "Message with ID x not found"
 COUNTED_FIELDS = frozenset({"token_count"})
+# objects the client writes as it likes: a difference inside one is one difference of the whole
+FREE_FORM = (".metadata", ".configuration", ".internal_metadata")
 MAX_PER_ANSWER = 10
 _INDEX = re.compile(r"\[\d+\]")
+_ID_KEY = re.compile(r"\.[A-Za-z0-9_-]{21}(?=\.|\[|$)")  # a map keyed by server-made ids (queue status sessions)
+
+
+def _general(where: str) -> str:
+    """A JSON path as a root cause: indices and server-made keys left out."""
+    return _ID_KEY.sub(".<id>", _INDEX.sub("[*]", where)) or "$"
 
 
 @dataclass(frozen=True)
@@ -108,22 +116,60 @@ def _short(value: Any) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
+def _excerpt(body: bytes, limit: int = 160) -> str:
+    text = body[:limit].decode("utf-8", "replace")
+    return text + ("..." if len(body) > limit else "") if body else "(no body)"
+
+
+def _identities(items: list[Any]) -> list[Any] | None:
+    """The ids of a list of records, or None when it is not one."""
+    if all(isinstance(i, dict) and isinstance(i.get("id"), str) for i in items):
+        return [i["id"] for i in items]  # an empty list is an empty list of records
+    return None
+
+
+def _walk_records(a: list[Any], b: list[Any], where: str, names: tuple[str, str], out: list[Difference]) -> bool:
+    """Lists of records are compared by identity first: other items, or the same in another
+    order, is one root cause; then records with the same id, field by field. False when
+    they are not both lists of records."""
+    ids_a, ids_b = _identities(a), _identities(b)
+    if ids_a is None or ids_b is None:
+        return False
+    general = _general(where)
+    if ids_a != ids_b:
+        if sorted(ids_a) == sorted(ids_b):
+            out.append(Difference(where, f"{general}: the same records in another order",
+                                  f"{where}: ids {names[0]} {_short(ids_a)}, {names[1]} {_short(ids_b)}"))
+        else:
+            only_a = [i for i in ids_a if i not in ids_b]
+            only_b = [i for i in ids_b if i not in ids_a]
+            out.append(Difference(where, f"{general}: other records",
+                                  f"{where}: only {names[0]} lists {_short(only_a)}, only {names[1]} lists {_short(only_b)}"))
+    by_id = {item["id"]: item for item in b}
+    for index, item in enumerate(a):
+        if item["id"] in by_id:
+            _walk(item, by_id[item["id"]], f"{where}[{index}]", names, out)
+    return True
+
+
 def _walk(a: Any, b: Any, where: str, names: tuple[str, str], out: list[Difference]) -> None:
     if len(out) >= MAX_PER_ANSWER:
         return
-    general = _INDEX.sub("[*]", where) or "$"
-    if isinstance(a, dict) and isinstance(b, dict):
+    general = _general(where)
+    if isinstance(a, dict) and isinstance(b, dict) and not where.endswith(FREE_FORM):
         for key in sorted(a.keys() | b.keys()):
             path = f"{where}.{key}"
             if key not in b:
-                out.append(Difference(path, f"{_INDEX.sub('[*]', path)}: only in the {names[0]} answer",
+                out.append(Difference(path, f"{_general(path)}: only in the {names[0]} answer",
                                       f"{path}: {names[0]} {_short(a[key])}, absent from the {names[1]} answer"))
             elif key not in a:
-                out.append(Difference(path, f"{_INDEX.sub('[*]', path)}: only in the {names[1]} answer",
+                out.append(Difference(path, f"{_general(path)}: only in the {names[1]} answer",
                                       f"{path}: {names[1]} {_short(b[key])}, absent from the {names[0]} answer"))
             else:
                 _walk(a[key], b[key], path, names, out)
     elif isinstance(a, list) and isinstance(b, list):
+        if _walk_records(a, b, where, names, out):
+            return
         if len(a) != len(b):
             out.append(Difference(where, f"{general}: list lengths differ",
                                   f"{where}: {len(a)} items ({names[0]}), {len(b)} items ({names[1]})"))
@@ -140,12 +186,13 @@ def _walk(a: Any, b: Any, where: str, names: tuple[str, str], out: list[Differen
 
 def compare(first: Answer, second: Answer, ids: IdMap, names: tuple[str, str] = ("recorded", "replayed")) -> list[Difference]:
     """Learn the answers' id pairs, then every difference between the normalised answers."""
-    found: list[Difference] = []
-    if first.status != second.status:
-        found.append(Difference("", f"status {first.status} ({names[0]}) vs {second.status} ({names[1]})",
-                                f"status: {names[0]} {first.status}, {names[1]} {second.status}"))
     a_json, a = first.parsed()
     b_json, b = second.parsed()
+    if first.status != second.status:  # the bodies differ as a consequence: one root cause
+        return [Difference("", f"status {first.status} ({names[0]}) vs {second.status} ({names[1]})",
+                           f"status: {names[0]} {first.status} {_excerpt(first.body)}, "
+                           f"{names[1]} {second.status} {_excerpt(second.body)}")]
+    found: list[Difference] = []
     if a_json and b_json:
         ids.learn(a, b)
         _walk(normalise(a, ids.forward), normalise(b), "$", names, found)

@@ -20,6 +20,7 @@ from typing import Any
 
 SERVER_MADE_ID = re.compile(r"^[A-Za-z0-9_-]{21}$")
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?$")
+EMBEDDED_ID = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{21}(?![A-Za-z0-9_-])")  # in "Message with ID x not found"
 COUNTED_FIELDS = frozenset({"token_count"})  # each server counts tokens with its own tokenizer
 MAX_DIFFERENCES = 8
 
@@ -73,7 +74,11 @@ def _normal(value: Any, ids: dict[str, str] | None, key: str = "") -> Any:
     if isinstance(value, str):
         if TIMESTAMP.match(value):
             return "<timestamp>"
-        return ids.get(value, value) if ids else value
+        if not ids:
+            return value
+        if value in ids:
+            return ids[value]
+        return EMBEDDED_ID.sub(lambda m: ids.get(m.group(0), m.group(0)), value) if len(value) > 21 else value
     return value
 
 

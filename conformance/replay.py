@@ -29,6 +29,9 @@ _SKIP_HEADERS = frozenset({"host", "content-length", "connection", "accept-encod
                            "user-agent", "transfer-encoding", "keep-alive", "te", "upgrade", "proxy-authorization"})
 
 
+_ENTRY_END = "\n            }"  # how harfile (honcho-mock --record) closes each entry
+
+
 class RecordingError(ValueError):
     """The file is not a HAR 1.2 document this command can replay."""
 
@@ -64,10 +67,28 @@ def _body_text(text: str | None, base64_encoded: bool) -> bytes:
     return base64.b64decode(text) if base64_encoded else text.encode("utf-8")
 
 
+def _document(text: str) -> Any:
+    """The HAR document; a recording cut short (its recorder killed before it closed the
+    file) is read up to its last complete entry, as it is written entry by entry."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        end = len(text)
+        for _ in range(3):  # the last complete entry ends with harfile's entry terminator
+            end = text.rfind(_ENTRY_END, 0, end)
+            if end < 0:
+                break
+            try:
+                return json.loads(text[: end + len(_ENTRY_END)] + "]}}")
+            except ValueError:
+                continue
+        raise
+
+
 def load_har(path: str | Path) -> list[RecordedEntry]:
     """The entries of a HAR file, in the order they were recorded."""
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        document = _document(Path(path).read_text(encoding="utf-8"))
         raw_entries = document["log"]["entries"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise RecordingError(f"{path}: not a readable HAR file ({type(exc).__name__}: {exc})") from exc

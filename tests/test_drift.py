@@ -161,6 +161,49 @@ def test_credentials_are_not_written_to_the_recording(tmp_path: Path) -> None:
     assert "secret-jwt" not in text and "<redacted>" in text
 
 
+def test_hostile_requests_pass_through_the_proxy_and_are_reported(tmp_path: Path) -> None:
+    har = tmp_path / "hostile.har"
+    with loopback(create_app().app) as upstream:
+        proxy = Proxy(upstream, har, shadow=True)
+        with loopback(proxy.app) as url, httpx.Client(base_url=url, timeout=20) as client:
+            json_type = {"content-type": "application/json"}
+            answers = [client.post("/v3/workspaces", content=b'\xff\xfe{"id": 1}', headers=json_type),
+                       client.post("/v3/workspaces", content=b"[" * 300 + b"]" * 300, headers=json_type),
+                       client.post("/v3/workspaces/w/sessions/s/messages/upload", files={"file": ("x.bin", b"\x00\xff")},
+                                   data={"peer_id": "a"}),
+                       client.get("/v3/no/such/route")]
+            final = report(url)
+    assert [a.status_code for a in answers] == [400, 400, 415, 404]  # the deployment's answers, unchanged
+    assert all(a.headers["content-type"] == "application/json" for a in answers)
+    assert final["exchanges"] == 4 and final["violations"]["request"] >= 3
+    assert all(len(v["message"]) <= 400 for v in final["recent_violations"])
+    assert final["shadow"]["differing"] == 0, final["shadow"]
+    entries = load_har(har)
+    assert entries[2].body.startswith(b"--") and b"\x00\xff" in entries[2].body  # binary, base64 in the HAR
+
+
+def test_an_upstream_that_does_not_answer_is_a_502() -> None:
+    from support import free_port
+
+    proxy = Proxy(f"http://127.0.0.1:{free_port()}", None, shadow=False)
+    with loopback(proxy.app) as url:
+        answer = httpx.post(url + "/v3/workspaces", json={"id": "w"}, timeout=20)
+        final = report(url)
+    assert answer.status_code == 502 and "did not answer" in answer.json()["detail"]
+    assert final["upstream_failures"] == 1 and final["exchanges"] == 0
+
+
+def test_a_recording_cut_short_replays_up_to_its_last_complete_entry(tmp_path: Path) -> None:
+    har = tmp_path / "session.har"
+    record(create_app(seed=1).app, har, shadow=False)
+    text = har.read_text()
+    cut = tmp_path / "cut.har"
+    cut.write_text(text[: len(text) * 2 // 3])  # the recorder killed mid-entry
+    entries = load_har(cut)
+    assert 0 < len(entries) < len(load_har(har))
+    assert [e.target for e in entries] == [e.target for e in load_har(har)[: len(entries)]]
+
+
 def test_replay_reports_a_deliberately_different_server(tmp_path: Path) -> None:
     har = tmp_path / "session.har"
     record(create_app(seed=1).app, har, shadow=False)

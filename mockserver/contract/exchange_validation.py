@@ -85,6 +85,16 @@ class ExchangeValidator:
               request_body: bytes | None, status: int | None, response_headers: Mapping[str, str],
               response_body: bytes) -> list[Violation]:
         """Every violation of the request, then of the answer (none when `status` is None)."""
+        try:
+            return self._check(method, path, query, request_headers, request_body, status, response_headers,
+                               response_body)
+        except Exception as exc:  # noqa: BLE001 - the exchange is still forwarded; the failure is reported
+            return [Violation("request", f"{method.upper()} {path}", f"could not be validated ({type(exc).__name__}: "
+                              f"{_text(exc)[:200]})")]
+
+    def _check(self, method: str, path: str, query: Iterable[tuple[str, str]], request_headers: Mapping[str, str],
+               request_body: bytes | None, status: int | None, response_headers: Mapping[str, str],
+               response_body: bytes) -> list[Violation]:
         request = _Request(method, path, query, request_headers, request_body)
         label = self.operation_label(method, path)
         if label is None:
@@ -99,18 +109,39 @@ class ExchangeValidator:
         return found
 
 
+MAX_MESSAGE = 400
+
+
+def _text(exc: BaseException) -> str:
+    """str(exc), which in openapi-core can itself fail (a body that is not UTF-8)."""
+    try:
+        return str(exc)
+    except Exception:  # noqa: BLE001 - any failure to describe it is answered with its type
+        return type(exc).__name__
+
+
 def _message(exc: BaseException) -> str:
+    text = _describe(exc)
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 3] + "..."
+
+
+def _describe(exc: BaseException) -> str:
     """openapi-core's message, shortened to its headline and the schema errors behind it."""
     details = []
     node: BaseException | None = exc
     while node is not None and not details:
         details = list(getattr(node, "schema_errors", None) or [])
         node = node.__cause__
-    head = str(exc).split(": Value ")[0].split(" Value ")[0]
+    head = _text(exc).split(": Value ")[0].split(" Value ")[0]
     if head.startswith("InvalidData"):
         head = "Response body is invalid"
     if not details:
         cause = exc.__cause__
-        return head if cause is None or str(cause) in head else f"{head}: {cause}"
-    parts = [f"{getattr(d, 'json_path', '$')}: {getattr(d, 'message', str(d))}" for d in details[:5]]
+        return head if cause is None or _text(cause) in head else f"{head}: {_text(cause)}"
+    parts = [f"{getattr(d, 'json_path', '$')}: {_short(getattr(d, 'message', None) or _text(d))}" for d in details[:5]]
     return f"{head}: " + "; ".join(parts)
+
+
+def _short(text: str, limit: int = 160) -> str:
+    """A schema error's message, whose first part repeats the (maybe huge) instance."""
+    return text if len(text) <= limit else text[:60] + " ... " + text[-(limit - 65):]

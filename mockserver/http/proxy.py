@@ -184,7 +184,7 @@ class ProxyApp:
         if violations:
             extra["x-contract-violations"] = str(len(violations))
         shadowed: ShadowResult | None = None
-        if shadow_client is not None:
+        if shadow_client is not None and method != "OPTIONS":  # a preflight is the deployment's CORS, not the API
             operation = self.validator.operation_label(method, scope["path"]) or f"{method} {scope['path']}"
             shadowed = await self._shadow(shadow_client, operation, method, target, query, headers, body, answer)
             if shadowed.differences:

@@ -6,6 +6,7 @@ import argparse
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from rich.console import Console
 
@@ -47,6 +48,10 @@ def add_drift_commands(sub: Any) -> None:
 
 def run_drift_command(args: argparse.Namespace, console: Console) -> int:
     try:
+        for url in filter(None, (args.base_url, getattr(args, "against", None))):
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise BaselineError(f"not an http(s) URL: {url!r}")
         contract = Contract.load(args.spec or default_spec())
         baseline = Baseline.load(args.baseline) if args.baseline else None
         if args.command == "replay":

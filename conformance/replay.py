@@ -134,9 +134,11 @@ def replay(entries: list[RecordedEntry], client: ConformanceClient, contract: Co
         try:
             reply = client.request(entry.method, target, content=body or None, headers=entry.headers)
         except TransportFailure as exc:
-            result.failures.append(Failure(CHECK, operation, "no answer", message=exc.exchange.error or "",
+            result.failures.append(Failure(CHECK, operation, "no answer from the server",
+                                           message=f"entry {entry.number}: {exc.exchange.error or ''}; the replay stopped "
+                                                   f"({len(entries) - entry.number - 1} entries not sent)",
                                            curl=exc.exchange.curl(), steps=[f"entry {entry.number}"], phase=CHECK))
-            continue
+            break  # later entries depend on this one's answer
         answer = Answer(reply.status, reply.headers.get("content-type", ""), reply.body)
         for difference in _grouped(compare(entry.answer, answer, ids)):
             result.failures.append(Failure(

@@ -23,6 +23,7 @@ TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?
 EMBEDDED_ID = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{21}(?![A-Za-z0-9_-])")  # in "Message with ID x not found"
 COUNTED_FIELDS = frozenset({"token_count"})  # each server counts tokens with its own tokenizer
 MAX_DIFFERENCES = 8
+FREE_FORM = (".metadata", ".configuration", ".internal_metadata")  # written by clients as they like
 
 
 @dataclass
@@ -82,10 +83,18 @@ def _normal(value: Any, ids: dict[str, str] | None, key: str = "") -> Any:
     return value
 
 
+def _record_ids(items: list[Any]) -> list[Any] | None:
+    if all(isinstance(i, dict) and isinstance(i.get("id"), str) for i in items):
+        return [i["id"] for i in items]
+    return None
+
+
 def _walk(expected: Any, actual: Any, where: str, out: list[str]) -> None:
+    """Differences, the deployment's answer first; lists of records are matched by id, and
+    free-form objects (metadata, configuration) compared whole."""
     if len(out) >= MAX_DIFFERENCES:
         return
-    if isinstance(expected, dict) and isinstance(actual, dict):
+    if isinstance(expected, dict) and isinstance(actual, dict) and not where.endswith(FREE_FORM):
         for key in sorted(expected.keys() | actual.keys()):
             if key not in actual:
                 out.append(f"{where}.{key}: only the deployment has it")
@@ -94,11 +103,21 @@ def _walk(expected: Any, actual: Any, where: str, out: list[str]) -> None:
             else:
                 _walk(expected[key], actual[key], f"{where}.{key}", out)
     elif isinstance(expected, list) and isinstance(actual, list):
+        ids_up, ids_mock = _record_ids(expected), _record_ids(actual)
+        if ids_up is not None and ids_mock is not None:
+            if ids_up != ids_mock:
+                what = "the same records in another order" if sorted(ids_up) == sorted(ids_mock) else "other records"
+                out.append(f"{where}: {what}: deployment {_short(ids_up)}, mock {_short(ids_mock)}")
+            by_id = {item["id"]: item for item in actual}
+            for index, item in enumerate(expected):
+                if item["id"] in by_id:
+                    _walk(item, by_id[item["id"]], f"{where}[{index}]", out)
+            return
         if len(expected) != len(actual):
             out.append(f"{where}: {len(expected)} items from the deployment, {len(actual)} from the mock")
         for index, (a, b) in enumerate(zip(expected, actual)):
             _walk(a, b, f"{where}[{index}]", out)
-    elif expected != actual or type(expected) is not type(actual):
+    elif expected != actual or isinstance(expected, bool) != isinstance(actual, bool):  # 1 == 1.0, but 1 != true
         out.append(f"{where}: deployment {_short(expected)}, mock {_short(actual)}")
 
 

@@ -24,6 +24,7 @@ from openapi_core.validation.response import V31ResponseValidator
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 _BASE = "http://contract.invalid"
+_LABELS_KEPT = 4096
 
 
 @dataclass(frozen=True)
@@ -72,14 +73,21 @@ class ExchangeValidator:
         self._body = V31RequestBodyValidator(self._spec)
         self._response = V31ResponseValidator(self._spec)
         self._finder = APICallPathFinder(self._spec, base_url=None)
+        self._labels: dict[tuple[str, str], str | None] = {}
 
     def operation_label(self, method: str, path: str) -> str | None:
-        """`METHOD /template` of the operation serving this path, or None."""
-        try:
-            found = self._finder.find(method.lower(), _BASE + path)
-        except PathError:
-            return None
-        return f"{method.upper()} {found.path_result.pattern}"
+        """`METHOD /template` of the operation serving this path, or None (remembered: an app
+        calls the same paths again and again, and finding one costs a walk over the document)."""
+        key = (method, path)
+        if key not in self._labels:
+            if len(self._labels) >= _LABELS_KEPT:
+                self._labels.clear()
+            try:
+                found = self._finder.find(method.lower(), _BASE + path)
+                self._labels[key] = f"{method.upper()} {found.path_result.pattern}"
+            except PathError:
+                self._labels[key] = None
+        return self._labels[key]
 
     def check(self, method: str, path: str, query: Iterable[tuple[str, str]], request_headers: Mapping[str, str],
               request_body: bytes | None, status: int | None, response_headers: Mapping[str, str],

@@ -26,7 +26,7 @@ import httpx
 from .api import HonchoApi
 from .client import Budget, ConformanceClient, TransportFailure
 from .contract import Contract
-from .drift import Answer, IdMap, compare, summarise
+from .drift import UNORDERED, Answer, IdMap, compare, summarise
 from .filter_generator import random_filter, sample_metadata
 from .vocabulary import Failure
 from .workspaces import cleanup
@@ -253,13 +253,13 @@ def run_diff(config: DiffConfig, contract: Contract) -> DiffResult:
                 break
             result.steps += 1
             result.compared += 1
-            found = compare(_answer(reply_a), _answer(reply_b), ids, names=("A", "B"))
+            label = contract.label_of(reply_a.operation)
+            found = compare(_answer(reply_a), _answer(reply_b), ids, names=("A", "B"), unordered=label in UNORDERED)
             scenario.learn(step, reply_a.status, reply_a.json())
             scenario.forget_deleted(step, reply_a.status)
             titles: dict[str, list[Any]] = {}
             for difference in found:
                 titles.setdefault(difference.title, []).append(difference)
-            label = contract.label_of(reply_a.operation)
             for title, items in titles.items():
                 result.failures.append(Failure(
                     CHECK, label, title, phase=CHECK, seed=seed, status=reply_b.status,

@@ -92,6 +92,19 @@ class IdMap:
         return text
 
 
+class Stamp(str):
+    """A masked timestamp: equal to every other, but it remembers the server's value, so
+    records created at one instant (a batch of messages) may come in any order among
+    themselves, as the real server orders them by an internal id."""
+
+    raw: str
+
+    def __new__(cls, raw: str) -> "Stamp":
+        stamp = super().__new__(cls, "<timestamp>")
+        stamp.raw = raw
+        return stamp
+
+
 def normalise(value: Any, ids: dict[str, str] | None = None, key: str = "") -> Any:
     """`value` with ids mapped through `ids`, timestamps and token counts masked."""
     if key in COUNTED_FIELDS and isinstance(value, int) and not isinstance(value, bool):
@@ -102,7 +115,7 @@ def normalise(value: Any, ids: dict[str, str] | None = None, key: str = "") -> A
         return [normalise(v, ids) for v in value]
     if isinstance(value, str):
         if TIMESTAMP.match(value):
-            return "<timestamp>"
+            return Stamp(value)
         if not ids:
             return value
         if value in ids:
@@ -128,7 +141,23 @@ def _identities(items: list[Any]) -> list[Any] | None:
     return None
 
 
-def _walk_records(a: list[Any], b: list[Any], where: str, names: tuple[str, str], out: list[Difference]) -> bool:
+def _ties_only(a: list[Any], ids_a: list[Any], ids_b: list[Any], unordered: bool) -> bool:
+    """Whether the two orders differ only among records of `a` created at one instant
+    (or, for a list with no defined order, at all)."""
+    if unordered:
+        return True
+    start = 0
+    for end in range(1, len(a) + 1):
+        stamp = getattr(a[start].get("created_at"), "raw", None)
+        if end == len(a) or stamp is None or getattr(a[end].get("created_at"), "raw", None) != stamp:
+            if sorted(ids_a[start:end]) != sorted(ids_b[start:end]):
+                return False
+            start = end
+    return True
+
+
+def _walk_records(a: list[Any], b: list[Any], where: str, names: tuple[str, str], out: list[Difference],
+                  unordered: bool) -> bool:
     """Lists of records are compared by identity first: other items, or the same in another
     order, is one root cause; then records with the same id, field by field. False when
     they are not both lists of records."""
@@ -138,8 +167,9 @@ def _walk_records(a: list[Any], b: list[Any], where: str, names: tuple[str, str]
     general = _general(where)
     if ids_a != ids_b:
         if sorted(ids_a) == sorted(ids_b):
-            out.append(Difference(where, f"{general}: the same records in another order",
-                                  f"{where}: ids {names[0]} {_short(ids_a)}, {names[1]} {_short(ids_b)}"))
+            if not _ties_only(a, ids_a, ids_b, unordered):
+                out.append(Difference(where, f"{general}: the same records in another order",
+                                      f"{where}: ids {names[0]} {_short(ids_a)}, {names[1]} {_short(ids_b)}"))
         else:
             only_a = [i for i in ids_a if i not in ids_b]
             only_b = [i for i in ids_b if i not in ids_a]
@@ -148,11 +178,11 @@ def _walk_records(a: list[Any], b: list[Any], where: str, names: tuple[str, str]
     by_id = {item["id"]: item for item in b}
     for index, item in enumerate(a):
         if item["id"] in by_id:
-            _walk(item, by_id[item["id"]], f"{where}[{index}]", names, out)
+            _walk(item, by_id[item["id"]], f"{where}[{index}]", names, out, unordered)
     return True
 
 
-def _walk(a: Any, b: Any, where: str, names: tuple[str, str], out: list[Difference]) -> None:
+def _walk(a: Any, b: Any, where: str, names: tuple[str, str], out: list[Difference], unordered: bool = False) -> None:
     if len(out) >= MAX_PER_ANSWER:
         return
     general = _general(where)
@@ -166,15 +196,15 @@ def _walk(a: Any, b: Any, where: str, names: tuple[str, str], out: list[Differen
                 out.append(Difference(path, f"{_general(path)}: only in the {names[1]} answer",
                                       f"{path}: {names[1]} {_short(b[key])}, absent from the {names[0]} answer"))
             else:
-                _walk(a[key], b[key], path, names, out)
+                _walk(a[key], b[key], path, names, out, unordered)
     elif isinstance(a, list) and isinstance(b, list):
-        if _walk_records(a, b, where, names, out):
+        if _walk_records(a, b, where, names, out, unordered):
             return
         if len(a) != len(b):
             out.append(Difference(where, f"{general}: list lengths differ",
                                   f"{where}: {len(a)} items ({names[0]}), {len(b)} items ({names[1]})"))
         for index, (x, y) in enumerate(zip(a, b)):
-            _walk(x, y, f"{where}[{index}]", names, out)
+            _walk(x, y, f"{where}[{index}]", names, out, unordered)
     elif type(a) is not type(b) and not (isinstance(a, (int, float)) and isinstance(b, (int, float))
                                          and not isinstance(a, bool) and not isinstance(b, bool)):
         out.append(Difference(where, f"{general}: types differ",
@@ -184,8 +214,10 @@ def _walk(a: Any, b: Any, where: str, names: tuple[str, str], out: list[Differen
                               f"{where}: {names[0]} {_short(a)}, {names[1]} {_short(b)}"))
 
 
-def compare(first: Answer, second: Answer, ids: IdMap, names: tuple[str, str] = ("recorded", "replayed")) -> list[Difference]:
-    """Learn the answers' id pairs, then every difference between the normalised answers."""
+def compare(first: Answer, second: Answer, ids: IdMap, names: tuple[str, str] = ("recorded", "replayed"),
+            unordered: bool = False) -> list[Difference]:
+    """Learn the answers' id pairs, then every difference between the normalised answers;
+    `unordered`: the operation's lists have no defined order (UNORDERED)."""
     a_json, a = first.parsed()
     b_json, b = second.parsed()
     if first.status != second.status:  # the bodies differ as a consequence: one root cause
@@ -195,7 +227,7 @@ def compare(first: Answer, second: Answer, ids: IdMap, names: tuple[str, str] = 
     found: list[Difference] = []
     if a_json and b_json:
         ids.learn(a, b)
-        _walk(normalise(a, ids.forward), normalise(b), "$", names, found)
+        _walk(normalise(a, ids.forward), normalise(b), "$", names, found, unordered)
     elif first.media_type != second.media_type and (first.body or second.body):
         found.append(Difference("", "content types differ",
                                 f"content type: {names[0]} {first.media_type or '(none)'}, "
@@ -204,6 +236,11 @@ def compare(first: Answer, second: Answer, ids: IdMap, names: tuple[str, str] = 
         found.append(Difference("", "only one answer has a body",
                                 f"body: {names[0]} {len(first.body)} bytes, {names[1]} {len(second.body)} bytes"))
     return found
+
+
+# Lists the real server answers in no defined order (honcho-behaviour.md): session peers, webhooks.
+UNORDERED = frozenset({"GET /v3/workspaces/{workspace_id}/sessions/{session_id}/peers",
+                       "GET /v3/workspaces/{workspace_id}/webhooks"})
 
 
 class OperationLabels:

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from .client import ConformanceClient, TransportFailure
 from .contract import Contract
-from .drift import Answer, IdMap, OperationLabels, compare, summarise
+from .drift import UNORDERED, Answer, IdMap, OperationLabels, compare, summarise
 from .vocabulary import Failure
 
 CHECK = "replay"
@@ -140,7 +140,7 @@ def replay(entries: list[RecordedEntry], client: ConformanceClient, contract: Co
                                            curl=exc.exchange.curl(), steps=[f"entry {entry.number}"], phase=CHECK))
             break  # later entries depend on this one's answer
         answer = Answer(reply.status, reply.headers.get("content-type", ""), reply.body)
-        for difference in _grouped(compare(entry.answer, answer, ids)):
+        for difference in _grouped(compare(entry.answer, answer, ids, unordered=operation in UNORDERED)):
             result.failures.append(Failure(
                 CHECK, operation, difference[0], message=f"entry {entry.number} ({entry.method} {entry.target}): "
                 + difference[1], phase=CHECK, curl=reply.exchange.curl(), steps=[f"entry {entry.number}"],

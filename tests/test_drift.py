@@ -334,3 +334,69 @@ def test_honcho_mock_refuses_proxy_options_that_do_not_fit(args: list[str], caps
 
     assert cli.main(args) == 2
     assert "cannot start" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- the normalisers
+T1, T2 = "2026-11-24T15:23:28.240001Z", "2026-11-24T15:23:29.000000Z"
+
+
+def _answer(value: Any, status: int = 200) -> Any:
+    from conformance.drift import Answer
+
+    return Answer(status, "application/json", json.dumps(value).encode())
+
+
+def test_the_testers_normaliser_maps_ids_and_masks_what_servers_make_themselves() -> None:
+    from conformance.drift import IdMap, compare
+
+    ids = IdMap()
+    first = [{"id": "a" * 21, "session_id": "s1", "created_at": T1, "token_count": 3, "content": "hi"}]
+    second = [{"id": "b" * 21, "session_id": "s1", "created_at": T2, "token_count": 4, "content": "hi"}]
+    assert compare(_answer(first), _answer(second), ids) == []
+    assert ids.translate(f"/messages/{'a' * 21}") == f"/messages/{'b' * 21}"
+    missing = {"detail": f"Message with ID {'a' * 21} not found"}
+    assert compare(_answer(missing, 404), _answer({"detail": f"Message with ID {'b' * 21} not found"}, 404), ids) == []
+    (status,) = compare(_answer(missing, 404), _answer(missing, 200), ids)
+    assert status.title == "status 404 (recorded) vs 200 (replayed)"  # one root cause, not the bodies too
+    (kind,) = compare(_answer({"total": 1}), _answer({"total": "1"}), ids)
+    assert kind.title == "$.total: types differ"
+    assert compare(_answer({"x": 1}), _answer({"x": 1.0}), ids) == []
+    (whole,) = compare(_answer({"metadata": {"a": 1, "b": 2}}), _answer({"metadata": {"a": 2}}), ids)
+    assert whole.title == "$.metadata: values differ"
+
+
+def test_record_lists_are_compared_by_identity_with_ties_and_unordered_lists_allowed() -> None:
+    from conformance.drift import IdMap, compare
+
+    batch = [{"id": "m1", "created_at": T1}, {"id": "m2", "created_at": T1}, {"id": "m3", "created_at": T2}]
+    swapped_tie = [batch[1], batch[0], batch[2]]
+    moved = [batch[2], batch[0], batch[1]]
+    assert compare(_answer({"items": batch}), _answer({"items": swapped_tie}), IdMap()) == []
+    (order,) = compare(_answer({"items": batch}), _answer({"items": moved}), IdMap())
+    assert order.title == "$.items: the same records in another order"
+    assert compare(_answer({"items": batch}), _answer({"items": moved}), IdMap(), unordered=True) == []
+    (other,) = compare(_answer({"items": batch}), _answer({"items": batch[:2]}), IdMap())
+    assert other.title == "$.items: other records" and '"m3"' in other.detail
+
+
+def test_the_shadow_normaliser_follows_the_same_rules() -> None:
+    from mockserver.http.shadow import IdPairs, compare
+
+    def body(value: Any) -> bytes:
+        return json.dumps(value).encode()
+
+    ids = IdPairs()
+    up = [{"id": "a" * 21, "created_at": T1, "token_count": 3, "metadata": {}}]
+    mock = [{"id": "b" * 21, "created_at": T2, "token_count": 1, "metadata": {}}]
+    assert compare("op", ids, 201, "application/json", body(up), 201, "application/json", body(mock)).differences == []
+    assert ids.translate(f"/x/{'a' * 21}") == f"/x/{'b' * 21}"
+    batch = [{"id": "m1", "created_at": T1}, {"id": "m2", "created_at": T1}, {"id": "m3", "created_at": T2}]
+    moved = [batch[2], batch[0], batch[1]]
+    differences = compare("op", IdPairs(), 200, "application/json", body({"items": batch}), 200, "application/json",
+                          body({"items": moved})).differences
+    assert differences and differences[0].startswith("$.items: the same records in another order")
+    peers = "GET /v3/workspaces/{workspace_id}/sessions/{session_id}/peers"
+    assert compare(peers, IdPairs(), 200, "application/json", body({"items": batch}), 200, "application/json",
+                   body({"items": moved})).differences == []
+    assert compare("op", IdPairs(), 200, "application/json", b"{}", 404, "application/json", b"{}").differences == \
+        ["status: deployment 200 {}, mock 404 {}"]

@@ -65,6 +65,23 @@ class IdPairs:
         return text
 
 
+# Lists the real server answers in no defined order (honcho-behaviour.md): session peers, webhooks.
+UNORDERED = frozenset({"GET /v3/workspaces/{workspace_id}/sessions/{session_id}/peers",
+                       "GET /v3/workspaces/{workspace_id}/webhooks"})
+
+
+class _Stamp(str):
+    """A masked timestamp that remembers the deployment's value: records created at one
+    instant (a message batch) may come in any order among themselves."""
+
+    raw: str
+
+    def __new__(cls, raw: str) -> "_Stamp":
+        stamp = super().__new__(cls, "<timestamp>")
+        stamp.raw = raw
+        return stamp
+
+
 def _normal(value: Any, ids: dict[str, str] | None, key: str = "") -> Any:
     if key in COUNTED_FIELDS and isinstance(value, int) and not isinstance(value, bool):
         return "<count>"
@@ -74,7 +91,7 @@ def _normal(value: Any, ids: dict[str, str] | None, key: str = "") -> Any:
         return [_normal(v, ids) for v in value]
     if isinstance(value, str):
         if TIMESTAMP.match(value):
-            return "<timestamp>"
+            return _Stamp(value)
         if not ids:
             return value
         if value in ids:
@@ -89,7 +106,19 @@ def _record_ids(items: list[Any]) -> list[Any] | None:
     return None
 
 
-def _walk(expected: Any, actual: Any, where: str, out: list[str]) -> None:
+def _ties_only(expected: list[Any], ids_up: list[Any], ids_mock: list[Any]) -> bool:
+    """The orders differ only among records the deployment created at one instant."""
+    start = 0
+    for end in range(1, len(expected) + 1):
+        stamp = getattr(expected[start].get("created_at"), "raw", None)
+        if end == len(expected) or stamp is None or getattr(expected[end].get("created_at"), "raw", None) != stamp:
+            if sorted(ids_up[start:end]) != sorted(ids_mock[start:end]):
+                return False
+            start = end
+    return True
+
+
+def _walk(expected: Any, actual: Any, where: str, out: list[str], unordered: bool = False) -> None:
     """Differences, the deployment's answer first; lists of records are matched by id, and
     free-form objects (metadata, configuration) compared whole."""
     if len(out) >= MAX_DIFFERENCES:
@@ -101,22 +130,24 @@ def _walk(expected: Any, actual: Any, where: str, out: list[str]) -> None:
             elif key not in expected:
                 out.append(f"{where}.{key}: only the mock has it")
             else:
-                _walk(expected[key], actual[key], f"{where}.{key}", out)
+                _walk(expected[key], actual[key], f"{where}.{key}", out, unordered)
     elif isinstance(expected, list) and isinstance(actual, list):
         ids_up, ids_mock = _record_ids(expected), _record_ids(actual)
         if ids_up is not None and ids_mock is not None:
-            if ids_up != ids_mock:
-                what = "the same records in another order" if sorted(ids_up) == sorted(ids_mock) else "other records"
-                out.append(f"{where}: {what}: deployment {_short(ids_up)}, mock {_short(ids_mock)}")
+            if sorted(ids_up) != sorted(ids_mock):
+                out.append(f"{where}: other records: deployment {_short(ids_up)}, mock {_short(ids_mock)}")
+            elif ids_up != ids_mock and not unordered and not _ties_only(expected, ids_up, ids_mock):
+                out.append(f"{where}: the same records in another order: deployment {_short(ids_up)}, "
+                           f"mock {_short(ids_mock)}")
             by_id = {item["id"]: item for item in actual}
             for index, item in enumerate(expected):
                 if item["id"] in by_id:
-                    _walk(item, by_id[item["id"]], f"{where}[{index}]", out)
+                    _walk(item, by_id[item["id"]], f"{where}[{index}]", out, unordered)
             return
         if len(expected) != len(actual):
             out.append(f"{where}: {len(expected)} items from the deployment, {len(actual)} from the mock")
         for index, (a, b) in enumerate(zip(expected, actual)):
-            _walk(a, b, f"{where}[{index}]", out)
+            _walk(a, b, f"{where}[{index}]", out, unordered)
     elif expected != actual or isinstance(expected, bool) != isinstance(actual, bool):  # 1 == 1.0, but 1 != true
         out.append(f"{where}: deployment {_short(expected)}, mock {_short(actual)}")
 
@@ -124,6 +155,11 @@ def _walk(expected: Any, actual: Any, where: str, out: list[str]) -> None:
 def _short(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _excerpt(body: bytes, limit: int = 120) -> str:
+    text = body[:limit].decode("utf-8", "replace")
+    return (text + ("..." if len(body) > limit else "")) if body else "(no body)"
 
 
 def _json(body: bytes, content_type: str) -> tuple[bool, Any]:
@@ -139,13 +175,17 @@ def compare(operation: str, ids: IdPairs, upstream_status: int, upstream_type: s
             mock_status: int, mock_type: str, mock_body: bytes) -> ShadowResult:
     """Learn the answers' id pairs, then list where the normalised answers differ."""
     result = ShadowResult(operation)
-    if upstream_status != mock_status:
-        result.differences.append(f"status: deployment {upstream_status}, mock {mock_status}")
     up_is_json, up_value = _json(upstream_body, upstream_type)
     mock_is_json, mock_value = _json(mock_body, mock_type)
     if up_is_json and mock_is_json:
         ids.learn(up_value, mock_value)
-        _walk(_normal(up_value, ids.to_mock), _normal(mock_value, None), "$", result.differences)
+    if upstream_status != mock_status:  # the bodies differ because of it: one difference
+        result.differences.append(f"status: deployment {upstream_status} {_excerpt(upstream_body)}, "
+                                  f"mock {mock_status} {_excerpt(mock_body)}")
+        return result
+    if up_is_json and mock_is_json:
+        _walk(_normal(up_value, ids.to_mock), _normal(mock_value, None), "$", result.differences,
+              operation in UNORDERED)
     elif upstream_type.split(";")[0].strip() != mock_type.split(";")[0].strip():
         result.differences.append(f"content type: deployment {upstream_type or '(none)'}, mock {mock_type or '(none)'}")
     elif not up_is_json and not mock_is_json and bool(upstream_body) != bool(mock_body):

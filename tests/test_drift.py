@@ -400,3 +400,32 @@ def test_the_shadow_normaliser_follows_the_same_rules() -> None:
                    body({"items": moved})).differences == []
     assert compare("op", IdPairs(), 200, "application/json", b"{}", 404, "application/json", b"{}").differences == \
         ["status: deployment 200 {}, mock 404 {}"]
+
+
+def test_the_official_sdk_through_the_shadowing_proxy(tmp_path: Path) -> None:
+    """An app on honcho-ai sees no difference through the proxy; its traffic is valid and
+    the shadow mock agrees with the deployment; the recording replays on a fresh mock."""
+    from honcho import Honcho
+
+    har = tmp_path / "sdk.har"
+    with loopback(create_app(seed=2).app) as upstream:
+        proxy = Proxy(upstream, har, shadow=True)
+        with loopback(proxy.app) as url:
+            honcho = Honcho(base_url=url, workspace_id="sdk-drift", api_key="unused", max_retries=0, timeout=20)
+            alice, bot = honcho.peer("alice", metadata={"role": "user"}), honcho.peer("bot")
+            chat = honcho.session("chat", metadata={"topic": "tea"})
+            chat.add_peers([alice, bot])
+            chat.add_messages([alice.message("hello there"), bot.message("hi alice"), alice.message("tea?")])
+            first = chat.messages().items[0]
+            chat.update_message(first, metadata={"edited": True})
+            assert chat.get_message(first.id).metadata == {"edited": True}
+            assert [m.content for m in chat.messages(reverse=True, size=2).items] == ["tea?", "hi alice"]
+            assert [s.id for s in alice.sessions()] == ["chat"]
+            chat.set_metadata({"topic": "coffee"})
+            final = report(url)
+    assert final["exchanges"] >= 10
+    assert final["violations"]["request"] == 0 and final["violations"]["response"] == 0, final["recent_violations"]
+    assert final["shadow"]["differing"] == 0, final["shadow"]["recent_differences"]
+    for client in in_process(create_app().app):
+        result = replay(load_har(har), client, CONTRACT)
+    assert not result.failures, described(result.failures)

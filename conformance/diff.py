@@ -24,7 +24,7 @@ from typing import Any, Callable
 import httpx
 
 from .api import HonchoApi
-from .client import Budget, ConformanceClient, TransportFailure
+from .client import Budget, BudgetExceeded, ConformanceClient, TransportFailure
 from .contract import Contract
 from .drift import UNORDERED, Answer, IdMap, compare, summarise
 from .filter_generator import random_filter, sample_metadata
@@ -65,6 +65,7 @@ class DiffResult:
     compared: int = 0
     failures: list[Failure] = field(default_factory=list)
     cleanup_errors: list[str] = field(default_factory=list)
+    stopped: str = ""  # why the scenario ended before its last step
 
     @property
     def new_failures(self) -> list[Failure]:
@@ -247,6 +248,9 @@ def run_diff(config: DiffConfig, contract: Contract) -> DiffResult:
             try:
                 reply_a = _call(api_a, step, None)
                 reply_b = _call(api_b, step, ids)
+            except BudgetExceeded:
+                result.stopped = f"the request budget (--max-requests {config.max_requests}) ran out at step {number}"
+                break
             except TransportFailure as exc:
                 result.failures.append(Failure(CHECK, step.method, "no answer from a server", message=exc.exchange.error or "",
                                                curl=exc.exchange.curl(), steps=history[-6:], seed=seed, phase=CHECK))

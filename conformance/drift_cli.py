@@ -88,6 +88,9 @@ def run_drift_command(args: argparse.Namespace, console: Console) -> int:
                    f"(--seed {outcome.seed} repeats it), workspaces {outcome.prefix}-*")
         summary = {"command": "diff", "base_url": args.base_url, "against": args.against, "seed": outcome.seed,
                    "steps": outcome.steps}
+        if outcome.stopped:
+            console.print(f"[yellow]stopped early: {outcome.stopped}[/]")
+            summary["stopped"] = outcome.stopped
         for error in outcome.cleanup_errors:
             console.print(f"[yellow]clean-up: {error}[/]")
     unseen = apply_baseline(failures, baseline)

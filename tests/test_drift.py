@@ -429,3 +429,15 @@ def test_the_official_sdk_through_the_shadowing_proxy(tmp_path: Path) -> None:
     for client in in_process(create_app().app):
         result = replay(load_har(har), client, CONTRACT)
     assert not result.failures, described(result.failures)
+
+
+def test_diff_keeps_to_its_request_budget() -> None:
+    transport_a, transport_b = ASGIAppTransport(fresh().app), ASGIAppTransport(create_app().app)
+    try:
+        result = run_diff(DiffConfig(base_url="http://a.invalid", against="http://b.invalid", seed=1, steps=500,
+                                     max_requests=41, transport=transport_a, against_transport=transport_b), CONTRACT)
+    finally:
+        transport_a.close()
+        transport_b.close()
+    assert result.steps == 20 and "budget" in result.stopped  # 41 requests: 20 steps on both, the 21st refused
+    assert not result.failures and not result.cleanup_errors

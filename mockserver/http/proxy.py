@@ -220,10 +220,15 @@ class ProxyApp:
         except UnicodeDecodeError:
             mock_body = body
         mock_headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
-        mock = await shadow_client.request(method, path + (f"?{mock_query}" if mock_query else ""),
-                                           headers=mock_headers, content=mock_body)
-        result = compare(operation, self.ids, answer.status_code, answer.headers.get("content-type", ""),
-                         answer.content, mock.status_code, mock.headers.get("content-type", ""), mock.content)
+        try:
+            mock = await shadow_client.request(method, path + (f"?{mock_query}" if mock_query else ""),
+                                               headers=mock_headers, content=mock_body)
+        except Exception as exc:  # noqa: BLE001 - the client gets the deployment's answer whatever the mock does
+            logger.exception("honcho-mock proxy: shadow: the mock failed on %s %s", method, target)
+            result = ShadowResult(operation, [f"the mock failed: {type(exc).__name__}: {exc}"])
+        else:
+            result = compare(operation, self.ids, answer.status_code, answer.headers.get("content-type", ""),
+                             answer.content, mock.status_code, mock.headers.get("content-type", ""), mock.content)
         self.stats.compared += 1
         if result.differences:
             self.stats.differing += 1

@@ -28,7 +28,7 @@ _NOT_WITH_PROXY = {"state_file": "--state-file", "webhook_allow": "--webhook-all
 def proxy_problem(args: argparse.Namespace) -> str | None:
     """Why these options cannot start a proxy, or None."""
     if not args.proxy:
-        return "--record and --shadow need --proxy URL"
+        return "--shadow needs --proxy URL"
     parts = urlsplit(args.proxy)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return f"--proxy needs an http(s) URL, got {args.proxy!r}"

@@ -326,7 +326,35 @@ def test_honcho_mock_proxy_process_records_until_it_is_stopped(tmp_path: Path) -
     assert "2 exchanges proxied" in out and "0 of 2 answers differ" in out
 
 
-@pytest.mark.parametrize("args", [["--record", "x.har"], ["--shadow"], ["--proxy", "ftp://x"],
+def test_a_session_recorded_by_the_mock_itself_replays_on_another_mock(tmp_path: Path) -> None:
+    """`honcho-mock --record FILE` (no proxy): what an app did against the mock, to replay
+    against a deployment; the mock's own routes are not recorded."""
+    har = tmp_path / "mock.har"
+    with MockProcess("--record", str(har), "--seed", "4") as mock:
+        mock.wait_ready()
+        with httpx.Client(base_url=mock.url, timeout=20) as client:
+            traffic(client)
+            assert client.post("/_mock/reset").status_code in (200, 204)
+        mock.signal(signal.SIGTERM)
+        mock.wait()
+        out, _ = mock.output()
+    assert "recording the exchanges to" in out
+    entries = load_har(har)
+    assert [e.target for e in entries][:2] == ["/health", "/v3/workspaces"]  # wait_ready's probe, then the app
+    assert not any(e.target.startswith("/_mock/") for e in entries)
+    for client in in_process(create_app(seed=8).app):
+        result = replay(entries, client, CONTRACT)
+    assert result.entries == len(entries) and not result.failures, described(result.failures)
+
+
+def test_record_to_an_unwritable_place_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from mockserver import cli
+
+    assert cli.main(["--record", str(tmp_path / "no" / "such" / "dir" / "x.har"), "--port", "1"]) == 2
+    assert "cannot start: --record" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args", [["--shadow"], ["--proxy", "ftp://x"],
                                   ["--proxy", "http://127.0.0.1:9", "--state-file", "s.json"],
                                   ["--proxy", "http://127.0.0.1:9", "--seed", "1"]])
 def test_honcho_mock_refuses_proxy_options_that_do_not_fit(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import base64
 import threading
-from importlib import metadata
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from http import HTTPStatus
+from importlib import metadata
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 from urllib.parse import parse_qsl
 
 import harfile
@@ -118,3 +120,61 @@ class HarRecorder:
 
 def now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+# the mock's own routes and documents: no deployment has them, a replay must not send them
+NOT_RECORDED = ("/_mock/", "/ui", "/docs", "/redoc", "/openapi.")
+
+
+class RecordingMiddleware:
+    """`honcho-mock --record FILE` without `--proxy`: the mock's own exchanges as HAR, so a
+    session an app had with the mock can be replayed against a real deployment
+    (`honcho-conformance replay`). The file is finished when the server shuts down."""
+
+    def __init__(self, app: Any, recorder: HarRecorder, base_url: str) -> None:
+        self.app = app
+        self.recorder = recorder
+        self.base_url = base_url.rstrip("/")
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            async def finish(message: Any) -> None:
+                if message["type"] == "lifespan.shutdown.complete":
+                    self.recorder.close()
+                await send(message)
+            await self.app(scope, receive, finish)
+            return
+        if scope["type"] != "http" or scope["path"].startswith(NOT_RECORDED):
+            await self.app(scope, receive, send)
+            return
+        started, clock = now(), time.perf_counter()
+        body: list[bytes] = []
+        answer: dict[str, Any] = {"status": 500, "headers": [], "body": []}
+
+        async def tapped_receive() -> Any:
+            message = await receive()
+            if message["type"] == "http.request":
+                body.append(message.get("body", b""))
+            return message
+
+        async def tapped_send(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                answer["status"], answer["headers"] = message["status"], message.get("headers", [])
+            elif message["type"] == "http.response.body":
+                answer["body"].append(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, tapped_receive, tapped_send)
+        finally:
+            query = scope.get("query_string", b"").decode("latin-1")
+            raw_path = scope.get("raw_path") or scope["path"].encode()
+            url = self.base_url + raw_path.decode("latin-1") + (f"?{query}" if query else "")
+            self.recorder.add(RecordedExchange(
+                started, scope["method"], url, _decoded(scope.get("headers", [])), b"".join(body), answer["status"],
+                HTTPStatus(answer["status"]).phrase if answer["status"] in HTTPStatus._value2member_map_ else "",
+                _decoded(answer["headers"]), b"".join(answer["body"]), (time.perf_counter() - clock) * 1000))
+
+
+def _decoded(headers: Any) -> dict[str, str]:
+    return {k.decode("latin-1"): v.decode("latin-1") for k, v in headers}

@@ -32,6 +32,8 @@ def add_drift_commands(sub: Any) -> None:
     replay = sub.add_parser("replay", help="replay a HAR recording against a server and compare its answers")
     replay.add_argument("recording", type=Path, help="a HAR 1.2 file (e.g. from honcho-mock --proxy URL --record FILE)")
     replay.add_argument("--base-url", required=True, help="the server to replay against")
+    replay.add_argument("--from-host", default=None, metavar="HOST[:PORT]",
+                        help="replay only the entries recorded against this host (a browser's HAR holds other sites)")
     _common(replay)
     diff = sub.add_parser("diff", help="run one seeded scenario against two servers and compare every answer")
     diff.add_argument("--base-url", required=True, help="server A, the reference")
@@ -58,7 +60,7 @@ def run_drift_command(args: argparse.Namespace, console: Console) -> int:
             from .replay import RecordingError, load_har
 
             try:
-                entries = load_har(args.recording)
+                entries = load_har(args.recording, args.from_host)
             except RecordingError as exc:
                 raise BaselineError(str(exc)) from exc
         elif args.steps < 1:

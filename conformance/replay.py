@@ -40,6 +40,7 @@ class RecordingError(ValueError):
 class RecordedEntry:
     number: int
     method: str
+    host: str  # the recorded server's host[:port]
     target: str  # path and query, as sent to the recorded server
     headers: dict[str, str]
     body: bytes
@@ -85,8 +86,9 @@ def _document(text: str) -> Any:
         raise
 
 
-def load_har(path: str | Path) -> list[RecordedEntry]:
-    """The entries of a HAR file, in the order they were recorded."""
+def load_har(path: str | Path, from_host: str | None = None) -> list[RecordedEntry]:
+    """The entries of a HAR file, in the order they were recorded (only those sent to
+    `from_host`, host[:port], when given: a browser's recording holds other sites too)."""
     try:
         document = _document(Path(path).read_text(encoding="utf-8"))
         raw_entries = document["log"]["entries"]
@@ -111,9 +113,12 @@ def load_har(path: str | Path) -> list[RecordedEntry]:
                 (h["value"] for h in response.get("headers", []) if h["name"].lower() == "content-type"), "")
             answer = Answer(int(response["status"]), answer_type,
                             _body_text(content.get("text"), content.get("encoding") == "base64"))
-            entries.append(RecordedEntry(number, str(request["method"]).upper(), target, headers, body, answer))
+            entries.append(RecordedEntry(number, str(request["method"]).upper(), url.netloc.lower(), target, headers,
+                                         body, answer))
         except (KeyError, TypeError, ValueError) as exc:
             raise RecordingError(f"{path}: entry {number} is not a HAR request/response pair ({exc})") from exc
+    if from_host is not None:
+        entries = [e for e in entries if e.host == from_host.lower()]
     return entries
 
 

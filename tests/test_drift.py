@@ -297,6 +297,7 @@ def test_replay_command_exit_codes_and_baseline(tmp_path: Path) -> None:
     document = json.loads(report_path.read_text())
     assert document["exchanges"] == len(REAL) and document["groups"] and all(g["known"] for g in document["groups"])
     assert conformance_cli.main(["replay", str(tmp_path / "missing.har"), "--base-url", "http://127.0.0.1:9"]) == 2
+    assert len(load_har(har, from_host="HONCHO-3.0.7.invalid")) == len(REAL) and load_har(har, from_host="cdn.example") == []
 
 
 def test_diff_command_against_two_served_mocks() -> None:

@@ -2,6 +2,8 @@
 
     honcho-conformance run --base-url URL [--token T] [--spec openapi.yaml] [options]
     honcho-conformance checks        # list the semantic checks and concurrency scenarios
+    honcho-conformance replay FILE.har --base-url URL   # replay a recording elsewhere (docs/drift.md)
+    honcho-conformance diff --base-url A --against B    # one scenario on two servers, answers compared
 
 Exit status: 0 when nothing new failed, 1 when something did, 2 for usage errors.
 """
@@ -73,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     output.add_argument("--details", type=int, default=15, help="root causes to show in full")
     output.add_argument("--no-progress", action="store_true", help="no live progress display")
     sub.add_parser("checks", help="list the semantic checks and concurrency scenarios")
+    from .drift_cli import add_drift_commands
+
+    add_drift_commands(sub)
     return parser
 
 
@@ -112,6 +117,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             console.print(f"[bold]{check.name}[/] {'(read-only)' if not check.writes else ''}: {check.description}")
         console.print(f"[bold]concurrency scenarios[/]: {', '.join(SCENARIOS)}")
         return 0
+    if args.command in ("replay", "diff"):
+        from .drift_cli import run_drift_command
+
+        return run_drift_command(args, console)
     try:
         config = config_from_args(args)
         if not Path(config.spec).is_file():

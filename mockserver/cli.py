@@ -52,6 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--error-rate", action="append", default=[], metavar="RATE[:STATUS][:PATTERN]",
                         help="answer STATUS (default 500) to a RATE (0..1) share of requests matching PATTERN (repeatable)")
     parser.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
+    drift = parser.add_argument_group("proxy (docs/drift.md)")
+    drift.add_argument("--proxy", default=None, metavar="URL",
+                       help="forward every request to the deployment at URL, validating each exchange against the contract")
+    drift.add_argument("--record", type=Path, default=None, metavar="FILE",
+                       help="write the exchanges to FILE as HAR 1.2 (the deployment's with --proxy, else the mock's)")
+    drift.add_argument("--shadow", action="store_true",
+                       help="with --proxy: also run each request on the mock and report where its answer differs")
     return parser
 
 
@@ -82,6 +89,10 @@ def settle_garbage_collector() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.proxy or args.shadow:
+        from .proxy_command import run_proxy
+
+        return run_proxy(args, auth_options(args, os.environ), read_fixtures)
     try:
         fixtures = read_fixtures(args.fixtures) if args.fixtures else None
         if args.max_body <= 0 or args.max_records < 0:
@@ -118,9 +129,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"honcho-mock: {line}", flush=True)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"honcho-mock: warning: listening on {args.host}, reachable from other machines", file=sys.stderr, flush=True)
+    app = server.app
+    if args.record:  # the mock's own exchanges, to replay against a deployment (docs/drift.md)
+        from .http.har_recording import HarRecorder, RecordingMiddleware
+
+        try:
+            app = RecordingMiddleware(app, HarRecorder(args.record), f"http://{args.host}:{args.port}")
+        except OSError as exc:
+            if server.state_file is not None:
+                server.state_file.close()
+            print(f"honcho-mock: cannot start: --record {args.record}: {exc}", file=sys.stderr)
+            return 2
+        print(f"honcho-mock: recording the exchanges to {args.record} (HAR 1.2, complete at shutdown)", flush=True)
     settle_garbage_collector()
     try:
-        serve(server.app, host=args.host, port=args.port, log_level=args.log_level)
+        serve(app, host=args.host, port=args.port, log_level=args.log_level)
     finally:
         if server.state_file is not None and server.state_file.dirty:  # the lifespan shutdown did not save
             server.state_file.save_now(server.store)

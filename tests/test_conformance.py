@@ -370,12 +370,12 @@ def test_load_scenario_steps_without_locust() -> None:
 LAYERS = [
     {"vocabulary"},
     {"config", "client", "baseline"},
-    {"filters_reference", "filter_generator", "contract", "api", "workspaces"},
+    {"filters_reference", "filter_generator", "contract", "api", "workspaces", "drift"},
     {"semantics"},
-    {"model_phase", "concurrency", "schemathesis_phases", "load"},
+    {"model_phase", "concurrency", "schemathesis_phases", "load", "replay", "diff"},
     {"engine"},
-    {"reporters"},
-    {"cli", "locustfile", "pytest_suite"},
+    {"reporters", "drift_report"},
+    {"cli", "locustfile", "pytest_suite", "drift_cli"},
 ]
 
 

@@ -2,6 +2,7 @@
 
     honcho-conformance run --base-url URL [--token T] [--spec openapi.yaml] [options]
     honcho-conformance checks        # list the semantic checks and concurrency scenarios
+    honcho-conformance breaking OLD NEW [--format text|json|markdown] [--ignore FILE]
 
 Exit status: 0 when nothing new failed, 1 when something did, 2 for usage errors.
 """
@@ -73,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     output.add_argument("--details", type=int, default=15, help="root causes to show in full")
     output.add_argument("--no-progress", action="store_true", help="no live progress display")
     sub.add_parser("checks", help="list the semantic checks and concurrency scenarios")
+    from .breaking import add_parser as add_breaking
+
+    add_breaking(sub)
     return parser
 
 
@@ -104,6 +108,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     console = Console()
+    if args.command == "breaking":
+        from .breaking import main as breaking_main
+
+        return breaking_main(args, sys.stdout.write)
     if args.command == "checks":
         from .concurrency import SCENARIOS
         from .semantics import REGISTRY

@@ -370,11 +370,11 @@ def test_load_scenario_steps_without_locust() -> None:
 LAYERS = [
     {"vocabulary"},
     {"config", "client", "baseline"},
-    {"filters_reference", "filter_generator", "contract", "api", "workspaces"},
+    {"filters_reference", "filter_generator", "contract", "api", "workspaces", "breaking", "coverage"},
     {"semantics"},
     {"model_phase", "concurrency", "schemathesis_phases", "load"},
     {"engine"},
-    {"reporters"},
+    {"reporters", "html_report"},
     {"cli", "locustfile", "pytest_suite"},
 ]
 

@@ -158,7 +158,7 @@ class Document:
 
 
 # --------------------------------------------------------------------------- schema normalisation
-def _flatten(doc: Document, schema: Any, depth: int = 0) -> tuple[dict[str, Any], str | None]:
+def flatten_schema(doc: Document, schema: Any, depth: int = 0) -> tuple[dict[str, Any], str | None]:
     """A schema with its $ref followed, its `allOf` merged in, 3.0's `nullable` and boolean
     exclusive bounds read as 3.1's, and a single-branch-plus-null anyOf/oneOf read as a
     nullable schema (FastAPI writes every Optional field so)."""
@@ -173,7 +173,7 @@ def _flatten(doc: Document, schema: Any, depth: int = 0) -> tuple[dict[str, Any]
     if depth < 8 and isinstance(result.get("allOf"), list):
         parts = result.pop("allOf")
         for part in parts:
-            merged, _ = _flatten(doc, part, depth + 1)
+            merged, _ = flatten_schema(doc, part, depth + 1)
             for key, value in merged.items():
                 if key == "properties":
                     result["properties"] = {**value, **result.get("properties", {})}
@@ -198,7 +198,7 @@ def _flatten(doc: Document, schema: Any, depth: int = 0) -> tuple[dict[str, Any]
         if isinstance(branches, list) and depth < 8:
             real = [b for b in branches if not _is_null(doc, b)]
             if len(real) == 1 and len(real) < len(branches):
-                inner, inner_ref = _flatten(doc, real[0], depth + 1)
+                inner, inner_ref = flatten_schema(doc, real[0], depth + 1)
                 result.pop(combiner)
                 base = {k: v for k, v in result.items() if k not in ("title", "description", "default", "examples")}
                 inner = {**inner, **base}
@@ -241,7 +241,7 @@ def _widens(narrow: set[str], wide: set[str]) -> bool:
 
 def _signature(doc: Document, schema: Any) -> str:
     """How anyOf/oneOf branches are matched across versions: by $ref, else by types."""
-    flat, ref = _flatten(doc, schema)
+    flat, ref = flatten_schema(doc, schema)
     if ref:
         return ref.rsplit("/", 1)[-1]
     return ",".join(sorted(flat.get("type") or ["any"])) + (f":{flat['format']}" if "format" in flat else "")
@@ -331,8 +331,8 @@ class Comparison:
         """Compare two schemas at one place, then what they contain."""
         if old is None or new is None or len(stack) > MAX_DEPTH:
             return
-        old_flat, old_ref = _flatten(self.old, old)
-        new_flat, new_ref = _flatten(self.new, new)
+        old_flat, old_ref = flatten_schema(self.old, old)
+        new_flat, new_ref = flatten_schema(self.new, new)
         refs = (old_ref, new_ref)
         if refs != (None, None) and refs in stack:
             return  # a recursive schema: this pair is being compared further up

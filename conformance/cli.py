@@ -36,6 +36,15 @@ def _phases(text: str) -> tuple[str, ...]:
     return names
 
 
+def _coverage_gate(text: str) -> tuple[str, float]:
+    from .coverage import CoverageGateError, parse_gate
+
+    try:
+        return parse_gate(text)
+    except CoverageGateError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="honcho-conformance",
                                      description="Conformance tester for implementations of the Honcho v3 API contract.")
@@ -69,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     output = run.add_argument_group("output")
     output.add_argument("--junit-xml", type=Path, default=None, help="write a JUnit XML report")
     output.add_argument("--json-report", type=Path, default=None, help="write a JSON report")
+    output.add_argument("--html-report", type=Path, default=None,
+                        help="write one self-contained HTML page: coverage, failures by root cause, phases")
+    output.add_argument("--min-coverage", type=_coverage_gate, action="append", default=[], metavar="KIND=PERCENT",
+                        help="fail the run below this coverage (repeatable; kinds: operations, statuses, parameters, "
+                             "body_properties, filter_operators, links; a bare PERCENT is operations)")
     output.add_argument("--baseline", type=Path, default=None, help="known deviations: only new failures fail the run")
     output.add_argument("--write-baseline", type=Path, default=None, help="write this run's failures as a baseline")
     output.add_argument("--details", type=int, default=15, help="root causes to show in full")
@@ -90,7 +104,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
         include_operations=tuple(args.include_operation), exclude_operations=tuple(args.exclude_operation),
         run_prefix=args.run_prefix, cleanup=not args.no_cleanup,
         junit_xml=args.junit_xml, json_report=args.json_report, baseline=args.baseline,
-        write_baseline=args.write_baseline)
+        write_baseline=args.write_baseline, html_report=args.html_report, min_coverage=tuple(args.min_coverage))
 
 
 def listeners_for(config: RunConfig, console: Console, *, details: int = 15, live: bool = True) -> list:
@@ -101,6 +115,10 @@ def listeners_for(config: RunConfig, console: Console, *, details: int = 15, liv
         listeners.append(JsonReporter(config.json_report))
     if config.junit_xml:
         listeners.append(JUnitReporter(config.junit_xml))
+    if config.html_report:
+        from .html_report import HtmlReporter
+
+        listeners.append(HtmlReporter(config.html_report))
     return listeners
 
 

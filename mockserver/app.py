@@ -3,7 +3,8 @@
 The ASGI stack, outermost first:
   CORS (starlette) -> the mock's own routes (/_mock/, /openapi.json)
   -> connexion's middleware list: errors as JSON (ErrorsAsJSON), Swagger UI at /ui,
-     routing by openapi.yaml (routing.py), faults (faults.py), auth when on (auth.py)
+     routing by openapi.yaml (routing.py), coverage (coverage_log.py), faults (faults.py),
+     auth when on (auth.py)
   -> Dispatcher.
 connexion's own request validation, security and parameter injection are left out of
 its middleware list: the Dispatcher validates against the 3.1 schemas and answers in
@@ -35,6 +36,7 @@ from .http.auth import KEYS_OPERATION, AuthMiddleware, AuthSettings, key_handler
 from .http.autosave import PersistenceMiddleware
 from .http.bodies import DEFAULT_MAX_BODY
 from .http.cors import CORSWhenAsked
+from .http.coverage_log import CoverageLog, CoverageMiddleware
 from .http.dispatch import Dispatcher
 from .http.docs_ui import SwaggerUIOnItsPaths
 from .http.error_pages import ErrorsAsJSON
@@ -87,6 +89,7 @@ class MockServer:
         self.validators = ContractValidator(self.validation_contract)
         self.examples = ExampleResponder(self.validation_contract, self.validators)
         self.auth = AuthSettings.create(self.config.auth_secret, self.config.admin_token)
+        self.coverage = CoverageLog(self.validation_contract)  # GET /_mock/coverage
         self.latency, self.error_rate = latency_rules(self.config.latency), error_rules(self.config.error_rate)
         self.delivery: WebhookDelivery | None = None
         if self.config.webhook_allow:
@@ -116,7 +119,8 @@ class MockServer:
         dispatcher = Dispatcher(self.store, self.validators, handlers, fallback=self.examples.fallback,
                                 max_body=self.config.max_body)
         middlewares = [ErrorsAsJSON, ContractRouting, LifespanMiddleware]
-        after_routing = [functools.partial(FaultMiddleware, contract=self.validation_contract, responder=self.examples,
+        after_routing = [functools.partial(CoverageMiddleware, log=self.coverage),
+                         functools.partial(FaultMiddleware, contract=self.validation_contract, responder=self.examples,
                                            latency=self.latency, errors=self.error_rate, seed=self.config.seed)]
         if self.auth is not None:
             after_routing.append(functools.partial(AuthMiddleware, settings=self.auth, contract=self.validation_contract,
@@ -132,7 +136,8 @@ class MockServer:
             swagger_ui_options=SwaggerUIOptions(swagger_ui=self.config.swagger_ui, spec_path="/openapi.json",
                                                 swagger_ui_path="/ui"),
         )
-        app: ASGIApp = AdminRoutes(connexion_app, self.store, copy.deepcopy(self.contract.document), self.reset)
+        app: ASGIApp = AdminRoutes(connexion_app, self.store, copy.deepcopy(self.contract.document), self.reset,
+                                   coverage=self.coverage)
         if self.config.cors:
             app = CORSWhenAsked(app, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
                                  expose_headers=["*"])

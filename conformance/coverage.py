@@ -118,9 +118,11 @@ def filter_parts(node: Any, found: set[str]) -> None:
             for inner in value if isinstance(value, list) else [value]:
                 filter_parts(inner, found)
         elif key == "metadata" and isinstance(value, dict) and not any(k in OPERATORS for k in value):
-            found.add("metadata")
-            for inner in value.values():
-                _field_value(inner, found)
+            for inner in value.values():  # a key compared, or contained as it is
+                if isinstance(inner, dict) and any(k in OPERATORS for k in inner):
+                    _field_value(inner, found)
+                else:
+                    found.add("metadata")
         else:
             _field_value(value, found)
 

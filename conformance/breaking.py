@@ -1081,8 +1081,8 @@ def check(old_path: str | Path, new_path: str | Path, *, ignore: str | Path | No
 def add_parser(sub: Any) -> None:
     """The `breaking` subcommand's options (cli.py registers it)."""
     parser = sub.add_parser("breaking", help="report changes between two OpenAPI documents that break clients")
-    parser.add_argument("old", type=Path, help="the OpenAPI document clients were built against")
-    parser.add_argument("new", type=Path, help="the changed document")
+    parser.add_argument("old", type=Path, nargs="?", help="the OpenAPI document clients were built against")
+    parser.add_argument("new", type=Path, nargs="?", help="the changed document")
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text",
                         help="text (default), json, or markdown for a pull-request comment")
     parser.add_argument("--output", type=Path, default=None, help="write the report here (default: stdout)")
@@ -1097,6 +1097,9 @@ def main(args: Any, out: Callable[[str], None]) -> int:
         for item in RULES.values():
             out(f"{item.level:<8} {item.scope:<9} {item.id}: {item.description}\n")
         return 0
+    if args.old is None or args.new is None:
+        out("honcho-conformance breaking: give the OLD and the NEW document\n")
+        return 2
     try:
         report = check(args.old, args.new, ignore=args.ignore, fail_on=args.fail_on)
     except BreakingError as exc:

@@ -234,3 +234,6 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     bad_ignore.write_text("version: 1\naccepted:\n  - rule: no-such-rule\n")
     result = run_cli(OLD, NEW, "--ignore", bad_ignore)
     assert result.returncode == 2 and "no-such-rule" in result.stdout
+    assert run_cli(OLD).returncode == 2
+    listed = run_cli("--rules")
+    assert listed.returncode == 0 and len(listed.stdout.splitlines()) == len(RULES)

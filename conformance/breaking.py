@@ -287,7 +287,9 @@ class Comparison:
         old_params = self._parameters(self.old, old[2], old[1])
         new_params = self._parameters(self.new, new[2], new[1])
         for key in [*old_params, *(k for k in new_params if k not in old_params)]:
-            pair = Pair(old_params.get(key), new_params.get(key), label, f"parameter {key[0]} {key[1]}", "request")
+            parameter = new_params.get(key) or old_params[key]
+            pair = Pair(old_params.get(key), new_params.get(key), label, f"parameter {key[0]} {parameter['name']}",
+                        "request")
             self.apply("parameter", pair)
             if pair.old is not None and pair.new is not None:
                 self.schema(pair.old.get("schema"), pair.new.get("schema"), "request", label, pair.location, "")

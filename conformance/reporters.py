@@ -167,10 +167,10 @@ def coverage_table(coverage: dict[str, Any]) -> Table:
     report = CoverageReport.from_dict(coverage)
     for kind, row in coverage["summary"].items():
         style = "green" if row["percent"] >= 100 else "yellow" if row["percent"] >= 50 else "red"
-        names = report.missing(kind)
-        more = f" (+{len(names) - 3} more)" if len(names) > 3 else ""
+        names = [name if len(name) <= 60 else "…" + name[-59:] for name in report.missing(kind)]
+        more = f" (+{len(names) - 2} more)" if len(names) > 2 else ""
         table.add_row(kind, str(row["covered"]), str(row["declared"]), f"[{style}]{row['percent']:g}[/]",
-                      escape(", ".join(names[:3]) + more))
+                      escape("; ".join(names[:2]) + more))
     return table
 
 

@@ -149,6 +149,10 @@ class CoverageRecorder:
 
     def __init__(self, contract: Contract, base_url: str) -> None:
         self.declared = declared_operations(contract)
+        self._by_shape: dict[tuple[str, int], list[DeclaredOperation]] = {}
+        for declared in self.declared:  # in matching order: literal segments first
+            shape = (declared.operation.method, declared.operation.path.strip("/").count("/"))
+            self._by_shape.setdefault(shape, []).append(declared)
         self.links = declared_links(contract)
         self._base_path = urlsplit(base_url).path.rstrip("/")
         self._seen: dict[str, _Seen] = {d.operation.operation_id: _Seen() for d in self.declared}
@@ -158,9 +162,8 @@ class CoverageRecorder:
         self._lock = threading.Lock()
 
     def match(self, method: str, path: str) -> DeclaredOperation | None:
-        method = method.lower()
-        for declared in self.declared:
-            if declared.operation.method == method and declared.pattern.match(path):
+        for declared in self._by_shape.get((method.lower(), path.strip("/").count("/")), ()):
+            if declared.pattern.match(path):
                 return declared
         return None
 

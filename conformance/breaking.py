@@ -221,9 +221,22 @@ def _is_union(schema: dict[str, Any]) -> bool:
 
 
 def _types(schema: dict[str, Any]) -> set[str]:
-    """The non-null JSON types a schema allows (empty: any type)."""
+    """The non-null JSON types a schema allows (empty: any type); an untyped enum or const
+    allows the types of its values."""
     types = schema.get("type") or []
+    if not types and isinstance(_enum(schema), list):
+        types = [_json_type(v) for v in _enum(schema) or []]
     return {t for t in types if t != "null"}
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    return {float: "number", str: "string", list: "array", dict: "object"}.get(type(value), "string")
 
 
 def _nullable(schema: dict[str, Any]) -> bool:

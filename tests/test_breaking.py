@@ -176,6 +176,12 @@ def test_integer_to_number_generalises_a_request_and_specialises_nothing_in_a_re
     assert rules["response-property-type-changed"] is True
 
 
+def test_a_3_0_document_and_its_3_1_twin_are_the_same_contract() -> None:
+    """nullable, boolean exclusive bounds, allOf of one $ref and an untyped const read as 3.1 does."""
+    changes = compare(Document.load(DATA / "petstore-3.0.yaml"), Document.load(DATA / "petstore-3.1.yaml"))
+    assert [c for c in changes if c.level != "info"] == []
+
+
 def test_a_recursive_schema_terminates() -> None:
     old = copy.deepcopy(BASE)
     schemas(old)["Peer"]["properties"]["parent"] = {"anyOf": [{"$ref": "#/components/schemas/Peer"}, {"type": "null"}]}

@@ -3,8 +3,7 @@
 The ASGI stack, outermost first:
   CORS (starlette) -> the mock's own routes (/_mock/, /openapi.json)
   -> connexion's middleware list: errors as JSON (ErrorsAsJSON), Swagger UI at /ui,
-     routing by openapi.yaml (routing.py), coverage (coverage_log.py), faults (faults.py),
-     auth when on (auth.py)
+     routing by openapi.yaml (routing.py), faults (faults.py), auth when on (auth.py)
   -> Dispatcher.
 connexion's own request validation, security and parameter injection are left out of
 its middleware list: the Dispatcher validates against the 3.1 schemas and answers in
@@ -36,7 +35,7 @@ from .http.auth import KEYS_OPERATION, AuthMiddleware, AuthSettings, key_handler
 from .http.autosave import PersistenceMiddleware
 from .http.bodies import DEFAULT_MAX_BODY
 from .http.cors import CORSWhenAsked
-from .http.coverage_log import CoverageLog, CoverageMiddleware
+from .http.coverage_log import CoverageLog
 from .http.dispatch import Dispatcher
 from .http.docs_ui import SwaggerUIOnItsPaths
 from .http.error_pages import ErrorsAsJSON
@@ -117,14 +116,14 @@ class MockServer:
     def _build(self) -> ASGIApp:
         handlers = OPERATIONS if self.auth is None else {**OPERATIONS, KEYS_OPERATION: key_handler(self.auth)}
         dispatcher = Dispatcher(self.store, self.validators, handlers, fallback=self.examples.fallback,
-                                max_body=self.config.max_body)
+                                max_body=self.config.max_body, coverage=self.coverage)
         middlewares = [ErrorsAsJSON, ContractRouting, LifespanMiddleware]
-        after_routing = [functools.partial(CoverageMiddleware, log=self.coverage),
-                         functools.partial(FaultMiddleware, contract=self.validation_contract, responder=self.examples,
-                                           latency=self.latency, errors=self.error_rate, seed=self.config.seed)]
+        after_routing = [functools.partial(FaultMiddleware, contract=self.validation_contract, responder=self.examples,
+                                           latency=self.latency, errors=self.error_rate, seed=self.config.seed,
+                                   coverage=self.coverage)]
         if self.auth is not None:
             after_routing.append(functools.partial(AuthMiddleware, settings=self.auth, contract=self.validation_contract,
-                                                   max_body=self.config.max_body))
+                                                   max_body=self.config.max_body, coverage=self.coverage))
         at = middlewares.index(ContractRouting) + 1  # routed: they know the operation and its path parameters
         middlewares[at:at] = after_routing
         if self.config.swagger_ui:

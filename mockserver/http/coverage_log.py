@@ -3,21 +3,20 @@
 A frontend's test suite runs against the mock; afterwards `GET /_mock/coverage` says
 which operations and declared statuses it touched and which it never did, so a team
 sees the API paths its tests leave untested (an error screen never shown, an endpoint
-never called). `CoverageMiddleware` sits right after routing, before faults and auth,
-so forced faults and auth refusals count as the statuses they are. Per request it costs
-one dict update in the response-start callback; `/_mock/reset` leaves it alone (a suite
-resets between tests and wants the coverage of all of them), `DELETE /_mock/coverage`
-starts it over.
+never called). The three places that answer a routed request note its status there:
+the Dispatcher, and the fault and auth middlewares when they answer instead of it, so
+forced faults and auth refusals count as the statuses they are. A wrapping middleware
+would see every answer too, but its extra coroutine and `send` wrapper cost several µs
+per request (bench/inprocess.py); a direct `record` is one dict update.
+`/_mock/reset` leaves the log alone (a suite resets between tests and wants the coverage
+of all of them); `DELETE /_mock/coverage` starts it over.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
 from ..contract.document import Contract
-from .routing import ROUTING
 
 
 class CoverageLog:
@@ -90,25 +89,3 @@ def _seen(declared: str, answered: dict[str, int]) -> bool:
 
 def _percent(covered: int, total: int) -> float:
     return 100.0 if total == 0 else round(100.0 * covered / total, 1)
-
-
-class CoverageMiddleware:
-    """After routing: note the operation and the status of each answer."""
-
-    def __init__(self, app: ASGIApp, log: CoverageLog) -> None:
-        self.app = app
-        self.log = log
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        operation_id = scope.get("extensions", {}).get(ROUTING, {}).get("operation_id")
-        record = self.log.record
-
-        async def noting_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                record(operation_id, message["status"])
-            await send(message)
-
-        await self.app(scope, receive, noting_send)

@@ -281,7 +281,7 @@ def run_contract(*, config: RunConfig, spec: Contract, client: ConformanceClient
                     cases.setdefault(label, 0)
                 elif link is not None:
                     for node in event.recorder.cases.values():
-                        if node.transition is not None:
+                        if node.transition is not None and node.is_transition_applied:
                             link(node.transition.id)
                 progress(label)
                 for failure in _failures_of(event, config.seed or 0, "stateful" if stateful else "contract"):

@@ -76,3 +76,27 @@ def test_auth_refusals_count_as_their_status() -> None:
     workspaces = by_label(report)["POST /v3/workspaces"]
     assert workspaces["requests"] == 1 and workspaces["statuses"]["401"] == {"declared": True, "seen": 1}
     assert "401" not in workspaces["statuses_never_seen"] and "201" in workspaces["statuses_never_seen"]
+
+
+def test_a_frontend_run_with_the_official_sdk_is_covered() -> None:
+    """As a team uses it: its app (here the honcho-ai SDK) runs its tests against the mock,
+    then asks what of the API those tests never touched."""
+    from honcho import Honcho
+
+    server = create_app(seed=9)
+    with loopback_server(server.app) as url:
+        honcho = Honcho(base_url=url, workspace_id="frontend", api_key="unused", max_retries=0, timeout=10)
+        alice = honcho.peer("alice", metadata={"role": "user"})
+        chat = honcho.session("chat-1")
+        chat.add_messages([alice.message("hello")])
+        assert [m.content for m in chat.messages()] == ["hello"]
+        report = httpx.get(f"{url}/_mock/coverage", timeout=10).json()
+    ops = by_label(report)
+    touched = {label for label, op in ops.items() if op["requests"]}
+    assert {"POST /v3/workspaces", "POST /v3/workspaces/{workspace_id}/peers",
+            "POST /v3/workspaces/{workspace_id}/sessions/{session_id}/messages",
+            "POST /v3/workspaces/{workspace_id}/sessions/{session_id}/messages/list"} <= touched
+    assert "DELETE /v3/workspaces/{workspace_id}/sessions/{session_id}" in report["never_called"]
+    assert set(report["never_called"]) == set(ops) - touched
+    messages = ops["POST /v3/workspaces/{workspace_id}/sessions/{session_id}/messages"]
+    assert "422" in messages["statuses_never_seen"], "the error path the frontend never tested"

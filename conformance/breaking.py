@@ -1059,7 +1059,9 @@ class BreakingReport:
         lines.append("BREAKING" if self.exit_code else "no breaking change" if not counts["error"] else "accepted")
         return "\n".join(lines) + "\n"
 
-    def markdown(self) -> str:
+    def markdown(self, limit: int = 60000) -> str:
+        """A pull-request comment: what breaks (and what may) in a table, the rest folded;
+        kept under GitHub's comment size (`limit` characters)."""
         counts = self.counts()
         title = "Breaking changes" if counts["error"] else "No breaking change"
         lines = [f"### {title} in the API contract",
@@ -1067,16 +1069,48 @@ class BreakingReport:
                  f"`{Path(self.old.name).name}` ({self.old.version or '?'}) → `{Path(self.new.name).name}` "
                  f"({self.new.version or '?'}): **{counts['error']} breaking**, {counts['warning']} warning(s), "
                  f"{counts['info']} info, {counts['accepted']} accepted.", ""]
-        if self.changes:
-            lines += ["| level | rule | operation | where | change |", "| --- | --- | --- | --- | --- |"]
-            for change in self.changes:
-                level = "accepted" if change.accepted else f"**{change.level}**" if change.level == "error" else change.level
-                cells = [level, f"`{change.rule}`", f"`{change.operation}`" if change.operation else "",
-                         change.location, change.message]
-                lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
+        loud = [c for c in self.changes if c.level in ("error", "warning") and not c.accepted]
+        quiet = [c for c in self.changes if c not in loud]
+        budget = limit - 2000
+        if loud:
+            lines += _md_table(loud, budget // 2 if quiet else budget)
+        if quiet:
+            lines += ["", f"<details><summary>{len(quiet)} change(s) that break no client</summary>", ""]
+            lines += _md_table(quiet, budget - sum(len(line) + 1 for line in lines))
+            lines += ["", "</details>"]
         for entry in self.unused:
             lines.append(f"\nIgnore entry not used (outdated?): `{entry.rule}` `{entry.operation}`")
         return "\n".join(lines) + "\n"
+
+    def github(self) -> str:
+        """GitHub Actions workflow commands: each breaking change (and warning) annotates the run."""
+        lines = []
+        for change in self.changes:
+            if change.accepted or change.level == "info":
+                continue
+            command = "error" if change.level == "error" else "warning"
+            text = f"{change.operation} [{change.location}]: {change.message}".replace("%", "%25")
+            lines.append(f"::{command} title={change.rule}::{text.replace(chr(10), ' ')}")
+        counts = self.counts()
+        lines.append(f"{counts['error']} breaking change(s), {counts['warning']} warning(s), {counts['info']} info, "
+                     f"{counts['accepted']} accepted")
+        return "\n".join(lines) + "\n"
+
+
+def _md_table(changes: list[Change], budget: int) -> list[str]:
+    lines = ["| level | rule | operation | where | change |", "| --- | --- | --- | --- | --- |"]
+    used = 0
+    for number, change in enumerate(changes):
+        level = "accepted" if change.accepted else f"**{change.level}**" if change.level == "error" else change.level
+        cells = [level, f"`{change.rule}`", f"`{change.operation}`" if change.operation else "", change.location,
+                 change.message]
+        line = "| " + " | ".join(_md_cell(c) for c in cells) + " |"
+        if used + len(line) > budget:
+            lines.append(f"\n… and {len(changes) - number} more (see the JSON report)")
+            break
+        used += len(line) + 1
+        lines.append(line)
+    return lines
 
 
 def _md_cell(text: str) -> str:
@@ -1098,8 +1132,9 @@ def add_parser(sub: Any) -> None:
     parser = sub.add_parser("breaking", help="report changes between two OpenAPI documents that break clients")
     parser.add_argument("old", type=Path, nargs="?", help="the OpenAPI document clients were built against")
     parser.add_argument("new", type=Path, nargs="?", help="the changed document")
-    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text",
-                        help="text (default), json, or markdown for a pull-request comment")
+    parser.add_argument("--format", choices=("text", "json", "markdown", "github"), default="text",
+                        help="text (default), json, markdown for a pull-request comment, or github (workflow "
+                             "annotations)")
     parser.add_argument("--output", type=Path, default=None, help="write the report here (default: stdout)")
     parser.add_argument("--ignore", type=Path, default=None, help="accepted changes (JSON or YAML, see docs)")
     parser.add_argument("--fail-on", choices=("error", "warning"), default="error",
@@ -1120,7 +1155,7 @@ def main(args: Any, out: Callable[[str], None]) -> int:
     except BreakingError as exc:
         out(f"honcho-conformance breaking: {exc}\n")
         return 2
-    rendered = {"text": report.text, "markdown": report.markdown,
+    rendered = {"text": report.text, "markdown": report.markdown, "github": report.github,
                 "json": lambda: json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"}[args.format]()
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -213,6 +213,26 @@ def test_the_command_line_formats_and_exit_codes(tmp_path: Path) -> None:
     assert text.startswith("### Breaking changes") and f"| **error** | `api-removed-without-deprecation` | `POST {PEERS}`" in text
 
 
+def test_markdown_folds_what_breaks_nobody_and_stays_under_a_comment_size() -> None:
+    old = Document.load(OLD)
+    new = copy.deepcopy(BASE)
+    for name in list(new["paths"])[:3]:
+        new["paths"].pop(name)
+    for n in range(400):
+        new["paths"][f"/v3/new/{n}"] = {"get": {"operationId": f"new_{n}", "responses": {"200": {"description": "ok"}}}}
+    from conformance.breaking import BreakingReport
+
+    report = BreakingReport(old, Document(new, "new"), compare(old, Document(new, "new")))
+    text = report.markdown(limit=8000)
+    assert len(text) < 8000
+    head, folded = text.split("<details>", 1)
+    assert "api-removed-without-deprecation" in head and "endpoint-added" not in head
+    assert "endpoint-added" in folded and "more (see the JSON report)" in folded
+    annotations = report.github().splitlines()
+    assert sum(1 for line in annotations if line.startswith("::error title=api-removed-without-deprecation::")) >= 3
+    assert not any("endpoint-added" in line for line in annotations)
+
+
 def test_an_ignore_file_accepts_a_breaking_change(tmp_path: Path) -> None:
     old, new = variant("request-property-bound-narrowed")
     old_path, new_path = tmp_path / "old.json", tmp_path / "new.json"

@@ -1089,7 +1089,8 @@ class BreakingReport:
             if change.accepted or change.level == "info":
                 continue
             command = "error" if change.level == "error" else "warning"
-            text = f"{change.operation} [{change.location}]: {change.message}".replace("%", "%25")
+            where = f" [{change.location}]" if change.location else ""
+            text = f"{change.operation}{where}: {change.message}".replace("%", "%25")
             lines.append(f"::{command} title={change.rule}::{text.replace(chr(10), ' ')}")
         counts = self.counts()
         lines.append(f"{counts['error']} breaking change(s), {counts['warning']} warning(s), {counts['info']} info, "

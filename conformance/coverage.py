@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from .breaking import Document, flatten_schema
+from .breaking import BreakingError, Document, flatten_schema
 from .contract import Contract, Operation
 from .filters_reference import LOGICAL, OPERATORS, WILDCARD
 from .vocabulary import Exchange
@@ -88,20 +88,24 @@ def declared_links(contract: Contract) -> list[str]:
 
 
 def declared_operations(contract: Contract) -> list[DeclaredOperation]:
-    doc = Document(contract.document, str(contract.path or "openapi"))
+    doc = Document(contract.document, str(contract.path or "openapi"), strict=False)  # any document the run takes
     found = []
     for op in contract.operations.values():
         item = contract.document["paths"].get(op.path, {})
         parameters = []
-        for raw in [*(item.get("parameters") or []), *(op.definition.get("parameters") or [])]:
-            parameter, _ = doc.deref(raw)
-            if isinstance(parameter, dict) and "name" in parameter:
-                parameters.append(f"{parameter.get('in', 'query')} {parameter['name']}")
+        try:
+            for raw in [*(item.get("parameters") or []), *(op.definition.get("parameters") or [])]:
+                parameter, _ = doc.deref(raw)
+                if isinstance(parameter, dict) and "name" in parameter:
+                    parameters.append(f"{parameter.get('in', 'query')} {parameter['name']}")
+            properties = _body_properties(doc, op.definition)
+        except BreakingError:  # an unresolvable $ref: the contract phases report the document; count what is clear
+            properties = []
         parts = op.path.strip("/").split("/")
         regex = "/".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts)
         found.append(DeclaredOperation(op, re.compile(f"^/{regex}/?$"), sum(not p.startswith("{") for p in parts),
                                        [str(s) for s in op.definition.get("responses") or {}], parameters,
-                                       _body_properties(doc, op.definition)))
+                                       properties))
     # A literal segment wins over a parameter (`/peers/list` before `/peers/{peer_id}`), as routers match.
     found.sort(key=lambda d: -d.literal_parts)
     return found

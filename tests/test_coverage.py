@@ -124,3 +124,14 @@ def test_a_run_reports_its_coverage_and_fails_below_a_gate() -> None:
     assert ops["POST /v3/workspaces"]["statuses"]["201"]["seen"] > 0
     # Clean-up's own requests are not coverage: the run's deletes are counted before it.
     assert server.store.counts()["workspaces"] == 0
+
+
+def test_any_document_the_run_takes_is_covered_without_crashing() -> None:
+    """The run accepts any document with paths (--spec); coverage must not be the part that breaks."""
+    contract = Contract({"paths": {"/pets": {"post": {
+        "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Missing"}}}},
+        "responses": {"201": {"description": "made"}, "4XX": {"description": "refused"}}}}}})
+    recorder = CoverageRecorder(contract, BASE)
+    recorder(exchange("POST", "/pets", 418, {"name": "x"}))
+    pets = operations(recorder.report().to_dict())["POST /pets"]
+    assert pets["statuses"]["4XX"] == {"declared": True, "seen": 1} and pets["body_properties"] == {}

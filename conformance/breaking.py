@@ -792,6 +792,47 @@ def _response_narrowed(pair: Pair) -> Iterator[str]:
         yield from _narrowed(pair)
 
 
+def _constraints(pair: Pair) -> Iterator[tuple[str, Any, Any, bool]]:
+    """(keyword, old, new, tighter?) for multipleOf and uniqueItems changes."""
+    old, new = pair.old.get("multipleOf"), pair.new.get("multipleOf")
+    if old != new and all(v is None or isinstance(v, (int, float)) for v in (old, new)):
+        # a new step is tighter unless every multiple of the old one is a multiple of it
+        tighter = bool(new) and (not old or (old / new) != int(old / new))  # 0 is no valid step: ignored
+        yield "multipleOf", old, new, tighter
+    old_unique, new_unique = bool(pair.old.get("uniqueItems")), bool(pair.new.get("uniqueItems"))
+    if old_unique != new_unique:
+        yield "uniqueItems", old_unique, new_unique, new_unique
+
+
+@rule("request-property-constraint-tightened", "error", "schema", "a request value has a new multipleOf or uniqueItems")
+def _request_constraint(pair: Pair) -> Iterator[str]:
+    if _request(pair):
+        for keyword, old, new, tighter in _constraints(pair):
+            if tighter:
+                yield f"{keyword} {old} -> {new}"
+
+
+@rule("response-property-constraint-loosened", "error", "schema", "a response value lost a multipleOf or uniqueItems")
+def _response_constraint(pair: Pair) -> Iterator[str]:
+    if not _request(pair):
+        for keyword, old, new, tighter in _constraints(pair):
+            if not tighter:
+                yield f"{keyword} {old} -> {new}"
+
+
+@rule("constraint-relaxed", "info", "schema", "a request constraint loosened, or a response one tightened")
+def _constraint_safe(pair: Pair) -> Iterator[str]:
+    for keyword, old, new, tighter in _constraints(pair):
+        if tighter != _request(pair):
+            yield f"{keyword} {old} -> {new}"
+
+
+@rule("request-property-default-value-changed", "info", "schema", "what the server assumes when a client omits a value")
+def _request_default(pair: Pair) -> Iterator[str]:
+    if _request(pair) and pair.old.get("default") != pair.new.get("default"):
+        yield f"default {_short(pair.old.get('default'))} -> {_short(pair.new.get('default'))}"
+
+
 @rule("request-property-pattern-changed", "warning", "schema", "a request string must match a new pattern")
 def _request_pattern(pair: Pair) -> Iterator[str]:
     old, new = pair.old.get("pattern"), pair.new.get("pattern")

@@ -100,6 +100,11 @@ VARIANTS: dict[str, tuple[Mutation, Mutation]] = {
         _set(lambda d: schemas(d)["PeerCreate"]["properties"].update(
             id={"anyOf": [{"type": "string"}, {"type": "integer"}]})),
         _set(lambda d: schemas(d)["PeerCreate"]["properties"].update(id={"anyOf": [{"type": "string"}]}))),
+    "request-property-constraint-tightened": (NOTHING, _set(lambda d: param(d, PEERS_LIST, "size")["schema"].update(
+        multipleOf=10))),
+    "response-property-constraint-loosened": (
+        _set(lambda d: schemas(d)["Peer"]["properties"].update(tags={"type": "array", "uniqueItems": True})),
+        _set(lambda d: schemas(d)["Peer"]["properties"].update(tags={"type": "array"}))),
     "response-property-any-of-added": (NOTHING, _set(lambda d: schemas(d)["Peer"]["properties"].update(
         id={"anyOf": [{"type": "string"}, {"type": "integer"}]}))),
 }
@@ -158,11 +163,12 @@ def test_safe_changes_are_not_breaking() -> None:
     new["paths"]["/v3/workspaces/{workspace_id}/peers/count"] = {"get": {"operationId": "count_peers", "responses": {
         "200": {"description": "ok", "content": {"application/json": {"schema": {"type": "integer"}}}}}}}
     param(new, PEERS_LIST, "size")["schema"]["maximum"] = 200
+    param(new, PEERS_LIST, "size")["schema"]["default"] = 20
     schemas(new)["DialecticOptions"]["properties"]["reasoning_level"]["enum"].append("extreme")
     changes = compare(Document(copy.deepcopy(BASE), "old"), Document(new, "new"))
     rules = {c.rule for c in changes}
     assert {"new-optional-request-property", "endpoint-added", "request-property-bound-widened",
-            "request-property-enum-value-added"} <= rules
+            "request-property-enum-value-added", "request-property-default-value-changed"} <= rules
     assert not any(c.breaking for c in changes)
 
 

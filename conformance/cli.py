@@ -2,7 +2,8 @@
 
     honcho-conformance run --base-url URL [--token T] [--spec openapi.yaml] [options]
     honcho-conformance checks        # list the semantic checks and concurrency scenarios
-    honcho-conformance breaking OLD NEW [--format text|json|markdown] [--ignore FILE]
+    honcho-conformance breaking OLD NEW [--format text|json|markdown|github] [--ignore FILE]
+    honcho-conformance mock-coverage --base-url URL [--min-coverage KIND=PERCENT]
 
 Exit status: 0 when nothing new failed, 1 when something did, 2 for usage errors.
 """
@@ -89,8 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     output.add_argument("--no-progress", action="store_true", help="no live progress display")
     sub.add_parser("checks", help="list the semantic checks and concurrency scenarios")
     from .breaking import add_parser as add_breaking
+    from .coverage import add_parser as add_mock_coverage
 
     add_breaking(sub)
+    add_mock_coverage(sub)
     return parser
 
 
@@ -130,6 +133,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .breaking import main as breaking_main
 
         return breaking_main(args, sys.stdout.write)
+    if args.command == "mock-coverage":
+        from .coverage import mock_coverage_main
+
+        return mock_coverage_main(args, sys.stdout.write)
     if args.command == "checks":
         from .concurrency import SCENARIOS
         from .semantics import REGISTRY

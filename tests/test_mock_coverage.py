@@ -100,3 +100,18 @@ def test_a_frontend_run_with_the_official_sdk_is_covered() -> None:
     assert set(report["never_called"]) == set(ops) - touched
     messages = ops["POST /v3/workspaces/{workspace_id}/sessions/{session_id}/messages"]
     assert "422" in messages["statuses_never_seen"], "the error path the frontend never tested"
+
+
+def test_mock_coverage_command_gates_a_frontend_run(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from conformance.cli import main
+
+    server = create_app(seed=2)
+    with loopback_server(server.app) as url:
+        httpx.post(f"{url}/v3/workspaces", json={"id": "w"}, timeout=10)
+        assert main(["mock-coverage", "--base-url", url, "--min-coverage", "operations=1",
+                     "--json", str(tmp_path / "c.json")]) == 0
+        assert main(["mock-coverage", "--base-url", url, "--min-coverage", "statuses=50"]) == 1
+        assert main(["mock-coverage", "--base-url", url, "--min-coverage", "links=5"]) == 2
+    report = __import__("json").loads((tmp_path / "c.json").read_text())
+    assert by_label(report)["POST /v3/workspaces"]["statuses"]["201"]["seen"] == 1
+    assert main(["mock-coverage", "--base-url", url]) == 2, "the mock is gone: no report"

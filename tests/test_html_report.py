@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from conformance_support.broken import pages_math
 from conformance_support.servers import loopback
 
 from conformance.cli import main
 from conformance.html_report import render_html
 from conformance.vocabulary import Failure, PhaseReport, RunResult
-from mockserver import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-background-networking", "--headless"]
@@ -22,10 +22,10 @@ ARGS = ["--no-sandbox", "--disable-background-networking", "--headless"]
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    """A small run against the mock, with a coverage gate it cannot meet (so there are failures)."""
+    """A small run against a mock with a bug (its `pages` is floored: a semantic failure with a
+    curl), with coverage gates it cannot meet."""
     out = tmp_path_factory.mktemp("html")
-    server = create_app(seed=5)
-    with loopback(server.app) as url:
+    with loopback(pages_math()) as url:
         code = main(["run", "--base-url", url, "--profile", "quick", "--seed", "5", "--max-examples", "1",
                      "--phases", "contract,stateful,semantics", "--include-operation", "sessions",
                      "--max-requests", "3000", "--min-coverage", "statuses=100", "--min-coverage", "operations=10",
@@ -33,6 +33,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]
                      "--json-report", str(out / "r.json"), "--html-report", str(out / "r.html"), "--no-progress"])
     report = json.loads((out / "r.json").read_text())
     assert code == 1 and report["exit_code"] == 1
+    assert any(g["check"] == "semantics:pages_partition" and g["curl"] for g in report["summary"])
     return out / "r.html", report
 
 

@@ -269,3 +269,14 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert run_cli(OLD).returncode == 2
     listed = run_cli("--rules")
     assert listed.returncode == 0 and len(listed.stdout.splitlines()) == len(RULES)
+
+
+def test_warnings_fail_only_when_asked(tmp_path: Path) -> None:
+    new = copy.deepcopy(BASE)
+    op(new, PEERS_LIST)["parameters"] = [p for p in op(new, PEERS_LIST)["parameters"] if p["name"] != "reverse"]
+    path = tmp_path / "new.json"
+    path.write_text(json.dumps(new))
+    assert [(c.rule, c.level) for c in check(NEW, path).changes] == [("request-parameter-removed", "warning")]
+    assert check(NEW, path).exit_code == 0
+    assert check(NEW, path, fail_on="warning").exit_code == 1
+    assert run_cli(NEW, path, "--fail-on", "warning").returncode == 1

@@ -135,8 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return breaking_main(args, sys.stdout.write)
     if args.command == "mock-coverage":
         from .coverage import mock_coverage_main
+        from .html_report import render_mock_coverage
 
-        return mock_coverage_main(args, sys.stdout.write)
+        return mock_coverage_main(args, sys.stdout.write, render_mock_coverage)
     if args.command == "checks":
         from .concurrency import SCENARIOS
         from .semantics import REGISTRY

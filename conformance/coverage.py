@@ -337,10 +337,13 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--min-coverage", action="append", default=[], metavar="KIND=PERCENT",
                         help="exit 1 below this coverage (repeatable; kinds: operations, statuses)")
     parser.add_argument("--json", type=str, default=None, metavar="FILE", help="write the mock's report here")
+    parser.add_argument("--html-report", type=str, default=None, metavar="FILE",
+                        help="write a self-contained page: operations by statuses, seen or not")
 
 
-def mock_coverage_main(args: Any, out: Any) -> int:
-    """Print the mock's coverage, list what was never exercised, judge the gates."""
+def mock_coverage_main(args: Any, out: Any, render_html: Any = None) -> int:
+    """Print the mock's coverage, list what was never exercised, judge the gates; `render_html`
+    (the HTML reporter's, handed over by the CLI: it sits above this layer) draws the page."""
     import httpx
 
     try:
@@ -361,6 +364,9 @@ def mock_coverage_main(args: Any, out: Any) -> int:
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(report, fh, indent=2)
+    if args.html_report and render_html is not None:
+        with open(args.html_report, "w", encoding="utf-8") as fh:
+            fh.write(render_html(report, args.base_url.rstrip("/")))
     for kind in MOCK_KINDS:
         row = summary[kind]
         out(f"{kind:<11} {row['covered']:>4} of {row['declared']:<4} {row['percent']:g}%\n")

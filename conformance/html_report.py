@@ -87,6 +87,28 @@ def render_html(result: RunResult, phase_started: dict[str, float] | None = None
     return "\n".join(parts) + "\n"
 
 
+def render_mock_coverage(report: dict[str, Any], base_url: str) -> str:
+    """The page for a running mock's `/_mock/coverage`: what a frontend's tests exercised."""
+    summary = report["summary"]
+    rows = "".join(
+        f'<tr data-kind="{kind}"><td>{kind}</td><td class="num">{summary[kind]["covered"]}</td>'
+        f'<td class="num">{summary[kind]["declared"]}</td><td class="num">{summary[kind]["percent"]:g}%</td></tr>'
+        for kind in ("operations", "statuses"))
+    never = "".join(f"<li>{escape(label)}</li>" for label in report.get("never_called", []))
+    legend = ('<p class="legend">Operations by status:<span style="background:' + COLOURS["seen"] + '"></span>declared, '
+              'seen<span style="background:' + COLOURS["missed"] + '"></span>declared, never seen<span style="background:'
+              + COLOURS["undeclared"] + '"></span>seen, not declared</p>')
+    return "\n".join([
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>honcho-mock coverage: {escape(base_url)}</title><style>{STYLE}</style></head><body>",
+        f'<header><h1>What the mock\'s clients exercised</h1><div class="meta">{escape(base_url)}/_mock/coverage · '
+        f'{time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}</div></header><main>',
+        '<section id="coverage"><h2>Coverage of the contract</h2><table><tr><th>kind</th><th>covered</th>'
+        f"<th>declared</th><th>%</th></tr>{rows}</table>{legend}{_status_grid(report['operations'])}</section>",
+        f'<section id="never-called"><h2>Never called ({len(report.get("never_called", []))})</h2><ul>{never}</ul>'
+        "</section></main></body></html>"]) + "\n"
+
+
 # --------------------------------------------------------------------------- coverage
 def _coverage_section(coverage: dict[str, Any] | None) -> str:
     if not coverage:

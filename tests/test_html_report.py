@@ -125,3 +125,30 @@ def test_the_page_renders_in_a_browser(run: tuple[Path, dict[str, Any]], browser
             assert bar_box is not None and bar_box["width"] >= 2
     finally:
         context.close()
+
+
+@pytest.mark.timeout(120)
+def test_the_mock_coverage_page_renders_in_a_browser(tmp_path: Path, browser: Any) -> None:
+    """`mock-coverage --html-report`: a frontend's run against the mock, as a picture."""
+    import httpx
+
+    from mockserver import create_app
+
+    server = create_app(seed=6)
+    with loopback(server.app) as url:
+        httpx.post(f"{url}/v3/workspaces", json={"id": "w"}, timeout=10)
+        httpx.post(f"{url}/v3/workspaces", json={"id": "bad id"}, timeout=10)
+        assert main(["mock-coverage", "--base-url", url, "--html-report", str(tmp_path / "m.html"),
+                     "--json", str(tmp_path / "m.json")]) == 0
+    report = json.loads((tmp_path / "m.json").read_text())
+    context = browser.new_context(offline=True)
+    page = context.new_page()
+    try:
+        page.goto((tmp_path / "m.html").as_uri(), wait_until="load", timeout=30000)
+        seen = page.locator("#status-grid rect.cell.seen")
+        assert seen.count() == report["summary"]["statuses"]["covered"] == 2  # 201 and 422
+        assert {c.get_attribute("data-status") for c in seen.all()} == {"201", "422"}
+        assert page.locator("#never-called li").count() == len(report["never_called"]) > 40
+        assert page.locator("#status-grid").bounding_box()["width"] > 500  # type: ignore[index]
+    finally:
+        context.close()

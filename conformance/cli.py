@@ -4,6 +4,8 @@
     honcho-conformance checks        # list the semantic checks and concurrency scenarios
     honcho-conformance replay FILE.har --base-url URL   # replay a recording elsewhere (docs/drift.md)
     honcho-conformance diff --base-url A --against B    # one scenario on two servers, answers compared
+    honcho-conformance breaking OLD NEW [--format text|json|markdown|github] [--ignore FILE]
+    honcho-conformance mock-coverage --base-url URL [--min-coverage KIND=PERCENT]
 
 Exit status: 0 when nothing new failed, 1 when something did, 2 for usage errors.
 """
@@ -35,6 +37,15 @@ def _phases(text: str) -> tuple[str, ...]:
     if unknown:
         raise argparse.ArgumentTypeError(f"unknown phase(s): {', '.join(unknown)}; choose from {', '.join(PHASES)}")
     return names
+
+
+def _coverage_gate(text: str) -> tuple[str, float]:
+    from .coverage import CoverageGateError, parse_gate
+
+    try:
+        return parse_gate(text)
+    except CoverageGateError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,14 +81,23 @@ def build_parser() -> argparse.ArgumentParser:
     output = run.add_argument_group("output")
     output.add_argument("--junit-xml", type=Path, default=None, help="write a JUnit XML report")
     output.add_argument("--json-report", type=Path, default=None, help="write a JSON report")
+    output.add_argument("--html-report", type=Path, default=None,
+                        help="write one self-contained HTML page: coverage, failures by root cause, phases")
+    output.add_argument("--min-coverage", type=_coverage_gate, action="append", default=[], metavar="KIND=PERCENT",
+                        help="fail the run below this coverage (repeatable; kinds: operations, statuses, parameters, "
+                             "body_properties, filter_operators, links; a bare PERCENT is operations)")
     output.add_argument("--baseline", type=Path, default=None, help="known deviations: only new failures fail the run")
     output.add_argument("--write-baseline", type=Path, default=None, help="write this run's failures as a baseline")
     output.add_argument("--details", type=int, default=15, help="root causes to show in full")
     output.add_argument("--no-progress", action="store_true", help="no live progress display")
     sub.add_parser("checks", help="list the semantic checks and concurrency scenarios")
+    from .breaking import add_parser as add_breaking
+    from .coverage import add_parser as add_mock_coverage
     from .drift_cli import add_drift_commands
 
     add_drift_commands(sub)
+    add_breaking(sub)
+    add_mock_coverage(sub)
     return parser
 
 
@@ -91,7 +111,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
         include_operations=tuple(args.include_operation), exclude_operations=tuple(args.exclude_operation),
         run_prefix=args.run_prefix, cleanup=not args.no_cleanup,
         junit_xml=args.junit_xml, json_report=args.json_report, baseline=args.baseline,
-        write_baseline=args.write_baseline)
+        write_baseline=args.write_baseline, html_report=args.html_report, min_coverage=tuple(args.min_coverage))
 
 
 def listeners_for(config: RunConfig, console: Console, *, details: int = 15, live: bool = True) -> list:
@@ -102,6 +122,10 @@ def listeners_for(config: RunConfig, console: Console, *, details: int = 15, liv
         listeners.append(JsonReporter(config.json_report))
     if config.junit_xml:
         listeners.append(JUnitReporter(config.junit_xml))
+    if config.html_report:
+        from .html_report import HtmlReporter
+
+        listeners.append(HtmlReporter(config.html_report))
     return listeners
 
 
@@ -109,6 +133,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     console = Console()
+    if args.command == "breaking":
+        from .breaking import main as breaking_main
+
+        return breaking_main(args, sys.stdout.write)
+    if args.command == "mock-coverage":
+        from .coverage import mock_coverage_main
+        from .html_report import render_mock_coverage
+
+        return mock_coverage_main(args, sys.stdout.write, render_mock_coverage)
     if args.command == "checks":
         from .concurrency import SCENARIOS
         from .semantics import REGISTRY

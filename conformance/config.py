@@ -81,6 +81,8 @@ class RunConfig:
     json_report: Path | None = None
     baseline: Path | None = None
     write_baseline: Path | None = None
+    html_report: Path | None = None
+    min_coverage: tuple[tuple[str, float], ...] = ()  # (kind, percent): coverage.py's gates
     # Not settable from the command line: an httpx transport to reach the server in-process.
     transport: Any = None
 

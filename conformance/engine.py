@@ -35,6 +35,7 @@ from .vocabulary import (
     RunStarted,
 )
 from .contract import Contract
+from .coverage import CoverageRecorder
 from .workspaces import WorkspaceRegistry, cleanup
 
 WRITING_PHASES = ("model", "concurrency")
@@ -76,6 +77,8 @@ class Runner:
                                    rate_limiter=RateLimiter(config.rate_limit), timeout=config.request_timeout)
         registry = WorkspaceRegistry(config.run_prefix)
         api = HonchoApi(client)
+        self.coverage = CoverageRecorder(spec, config.base_url)
+        client.listeners.append(self.coverage)
         result = RunResult(base_url=config.base_url, seed=config.seed, prefix=config.run_prefix, profile=config.profile,
                            read_only=config.read_only)
         self.result = result
@@ -101,6 +104,8 @@ class Runner:
                     self.emit(PhaseFinished(report=report))
             if budget.exhausted:
                 result.stop_reason = budget.exhausted
+            client.listeners.remove(self.coverage)  # what the phases exercised, not the clean-up
+            self._judge_coverage()
             if config.cleanup:
                 result.cleanup = self._cleanup(api, registry)
             else:
@@ -112,6 +117,15 @@ class Runner:
             return result
         finally:
             client.close()
+
+    def _judge_coverage(self) -> None:
+        report = self.coverage.report()
+        self.result.coverage = report.to_dict()
+        for kind, minimum, actual in report.gate_failures(self.config.min_coverage):
+            self.report(Failure(check="coverage", operation="(run)", title=f"{kind} coverage below {minimum:g}%",
+                                message=f"{kind} coverage {actual:g}% < {minimum:g}%; never exercised: "
+                                        f"{', '.join(report.missing(kind)[:20])}", phase="coverage",
+                                seed=self.config.seed, case=f"coverage:{kind}"))
 
     def _preflight(self, api: HonchoApi) -> bool:
         try:
@@ -189,7 +203,8 @@ class Runner:
             from .schemathesis_phases import run_contract
 
             return run_contract(config=config, spec=spec, client=client, registry=registry, stateful=name == "stateful",
-                                report=self.report, progress=progress, note=lambda text: self.emit(Note(text)))
+                                report=self.report, progress=progress, note=lambda text: self.emit(Note(text)),
+                                link=self.coverage.link_followed)
         if name == "semantics":
             from .semantics import run_checks
 

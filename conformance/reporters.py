@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .coverage import CoverageReport
 from .vocabulary import (
     CleanupFinished,
     Event,
@@ -118,6 +119,8 @@ class ConsoleReporter:
             status = f"[{style}]{report.status}[/]" + (f" [dim]({escape(report.detail)})[/]" if report.detail else "")
             phases.add_row(report.name, status, str(report.requests), str(report.failures), f"{report.duration:.1f}s")
         console.print(phases)
+        if result.coverage:
+            console.print(coverage_table(result.coverage))
         groups = result.groups()
         if groups:
             table = Table(title=f"Failures by root cause ({len(groups)} distinct, {len(result.failures)} in all)")
@@ -153,6 +156,22 @@ class ConsoleReporter:
         console.print(f"{verdict}: {new} new failure(s) in {len({f.key for f in result.new_failures})} root cause(s), "
                       f"{known} known; {result.requests} requests in {result.duration:.1f}s; seed {result.seed} "
                       f"(rerun with --seed {result.seed})" + (f"; stopped: {result.stop_reason}" if result.stop_reason != "completed" else ""))
+
+
+def coverage_table(coverage: dict[str, Any]) -> Table:
+    """What the run exercised, per kind, with a few of the things it never did."""
+    table = Table(title="Coverage of the contract")
+    for column in ("kind", "covered", "declared", "%", "never exercised (first ones)"):
+        table.add_column(column, justify="right" if column in ("covered", "declared", "%") else "left",
+                         overflow="fold")
+    report = CoverageReport.from_dict(coverage)
+    for kind, row in coverage["summary"].items():
+        style = "green" if row["percent"] >= 100 else "yellow" if row["percent"] >= 50 else "red"
+        names = [name if len(name) <= 60 else "…" + name[-59:] for name in report.missing(kind)]
+        more = f" (+{len(names) - 2} more)" if len(names) > 2 else ""
+        table.add_row(kind, str(row["covered"]), str(row["declared"]), f"[{style}]{row['percent']:g}[/]",
+                      escape("; ".join(names[:2]) + more))
+    return table
 
 
 class JsonReporter:

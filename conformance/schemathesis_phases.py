@@ -281,8 +281,9 @@ def selected_operations(spec: Contract, config: RunConfig) -> list[str]:
 
 def run_contract(*, config: RunConfig, spec: Contract, client: ConformanceClient, registry: WorkspaceRegistry,
                  stateful: bool, report: Callable[[Failure], None], progress: Callable[[str], None],
-                 note: Callable[[str], None]) -> dict[str, int]:
-    """Run one schemathesis engine pass; returns failures per operation label."""
+                 note: Callable[[str], None], link: Callable[[str], None] | None = None) -> dict[str, int]:
+    """Run one schemathesis engine pass; returns failures per operation label. `link` hears
+    the name of every OpenAPI link the stateful phase followed (for coverage)."""
     import schemathesis
     from schemathesis.config import SchemathesisConfig
     from schemathesis.engine import events
@@ -303,6 +304,10 @@ def run_contract(*, config: RunConfig, spec: Contract, client: ConformanceClient
                 label = event.recorder.label
                 if not stateful:
                     cases.setdefault(label, 0)
+                elif link is not None:
+                    for node in event.recorder.cases.values():
+                        if node.transition is not None and node.is_transition_applied:
+                            link(node.transition.id)
                 progress(label)
                 for failure in _failures_of(event, config.seed or 0, "stateful" if stateful else "contract"):
                     identity = (failure.check, failure.operation, failure.title, failure.curl)

@@ -173,6 +173,7 @@ class RunResult:
     cleanup: CleanupReport | None = None
     baseline_unseen: list[str] = field(default_factory=list)
     stop_reason: str = "completed"
+    coverage: dict[str, Any] | None = None  # what the run exercised (coverage.py's report)
 
     @property
     def new_failures(self) -> list[Failure]:
@@ -210,6 +211,7 @@ class RunResult:
             "failures": [f.to_dict() for f in self.failures],
             "cleanup": asdict(self.cleanup) if self.cleanup else None,
             "baseline_unseen": self.baseline_unseen,
+            "coverage": self.coverage,
         }
 
 

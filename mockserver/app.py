@@ -35,6 +35,7 @@ from .http.auth import KEYS_OPERATION, AuthMiddleware, AuthSettings, key_handler
 from .http.autosave import PersistenceMiddleware
 from .http.bodies import DEFAULT_MAX_BODY
 from .http.cors import CORSWhenAsked
+from .http.coverage_log import CoverageLog
 from .http.dispatch import Dispatcher
 from .http.docs_ui import SwaggerUIOnItsPaths
 from .http.error_pages import ErrorsAsJSON
@@ -87,6 +88,7 @@ class MockServer:
         self.validators = ContractValidator(self.validation_contract)
         self.examples = ExampleResponder(self.validation_contract, self.validators)
         self.auth = AuthSettings.create(self.config.auth_secret, self.config.admin_token)
+        self.coverage = CoverageLog(self.validation_contract)  # GET /_mock/coverage
         self.latency, self.error_rate = latency_rules(self.config.latency), error_rules(self.config.error_rate)
         self.delivery: WebhookDelivery | None = None
         if self.config.webhook_allow:
@@ -114,13 +116,14 @@ class MockServer:
     def _build(self) -> ASGIApp:
         handlers = OPERATIONS if self.auth is None else {**OPERATIONS, KEYS_OPERATION: key_handler(self.auth)}
         dispatcher = Dispatcher(self.store, self.validators, handlers, fallback=self.examples.fallback,
-                                max_body=self.config.max_body)
+                                max_body=self.config.max_body, coverage=self.coverage)
         middlewares = [ErrorsAsJSON, ContractRouting, LifespanMiddleware]
         after_routing = [functools.partial(FaultMiddleware, contract=self.validation_contract, responder=self.examples,
-                                           latency=self.latency, errors=self.error_rate, seed=self.config.seed)]
+                                           latency=self.latency, errors=self.error_rate, seed=self.config.seed,
+                                   coverage=self.coverage)]
         if self.auth is not None:
             after_routing.append(functools.partial(AuthMiddleware, settings=self.auth, contract=self.validation_contract,
-                                                   max_body=self.config.max_body, facts=FACTS))
+                                                   max_body=self.config.max_body, facts=FACTS, coverage=self.coverage))
         at = middlewares.index(ContractRouting) + 1  # routed: they know the operation and its path parameters
         middlewares[at:at] = after_routing
         if self.config.swagger_ui:
@@ -132,7 +135,8 @@ class MockServer:
             swagger_ui_options=SwaggerUIOptions(swagger_ui=self.config.swagger_ui, spec_path="/openapi.json",
                                                 swagger_ui_path="/ui"),
         )
-        app: ASGIApp = AdminRoutes(connexion_app, self.store, copy.deepcopy(self.contract.document), self.reset)
+        app: ASGIApp = AdminRoutes(connexion_app, self.store, copy.deepcopy(self.contract.document), self.reset,
+                                   coverage=self.coverage)
         if self.config.cors:
             app = CORSWhenAsked(app, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
                                  expose_headers=["*"])

@@ -370,11 +370,11 @@ def test_load_scenario_steps_without_locust() -> None:
 LAYERS = [
     {"vocabulary"},
     {"config", "client", "baseline"},
-    {"filters_reference", "filter_generator", "contract", "api", "workspaces", "drift"},
+    {"filters_reference", "filter_generator", "contract", "api", "workspaces", "drift", "breaking", "coverage"},
     {"semantics"},
     {"model_phase", "concurrency", "schemathesis_phases", "load", "replay", "diff"},
     {"engine"},
-    {"reporters", "drift_report"},
+    {"reporters", "drift_report", "html_report"},
     {"cli", "locustfile", "pytest_suite", "drift_cli"},
 ]
 

@@ -47,6 +47,7 @@ from ..exchange import Handler, OperationFacts, ParsedRequest, Reply
 from ..state.clock import format_timestamp, parse_timestamp
 from ..state.store import Store
 from .bodies import read_body
+from .coverage_log import CoverageLog
 from .responses import write_reply
 from .routing import ROUTING
 
@@ -191,8 +192,9 @@ class AuthMiddleware:
     """After connexion's routing (it knows the operation and the path parameters), before the Dispatcher."""
 
     def __init__(self, app: ASGIApp, settings: AuthSettings, contract: Contract, max_body: int,
-                 facts: Mapping[str, OperationFacts]) -> None:
+                 facts: Mapping[str, OperationFacts], coverage: CoverageLog | None = None) -> None:
         self.app = app
+        self.coverage = coverage
         self.settings = settings
         self.max_body = max_body
         self.rules = {op_id: rule_for(op, contract.document, facts.get(op_id, NO_FACTS))
@@ -217,12 +219,18 @@ class AuthMiddleware:
                 names[rule.body_level] = _body_id(body)
             authorize(claims, rule.admin, **names)
         except AuthError as exc:
+            self._note(operation_id, 401)
             await write_reply(send, Reply(401, {"detail": exc.detail}))
             return
         except ApiError as exc:  # 413 while reading a create body
+            self._note(operation_id, exc.status)
             await write_reply(send, Reply(exc.status, exc.body(), headers=exc.headers))
             return
         await self.app(scope, receive, send)
+
+    def _note(self, operation_id: str | None, status: int) -> None:
+        if self.coverage is not None:
+            self.coverage.record(operation_id, status)
 
 
 def _body_id(body: bytes) -> str | None:

@@ -20,6 +20,7 @@ from ..errors import ApiError, RequestValidationError
 from ..exchange import Handler, ParsedRequest, Reply
 from ..state.filters import FilterError
 from ..state.store import Conflict, NotFound, Store
+from .coverage_log import CoverageLog
 from .bodies import DEFAULT_MAX_BODY, BodyTooLarge, limited_receive, read_body, refuse_declared_oversize
 from .responses import send_json, write_reply
 from .routing import ROUTING
@@ -31,7 +32,9 @@ class Dispatcher:
     """Runs the handler bound to the routed operationId against the store."""
 
     def __init__(self, store: Store, validators: ContractValidator, handlers: dict[str, Handler],
-                 fallback: Callable[[OperationValidator], Handler] | None = None, max_body: int = DEFAULT_MAX_BODY) -> None:
+                 fallback: Callable[[OperationValidator], Handler] | None = None, max_body: int = DEFAULT_MAX_BODY,
+                 coverage: CoverageLog | None = None) -> None:
+        self.coverage = coverage
         self.store = store
         self.validators = validators
         self.handlers = handlers
@@ -46,6 +49,8 @@ class Dispatcher:
             return
         operation_id = scope.get("extensions", {}).get(ROUTING, {}).get("operation_id")
         if operation_id is None:
+            if self.coverage is not None:
+                self.coverage.record(None, 404)
             await send_json(send, 404, {"detail": "Not Found"})
             return
         try:
@@ -63,6 +68,8 @@ class Dispatcher:
         except Exception:  # the contract has no 500: log it, answer in the error shape
             logger.exception("handler for %s failed", operation_id)
             reply = Reply(500, {"detail": "An unexpected error occurred"})
+        if self.coverage is not None:
+            self.coverage.record(operation_id, reply.status)
         await write_reply(send, reply)
 
     async def _answer(self, operation_id: str, scope: Scope, receive: Receive) -> Reply:

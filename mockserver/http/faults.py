@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ..contract.document import Contract
 from ..contract.examples import ExampleResponder
 from ..exchange import Reply
+from .coverage_log import CoverageLog
 from .responses import write_reply
 from .routing import ROUTING
 
@@ -115,8 +116,10 @@ class FaultMiddleware:
     """After connexion's routing: delay and/or short-circuit a routed request."""
 
     def __init__(self, app: ASGIApp, contract: Contract, responder: ExampleResponder,
-                 latency: Sequence[LatencyRule] = (), errors: Sequence[ErrorRule] = (), seed: int | None = None) -> None:
+                 latency: Sequence[LatencyRule] = (), errors: Sequence[ErrorRule] = (), seed: int | None = None,
+                 coverage: CoverageLog | None = None) -> None:
         self.app = app
+        self.coverage = coverage
         self.contract = contract
         self.responder = responder
         self.latency = tuple(latency)
@@ -131,6 +134,8 @@ class FaultMiddleware:
         try:
             delay_ms, status, origin = self._plan(scope)
         except ValueError as exc:
+            if self.coverage is not None:
+                self.coverage.record(operation_id, 400)
             await write_reply(send, Reply(400, {"detail": str(exc)}, headers={"x-mock-fault": "bad-header"}))
             return
         if delay_ms:
@@ -140,6 +145,8 @@ class FaultMiddleware:
             return
         reply = self.responder.reply(self.contract.operations[operation_id], status)
         reply = Reply(reply.status, reply.body, reply.media_type, {**reply.headers, "x-mock-fault": origin}, reply.stream)
+        if self.coverage is not None:
+            self.coverage.record(operation_id, reply.status)
         await write_reply(send, reply)
 
     def _plan(self, scope: Scope) -> tuple[float, int | None, str]:

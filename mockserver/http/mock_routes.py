@@ -3,6 +3,8 @@
 - `POST /_mock/reset`: forget everything (a frontend suite calls it between tests).
 - `GET /_mock/state`: the whole state as a fixture document.
 - `POST /_mock/fixtures`: load a fixture document (JSON body) on top of the state.
+- `GET /_mock/coverage`: the operations and statuses clients exercised, and those they
+  never did (coverage_log.py); `DELETE /_mock/coverage` starts it over.
 - `GET /openapi.json`, `GET /openapi.yaml`: the contract as served (the 3.1 original).
 """
 
@@ -20,6 +22,7 @@ from ..state.record_cap import check_fixtures
 from ..state.snapshot import FixtureError, dump_state, load_fixtures
 from ..state.store import Store
 from .bodies import read_body
+from .coverage_log import CoverageLog
 from .responses import send_bytes, send_json
 
 PREFIX = "/_mock/"
@@ -28,8 +31,10 @@ PREFIX = "/_mock/"
 class AdminRoutes:
     """Answers the mock's own routes and passes everything else on."""
 
-    def __init__(self, app: ASGIApp, store: Store, document: dict[str, Any], reset: Callable[[], None]) -> None:
+    def __init__(self, app: ASGIApp, store: Store, document: dict[str, Any], reset: Callable[[], None],
+                 coverage: CoverageLog | None = None) -> None:
         self.app = app
+        self.coverage = coverage
         self.store = store
         self.reset = reset
         self._json_spec = encode_json(document)
@@ -67,7 +72,13 @@ class AdminRoutes:
                 await send_json(send, exc.status, exc.body(), exc.headers)
                 return
             await send_json(send, 200, {"loaded": loaded})
-        elif action in ("reset", "state", "fixtures"):
+        elif action == "coverage" and self.coverage is not None and method in ("GET", "DELETE"):
+            if method == "DELETE":
+                self.coverage.clear()
+                await send_bytes(send, 204, b"", None)
+            else:
+                await send_json(send, 200, self.coverage.report())
+        elif action in ("reset", "state", "fixtures", "coverage"):
             await send_json(send, 405, {"detail": "Method Not Allowed"})
         else:
             await send_json(send, 404, {"detail": "Not Found"})

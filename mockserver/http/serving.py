@@ -131,12 +131,19 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-class _Server(uvicorn.Server):
+class ReadyServer(uvicorn.Server):
     """uvicorn's server, which says when it really serves: after its start-up (lifespan, listening)."""
 
     def __init__(self, config: uvicorn.Config, on_ready: Callable[[], None] | None) -> None:
         super().__init__(config)
         self._on_ready = on_ready
+
+    @classmethod
+    def over(cls, app: Any, sock: socket.socket, log_level: str = "warning",
+             on_ready: Callable[[], None] | None = None) -> "ReadyServer":
+        """A server for `app` on the bound `sock` (run it with `run(sockets=[sock])`)."""
+        host, port = sock.getsockname()[:2]
+        return cls(uvicorn.Config(app, host=host, port=port, **server_options(log_level)), on_ready)
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
@@ -149,7 +156,7 @@ def serve(app: Any, *, host: str = "127.0.0.1", port: int = 8000, log_level: str
     """Serve `app` on `sock` (else on host:port, bound here) until SIGINT/SIGTERM; `on_ready` runs
     once requests are being answered."""
     sock = sock if sock is not None else bind(host, port)
-    server = _Server(uvicorn.Config(app, host=host, port=sock.getsockname()[1], **server_options(log_level)), on_ready)
+    server = ReadyServer.over(app, sock, log_level, on_ready)
     try:
         server.run(sockets=[sock])
     finally:

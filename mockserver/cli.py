@@ -155,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settle_garbage_collector()
     try:
         serve(server.app, host=args.host, sock=sock, log_level=args.log_level,
-              on_ready=functools.partial(announce, server, args, base))
+              on_ready=functools.partial(announce, server, args, base), on_shutdown=server.close)
     finally:
         server.close()
     return 0

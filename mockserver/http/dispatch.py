@@ -12,6 +12,7 @@ from typing import Any, Callable
 from urllib.parse import parse_qsl
 
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
@@ -45,9 +46,8 @@ class Dispatcher:
         if scope["type"] != "http":
             return
         operation_id = scope.get("extensions", {}).get(ROUTING, {}).get("operation_id")
-        if operation_id is None:
-            await send_json(send, 404, {"detail": "Not Found"})
-            return
+        if operation_id is None:  # answered by error_pages.py (which says where the API is mounted)
+            raise HTTPException(404, "Not Found")
         try:
             reply = await self._answer(operation_id, scope, receive)
         except RequestValidationError as exc:

@@ -170,3 +170,13 @@ def test_the_log_in_process_is_written_by_batches_and_flushed_at_close() -> None
             client.post("/v3/workspaces", json={"id": f"w{index}"})
     server.close()
     assert [line.split()[1:4] for line in stream.getvalue().splitlines()] == [["POST", "/v3/workspaces", "201"]] * 5
+
+
+def test_ctrl_c_ends_quietly_with_the_log_written() -> None:
+    with MockProcess() as mock:
+        wait_for_output(mock, "honcho-mock: serving")
+        assert httpx.get(mock.url + "/health", timeout=5).status_code == 200
+        mock.signal(signal.SIGINT)
+        assert mock.wait() == 0
+        out, err = mock.output()
+    assert "Traceback" not in err and "GET /health 200" in out

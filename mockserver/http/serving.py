@@ -169,5 +169,7 @@ def serve(app: Any, *, host: str = "127.0.0.1", port: int = 8000, log_level: str
     server = ReadyServer.over(app, sock, log_level, on_ready, on_shutdown)
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:  # Ctrl-C, re-raised by uvicorn once it has shut down: a normal end (as uvicorn.run)
+        pass
     finally:
         sock.close()

@@ -180,3 +180,23 @@ def test_ctrl_c_ends_quietly_with_the_log_written() -> None:
         assert mock.wait() == 0
         out, err = mock.output()
     assert "Traceback" not in err and "GET /health 200" in out
+
+
+def test_references_are_json_pointers_in_a_uri_fragment(tmp_path: Path) -> None:
+    from mockserver.contract.document import Contract, SpecError
+
+    document = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+                "components": {"schemas": {"Pet Name": {"type": "string"}, "a/b": {"type": "integer"}}},
+                "paths": {"/x": {"get": {
+                    "parameters": [{"name": "q", "in": "query", "schema": {"$ref": "#/components/schemas/Pet%20Name"}}],
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+                        "$ref": "#/components/schemas/a~1b"}}}}}}},
+                          "/y": {"parameters": [{"$ref": "#/paths/~1x/get/parameters/0"}], "get": {"responses": {}}}}}
+    spec = tmp_path / "refs.yaml"
+    spec.write_text(yaml.safe_dump(document))
+    contract = Contract.load(spec)
+    assert contract.resolve({"$ref": "#/paths/~1x/get/parameters/0"})["name"] == "q"
+    document["paths"]["/y"]["parameters"] = [{"$ref": "#/paths/~1x/get/parameters/7"}]
+    spec.write_text(yaml.safe_dump(document))
+    with pytest.raises(SpecError, match=r"parameters/7' \(at /paths/~1y/parameters/0\) names nothing"):
+        Contract.load(spec)

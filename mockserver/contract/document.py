@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import yaml
 
@@ -155,7 +155,8 @@ class Contract:
             raise ValueError(f"only local references are supported: {ref}")
         node: Any = self.document
         for part in ref[2:].split("/"):
-            node = node[part.replace("~1", "/").replace("~0", "~")]
+            part = unquote(part).replace("~1", "/").replace("~0", "~")  # a URI fragment: percent-encoded
+            node = node[int(part)] if isinstance(node, list) else node[part]
         return node
 
     def validation_view(self) -> "Contract":

@@ -69,6 +69,11 @@ class DocsPages:
             if path not in claimed:
                 self._routes[path] = target
         self._assets_claimed = any(r.fullmatch(ASSETS + "x.js") for r in routes)
+        if "/" in self._routes and self._routes.get(DOCS) != "swagger":  # the document has its own /docs
+            if self.swagger_path is None:
+                del self._routes["/"]
+            else:
+                self._routes["/"] = self.swagger_path
 
     @property
     def swagger_path(self) -> str | None:

@@ -200,3 +200,19 @@ def test_references_are_json_pointers_in_a_uri_fragment(tmp_path: Path) -> None:
     spec.write_text(yaml.safe_dump(document))
     with pytest.raises(SpecError, match=r"parameters/7' \(at /paths/~1y/parameters/0\) names nothing"):
         Contract.load(spec)
+
+
+def test_the_log_goes_on_when_each_request_has_its_own_event_loop() -> None:
+    """A test client without `with` runs each request on a new loop: a flush planned on one
+    that ended must not stop the log."""
+    stream = io.StringIO()
+    server = create_app(request_log="text", log_stream=stream)
+    client = TestClient(server.app)
+    client.get("/health")
+    deadline = time.monotonic() + 10
+    while "/health" not in stream.getvalue():  # the flush planned on the first loop never ran
+        client.get("/v3/workspaces/none/sessions/none/peers")
+        assert time.monotonic() < deadline, stream.getvalue()
+        time.sleep(0.06)
+    server.close()
+    assert "GET /health 200" in stream.getvalue()

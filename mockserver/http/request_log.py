@@ -43,6 +43,7 @@ class RequestLog:
         self._lines: Callable[[list[Entry], float], str] = _text_lines if log_format == "text" else _json_lines
         self._pending: list[Entry] = []
         self._flush_handle: asyncio.TimerHandle | None = None
+        self._flush_loop: asyncio.AbstractEventLoop | None = None  # the loop the planned flush runs on
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -63,8 +64,11 @@ class RequestLog:
         finally:
             self._pending.append((scope["method"], scope["path"], scope.get("query_string"),
                                   answer[0] if len(answer) == 1 else answer, started, perf_counter_ns()))
+            if self._flush_handle is not None and self._flush_loop is not None and self._flush_loop.is_closed():
+                self.flush()  # planned on a loop that ended (a test client's, one per request): written now
             if self._flush_handle is None:
-                self._flush_handle = asyncio.get_running_loop().call_later(FLUSH_DELAY, self.flush)
+                self._flush_loop = asyncio.get_running_loop()
+                self._flush_handle = self._flush_loop.call_later(FLUSH_DELAY, self.flush)
 
     def flush(self) -> None:
         """Write every queued line (also called at shutdown, so nothing queued is lost)."""

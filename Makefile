@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 TS_STAMP := tests/ts/node_modules/.installed
 
-.PHONY: venv node-deps mock test conformance bench clean
+.PHONY: venv node-deps browser mock test conformance bench clean
 
 venv: $(STAMP)
 
@@ -18,6 +18,14 @@ node-deps: $(TS_STAMP)
 $(TS_STAMP): tests/ts/package.json tests/ts/package-lock.json
 	cd tests/ts && npm ci --no-audit --no-fund --silent
 	touch $(TS_STAMP)
+
+# The docs pages are tested in a real browser (tests/test_docs_browser.py): Debian's chromium, driven by
+# PyPI's playwright (pinned in requirements.txt) through executable_path, so no browser is downloaded.
+# Debian's security updates replace chromium's version in place, so the package is not pinned.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +37,7 @@ $(STAMP): requirements.txt pyproject.toml
 mock: venv
 	$(BIN)/honcho-mock --spec openapi.yaml --host $(HOST) --port $(PORT) $(ARGS)
 
-test: venv node-deps
+test: venv node-deps browser
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 conformance: venv

@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import cProfile
 import json
+import os
 import pstats
 import sys
 import time
@@ -76,8 +77,8 @@ class InProcessClient:
         await self.app(scope, receive, send)
         return Answer(status, b"".join(chunks))
 
-    def round(self, scenario: wl.Scenario, count: int) -> float:
-        """CPU seconds per request over `count` requests."""
+    def round(self, scenario: wl.Scenario, count: int, server: Any = None) -> float:
+        """CPU seconds per request over `count` requests (the request log's lines written too)."""
         payload = scenario.body_bytes()
 
         async def loop() -> None:
@@ -86,6 +87,8 @@ class InProcessClient:
 
         started = time.process_time()
         self.loop.run_until_complete(loop())
+        if server is not None and server.request_log is not None:
+            server.request_log.flush()
         return (time.process_time() - started) / count
 
 
@@ -95,12 +98,18 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000, help="requests per round")
     parser.add_argument("--repeat", type=int, default=5, help="rounds; the best is printed")
     parser.add_argument("--profile", action="store_true", help="one cProfile'd round per scenario instead")
+    parser.add_argument("--request-log", default="text", choices=["text", "json", "off"],
+                        help="the request log as honcho-mock writes it (default text, as it starts; off: --quiet), "
+                             "written to /dev/null: its formatting and writes are counted")
     args = parser.parse_args()
     names = [n for n in args.scenario.split(",") if n]
     unknown = [n for n in names if n not in wl.SCENARIOS]
     if unknown:
         parser.error(f"unknown scenario(s): {', '.join(unknown)}")
-    server = create_app()  # as honcho-mock starts it: full validation, unseeded, record cap on
+    sink = open(os.devnull, "w")
+    log = None if args.request_log == "off" else args.request_log
+    # as honcho-mock starts it: full validation, unseeded, record cap on, request log on
+    server = create_app(request_log=log, log_stream=sink)
     client = InProcessClient(server.app)
     wl.seed_through_api(client)  # type: ignore[arg-type]
     settle_garbage_collector()  # as honcho-mock does once it has started
@@ -115,7 +124,7 @@ def main() -> int:
             print(f"== {name}")
             pstats.Stats(profiler).sort_stats("tottime").print_stats(18)
             continue
-        best = min(client.round(scenario, args.requests) for _ in range(args.repeat))
+        best = min(client.round(scenario, args.requests, server) for _ in range(args.repeat))
         print(f"{name:10s} {best * 1e6:8.1f} µs CPU per request  ({scenario.title})")
         if scenario.stateful:
             server.reset()

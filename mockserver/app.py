@@ -1,8 +1,8 @@
 """Assembling the mock: openapi.yaml served by connexion, handlers acting on a store.
 
 The ASGI stack, outermost first:
-  CORS (starlette) -> the mock's own routes (/_mock/, /openapi.json)
-  -> connexion's middleware list: errors as JSON (ErrorsAsJSON), Swagger UI at /ui,
+  CORS (starlette) -> the mock's own routes (/_mock/, /openapi.json) -> the docs pages (/docs, /ui/, /redoc)
+  -> connexion's middleware list: errors as JSON (ErrorsAsJSON),
      routing by openapi.yaml (http/routing.py), faults (http/faults.py), auth when on (http/auth.py)
   -> Dispatcher.
 connexion's own request validation, security and parameter injection are left out of
@@ -17,7 +17,7 @@ import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from connexion import ConnexionMiddleware
 from connexion.middleware.lifespan import LifespanMiddleware
@@ -37,7 +37,7 @@ from .http.bodies import DEFAULT_MAX_BODY
 from .http.cors import CORSWhenAsked
 from .http.coverage_log import CoverageLog
 from .http.dispatch import Dispatcher
-from .http.docs_ui import SwaggerUIOnItsPaths
+from .http.docs_ui import DocsPages
 from .http.error_pages import ErrorsAsJSON
 from .http.faults import (
     ErrorRule,
@@ -47,6 +47,7 @@ from .http.faults import (
     latency_rules,
 )
 from .http.mock_routes import AdminRoutes
+from .http.request_log import RequestLog
 from .http.routing import ContractRouting
 from .state.clock import Clock
 from .state.record_cap import DEFAULT_MAX_RECORDS, capped_store, check_fixtures
@@ -75,6 +76,8 @@ class MockConfig:
     latency: tuple[str | LatencyRule, ...] = ()  # http/faults.py: "MS[:PATTERN]"
     error_rate: tuple[str | ErrorRule, ...] = ()  # http/faults.py: "RATE[:STATUS][:PATTERN]"
     webhook_allow: tuple[str, ...] = ()  # honcho/webhook_delivery.py: hosts webhook events may be POSTed to (none: no delivery)
+    request_log: str | None = None  # request_log.py: "text" or "json" lines per request (honcho-mock: text)
+    log_stream: TextIO | None = None  # where the request log goes (default: stdout)
 
 
 class MockServer:
@@ -108,6 +111,15 @@ class MockServer:
                 self.state_file.close()
             raise
 
+    def close(self) -> None:
+        """Save what is unsaved and let go of the state file (after serving, or when start-up stops)."""
+        if self.request_log is not None:
+            self.request_log.flush()
+        if self.state_file is not None:
+            if self.state_file.dirty:  # the lifespan shutdown did not save
+                self.state_file.save_now(self.store)
+            self.state_file.close()
+
     def reset(self) -> None:
         """Forget all state; a seeded mock starts its ids and clock over."""
         self.store.reset()
@@ -117,7 +129,7 @@ class MockServer:
         handlers = OPERATIONS if self.auth is None else {**OPERATIONS, KEYS_OPERATION: key_handler(self.auth)}
         dispatcher = Dispatcher(self.store, self.validators, handlers, fallback=self.examples.fallback,
                                 max_body=self.config.max_body, coverage=self.coverage)
-        middlewares = [ErrorsAsJSON, ContractRouting, LifespanMiddleware]
+        middlewares = [functools.partial(ErrorsAsJSON, base_path=self.contract.base_path), ContractRouting, LifespanMiddleware]
         after_routing = [functools.partial(FaultMiddleware, contract=self.validation_contract, responder=self.examples,
                                            latency=self.latency, errors=self.error_rate, seed=self.config.seed,
                                    coverage=self.coverage)]
@@ -126,22 +138,25 @@ class MockServer:
                                                    max_body=self.config.max_body, facts=FACTS, coverage=self.coverage))
         at = middlewares.index(ContractRouting) + 1  # routed: they know the operation and its path parameters
         middlewares[at:at] = after_routing
-        if self.config.swagger_ui:
-            middlewares.insert(middlewares.index(ContractRouting), SwaggerUIOnItsPaths)
         connexion_app = ConnexionMiddleware(dispatcher, middlewares=middlewares)
         connexion_app.add_api(
             self.contract.openapi30_view(),
             resolver=Resolver(function_resolver=_routed_only),
-            swagger_ui_options=SwaggerUIOptions(swagger_ui=self.config.swagger_ui, spec_path="/openapi.json",
-                                                swagger_ui_path="/ui"),
+            swagger_ui_options=SwaggerUIOptions(swagger_ui=False, serve_spec=False),  # docs_ui.py serves them
         )
-        app: ASGIApp = AdminRoutes(connexion_app, self.store, copy.deepcopy(self.contract.document), self.reset,
-                                   coverage=self.coverage)
+        app: ASGIApp = connexion_app
+        self.docs: DocsPages | None = None
+        if self.config.swagger_ui:
+            app = self.docs = DocsPages(app, self.contract.document, self.contract.base_path)
+        app = AdminRoutes(app, self.store, copy.deepcopy(self.contract.document), self.reset, coverage=self.coverage)
         if self.config.cors:
             app = CORSWhenAsked(app, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
                                  expose_headers=["*"])
         if self.state_file is not None:
             app = PersistenceMiddleware(app, self.state_file, self.store)
+        self.request_log: RequestLog | None = None
+        if self.config.request_log:  # outermost: every request is logged, preflights and /_mock/ ones too
+            app = self.request_log = RequestLog(app, self.config.request_log, self.config.log_stream)
         return app
 
     async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import functools
 import gc
 import json
 import os
@@ -14,14 +16,15 @@ import yaml
 from connexion.exceptions import InvalidSpecification
 
 from .app import MockConfig, MockServer
-from .contract.document import DEFAULT_SPEC
+from .contract.document import DEFAULT_SPEC, SpecError, yaml_problem
 from .errors import ApiError
 from .http.bodies import DEFAULT_MAX_BODY
 from .http.faults import describe as describe_faults
-from .http.serving import serve
+from .http.request_log import FORMATS as LOG_FORMATS
+from .http.serving import bind, serve
 from .state.record_cap import DEFAULT_MAX_RECORDS
 from .state.snapshot import FixtureError
-from .state.state_file import DEFAULT_SAVE_INTERVAL
+from .state.state_file import DEFAULT_SAVE_INTERVAL, StateFileError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,7 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="delay answers by MS (or MIN-MAX) milliseconds, for paths matching the glob PATTERN (repeatable)")
     parser.add_argument("--error-rate", action="append", default=[], metavar="RATE[:STATUS][:PATTERN]",
                         help="answer STATUS (default 500) to a RATE (0..1) share of requests matching PATTERN (repeatable)")
-    parser.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
+    parser.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"],
+                        help="uvicorn's own log (its access log from info on)")
+    parser.add_argument("--quiet", action="store_true", help="no request log (one line per request, on by default)")
+    parser.add_argument("--log-format", default="text", choices=list(LOG_FORMATS),
+                        help="request log lines: text for people (default), json for machines (one object per line)")
     drift = parser.add_argument_group("proxy (docs/drift.md)")
     drift.add_argument("--proxy", default=None, metavar="URL",
                        help="forward every request to the deployment at URL, validating each exchange against the contract")
@@ -63,11 +70,33 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def read_fixtures(path: Path) -> Any:
-    """A fixture document from a .json, .yaml or .yml file."""
-    text = path.read_text(encoding="utf-8")
-    if path.suffix.lower() == ".json":
-        return json.loads(text)
-    return yaml.safe_load(text)
+    """A fixture document from a .json, .yaml or .yml file (YAML errors name the file and line)."""
+    with path.open("r", encoding="utf-8") as fh:
+        if path.suffix.lower() == ".json":
+            return json.load(fh)
+        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def fixtures_problem(exc: BaseException) -> str:
+    """Why a fixtures file cannot be read, in one line."""
+    if isinstance(exc, OSError):
+        return f"cannot read it: {exc.strerror or exc}"
+    if isinstance(exc, yaml.YAMLError):
+        return f"not YAML: {yaml_problem(exc)}"
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text"
+    return f"not JSON: {exc}" if isinstance(exc, json.JSONDecodeError) else str(exc)
+
+
+def describe_counts(counts: Mapping[str, int]) -> str:
+    """`{'workspaces': 1, 'peers': 2}` as people write it: "1 workspace, 2 peers"."""
+    return ", ".join(f"{n:,} {name if n != 1 else name[:-1]}" for name, n in counts.items())
+
+
+def http_address(host: str, port: int) -> str:
+    """The URL a person can open for host:port (a wildcard address is reached on this machine)."""
+    shown = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
 
 
 def auth_options(args: argparse.Namespace, environ: Mapping[str, str]) -> dict[str, Any]:
@@ -93,8 +122,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .proxy_command import run_proxy
 
         return run_proxy(args, auth_options(args, os.environ), read_fixtures)
+    fail = functools.partial(print, "honcho-mock: cannot start:", file=sys.stderr, flush=True)
     try:
         fixtures = read_fixtures(args.fixtures) if args.fixtures else None
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        fail(f"--fixtures {args.fixtures}: {fixtures_problem(exc)}")
+        return 2
+    try:
         if args.max_body <= 0 or args.max_records < 0:
             raise ValueError("--max-body must be positive and --max-records 0 or more")
         server = MockServer(MockConfig(spec=args.spec, seed=args.seed, fixtures=fixtures,
@@ -102,54 +136,80 @@ def main(argv: Sequence[str] | None = None) -> int:
                                        state_file=args.state_file, save_interval=args.save_interval,
                                        latency=tuple(args.latency), error_rate=tuple(args.error_rate),
                                        webhook_allow=tuple(args.webhook_allow),
+                                       request_log=None if args.quiet else args.log_format,
                                        **auth_options(args, os.environ)))
+    except SpecError as exc:
+        fail(f"--spec {args.spec}: {exc}")
+        return 2
     except InvalidSpecification as exc:
         where = "/".join(str(part) for part in exc.absolute_path)
-        print(f"honcho-mock: cannot start: {args.spec} is not a valid OpenAPI document: {exc.message} (at /{where})",
-              file=sys.stderr)
+        fail(f"--spec {args.spec}: not a valid OpenAPI document: {exc.message} (at /{where})")
         return 2
-    except (OSError, ValueError, FixtureError, yaml.YAMLError, ApiError) as exc:
-        print(f"honcho-mock: cannot start: {exc}", file=sys.stderr)
+    except (FixtureError, ApiError) as exc:  # a fixture document the store refuses (ApiError: over --max-records)
+        fail(f"--fixtures {args.fixtures}: {exc}")
         return 2
-    counts = server.store.counts()
-    print(f"honcho-mock: serving {args.spec} ({len(server.contract.operations)} operations) "
-          f"on http://{args.host}:{args.port}  (Swagger UI: http://{args.host}:{args.port}/ui/)", flush=True)
-    if server.state_file is not None:
-        origin = "restored" if server.state_file.restored else "new file, nothing to restore"
-        print(f"honcho-mock: state file {server.state_file.path} ({origin}): {counts}", flush=True)
-    if fixtures is not None and not (server.state_file and server.state_file.restored):
-        print(f"honcho-mock: loaded fixtures: {counts}", flush=True)
-    elif fixtures is not None:
-        print(f"honcho-mock: --fixtures not loaded: the state file holds the state", flush=True)
-    if server.auth is not None:
-        print("honcho-mock: auth on: operations declaring security (all but /health in openapi.yaml) need "
-              "'Authorization: Bearer <jwt>'; "
-              f"admin JWT: {server.auth.admin_jwt()}", flush=True)
-    for line in describe_faults(server.latency, server.error_rate):
-        print(f"honcho-mock: {line}", flush=True)
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"honcho-mock: warning: listening on {args.host}, reachable from other machines", file=sys.stderr, flush=True)
+    except StateFileError as exc:
+        fail(f"--state-file: {exc}")
+        return 2
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        fail(str(exc))
+        return 2
+    try:
+        sock = bind(args.host, args.port)
+    except OSError as exc:
+        in_use = exc.errno == errno.EADDRINUSE
+        fail(f"--host {args.host} --port {args.port}: " + ("that port is in use (another server listens there; "
+             "pick another --port, or 0 for any free one)" if in_use else f"cannot listen there: {exc.strerror or exc}"))
+        server.close()
+        return 2
+    base = http_address(args.host, sock.getsockname()[1])
     app = server.app
     if args.record:  # the mock's own exchanges, to replay against a deployment (docs/drift.md)
         from .http.har_recording import HarRecorder, RecordingMiddleware
 
         try:
-            app = RecordingMiddleware(app, HarRecorder(args.record), f"http://{args.host}:{args.port}")
+            app = RecordingMiddleware(app, HarRecorder(args.record), base)
         except OSError as exc:
-            if server.state_file is not None:
-                server.state_file.close()
-            print(f"honcho-mock: cannot start: --record {args.record}: {exc}", file=sys.stderr)
+            fail(f"--record {args.record}: {exc}")
+            sock.close()
+            server.close()
             return 2
         print(f"honcho-mock: recording the exchanges to {args.record} (HAR 1.2, complete at shutdown)", flush=True)
     settle_garbage_collector()
     try:
-        serve(app, host=args.host, port=args.port, log_level=args.log_level)
+        serve(app, host=args.host, sock=sock, log_level=args.log_level,
+              on_ready=functools.partial(announce, server, args, base), on_shutdown=server.close)
     finally:
-        if server.state_file is not None and server.state_file.dirty:  # the lifespan shutdown did not save
-            server.state_file.save_now(server.store)
-        if server.state_file is not None:
-            server.state_file.close()
+        server.close()
     return 0
+
+
+def announce(server: MockServer, args: argparse.Namespace, base: str) -> None:
+    """What a person starting the mock needs to know, printed once it answers."""
+    say = functools.partial(print, "honcho-mock:", flush=True)
+    contract = server.contract
+    api = base + contract.base_path
+    say(f"serving {args.spec} ({len(contract.operations)} operations, OpenAPI {contract.version}) on {api}")
+    if contract.base_path:
+        say(f"the API is mounted at {contract.base_path} (the path of the document's first `servers` URL)")
+    if server.docs is not None and server.docs.swagger_path:
+        say(f"docs: {base}{server.docs.swagger_path} (Swagger UI), {base}/redoc (ReDoc); contract: {base}/openapi.json")
+    counts = server.store.counts()
+    if server.state_file is not None:
+        origin = "restored" if server.state_file.restored else "new file, nothing to restore"
+        say(f"state file {server.state_file.path} ({origin}): {describe_counts(counts)}")
+    if server.config.fixtures is not None and not (server.state_file and server.state_file.restored):
+        say(f"loaded fixtures from {args.fixtures}: {describe_counts(counts)}")
+    elif server.config.fixtures is not None:
+        say("--fixtures not loaded: the state file holds the state")
+    if server.auth is not None:
+        say("auth on: operations declaring security (all but /health in openapi.yaml) need "
+            "'Authorization: Bearer <jwt>'; an admin JWT for your shell and the SDKs (they read HONCHO_API_KEY):")
+        print(f"export HONCHO_API_KEY={server.auth.admin_jwt()}", flush=True)
+    for line in describe_faults(server.latency, server.error_rate):
+        say(line)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"honcho-mock: warning: listening on {args.host}, reachable from other machines", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -118,7 +118,7 @@ def test_the_command_line_serves_another_spec() -> None:
                 pass
             assert time.monotonic() < deadline and mock.popen.poll() is None, mock.output()
             time.sleep(0.05)
-        assert "(5 operations)" in mock.output()[0]
+        assert "(5 operations, OpenAPI 3.1.0)" in mock.output()[0]
         assert httpx.get(f"{mock.url}/pets/7").json()["name"] == "Kit"
         assert httpx.get(f"{mock.url}/pets/x").status_code == 422
 

@@ -136,3 +136,21 @@ def test_faults_over_loopback_and_before_auth() -> None:
         response = client.post(LIST_PEERS, headers={"X-Mock-Delay": "200", "X-Mock-Status": "404"})
         assert response.status_code == 404 and time.monotonic() - started >= 0.2  # a forced answer needs no token
         assert client.post(LIST_PEERS, headers={"X-Mock-Delay": "50"}).status_code == 401  # delayed, then refused
+
+
+def test_a_forced_2xx_page_is_self_consistent(server: MockServer, api: httpx.Client) -> None:
+    """A forced 200 on any list answers a page that tells the truth about its items."""
+    pages = 0
+    for operation in server.contract.operations.values():
+        schema = (operation.responses.get("200", {}).get("content", {}).get("application/json", {}).get("schema", {}))
+        if "Page_" not in str(schema.get("$ref", "")):
+            continue
+        path = operation.path.replace("{", "").replace("}", "")
+        answer = api.request(operation.method.upper(), path, headers={"X-Mock-Status": "200"},
+                             json={} if operation.request_body else None)
+        page = answer.json()
+        assert answer.status_code == 200 and answer.headers["x-mock-fault"] == "header"
+        assert page["total"] == len(page["items"]) and page["page"] == 1, (operation.operation_id, page)
+        assert page["pages"] == (-(-page["total"] // page["size"]) if page["total"] else 0), (operation.operation_id, page)
+        pages += 1
+    assert pages >= 8  # every list of the contract

@@ -15,11 +15,30 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
+from urllib.parse import unquote, urlsplit
 
 import yaml
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
-DEFAULT_SPEC = Path(__file__).resolve().parents[2] / "openapi.yaml"
+# the contract beside the package: in a checkout mockserver/openapi.yaml links to the repository's
+# openapi.yaml, in an installed wheel it is a copy of it (pyproject.toml, package-data)
+DEFAULT_SPEC = (Path(__file__).resolve().parents[1] / "openapi.yaml").resolve()
+
+
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: a 3x faster start
+
+
+class SpecError(ValueError):
+    """A document honcho-mock cannot serve, said in one line (the CLI adds the file and --spec)."""
+
+
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """A YAML error in one line: where (file, line, column) and what."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if mark is None:
+        return str(problem)
+    return f"{problem} at line {mark.line + 1}, column {mark.column + 1}"
 
 
 @dataclass(frozen=True)
@@ -50,16 +69,59 @@ class Contract:
 
     @classmethod
     def load(cls, path: str | Path = DEFAULT_SPEC) -> "Contract":
+        """The document at `path`; SpecError (one line, no traceback) for what cannot be served."""
         path = Path(path)
-        with path.open("rb") as fh:
-            document = yaml.safe_load(fh)
+        try:
+            with path.open("rb") as fh:
+                document = yaml.load(fh, Loader=_YAML_LOADER)
+        except OSError as exc:
+            raise SpecError(f"cannot read it: {exc.strerror or exc}") from None
+        except yaml.YAMLError as exc:
+            raise SpecError(f"not YAML or JSON: {yaml_problem(exc)}") from None
         if not isinstance(document, dict) or "paths" not in document:
-            raise ValueError(f"{path} is not an OpenAPI document (no 'paths')")
-        return cls(document, path)
+            raise SpecError("not an OpenAPI document (no 'paths')")
+        if "swagger" in document and "openapi" not in document:
+            raise SpecError(f"a Swagger {document['swagger']} document; honcho-mock serves OpenAPI 3.0 and 3.1 "
+                            "(convert it first, e.g. with swagger2openapi)")
+        if not str(document.get("openapi", "")).startswith(("3.0", "3.1")):
+            raise SpecError(f"OpenAPI {document.get('openapi')!r}: honcho-mock serves OpenAPI 3.0 and 3.1")
+        contract = cls(document, path)
+        contract.check_references()
+        return contract
+
+    def check_references(self) -> None:
+        """Every `$ref` must name something in the document itself (the only kind served)."""
+        stack: list[tuple[Any, str]] = [(self.document, "")]
+        while stack:
+            node, where = stack.pop()
+            if isinstance(node, dict):
+                ref = node.get("$ref")
+                if isinstance(ref, str):
+                    try:
+                        self.pointer(ref)
+                    except (KeyError, IndexError, TypeError, ValueError):
+                        raise SpecError(f"$ref {ref!r} (at {where or '/'}) names nothing in the document") from None
+                stack.extend((value, f"{where}/{str(key).replace('~', '~0').replace('/', '~1')}")
+                             for key, value in node.items())
+            elif isinstance(node, list):
+                stack.extend((value, f"{where}/{index}") for index, value in enumerate(node))
 
     @property
     def version(self) -> str:
         return str(self.document.get("openapi", ""))
+
+    @property
+    def base_path(self) -> str:
+        """Where the API is mounted: the path of the first `servers` URL (its variables at their
+        defaults), as connexion reads it; "" for the root."""
+        servers = self.document.get("servers") or []
+        if not isinstance(servers, list) or not servers or not isinstance(servers[0], dict):
+            return ""
+        url = str(servers[0].get("url", ""))
+        for name, variable in (servers[0].get("variables") or {}).items():
+            if isinstance(variable, dict) and "default" in variable:
+                url = url.replace("{" + str(name) + "}", str(variable["default"]))
+        return urlsplit(url).path.rstrip("/")
 
     def iter_operations(self) -> Iterator[Operation]:
         for path, item in self.document.get("paths", {}).items():
@@ -87,11 +149,14 @@ class Contract:
         return node
 
     def pointer(self, ref: str) -> Any:
+        if ref == "#":
+            return self.document
         if not ref.startswith("#/"):
             raise ValueError(f"only local references are supported: {ref}")
         node: Any = self.document
         for part in ref[2:].split("/"):
-            node = node[part.replace("~1", "/").replace("~0", "~")]
+            part = unquote(part).replace("~1", "/").replace("~0", "~")  # a URI fragment: percent-encoded
+            node = node[int(part)] if isinstance(node, list) else node[part]
         return node
 
     def validation_view(self) -> "Contract":

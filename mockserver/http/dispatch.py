@@ -12,6 +12,7 @@ from typing import Any, Callable
 from urllib.parse import parse_qsl
 
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
@@ -22,7 +23,7 @@ from ..state.filters import FilterError
 from ..state.store import Conflict, NotFound, Store
 from .coverage_log import CoverageLog
 from .bodies import DEFAULT_MAX_BODY, BodyTooLarge, limited_receive, read_body, refuse_declared_oversize
-from .responses import send_json, write_reply
+from .responses import write_reply
 from .routing import ROUTING
 
 logger = logging.getLogger("mockserver")
@@ -48,11 +49,10 @@ class Dispatcher:
         if scope["type"] != "http":
             return
         operation_id = scope.get("extensions", {}).get(ROUTING, {}).get("operation_id")
-        if operation_id is None:
+        if operation_id is None:  # answered by error_pages.py (which says where the API is mounted)
             if self.coverage is not None:
                 self.coverage.record(None, 404)
-            await send_json(send, 404, {"detail": "Not Found"})
-            return
+            raise HTTPException(404, "Not Found")
         try:
             reply = await self._answer(operation_id, scope, receive)
         except RequestValidationError as exc:

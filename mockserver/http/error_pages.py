@@ -20,8 +20,9 @@ class ErrorsAsJSON:
     connexion's ExceptionMiddleware for this mock, ~5 µs cheaper per request
     (bench/results.md): nothing here raises connexion's own problem exceptions."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, base_path: str = "") -> None:
         self.app = app
+        self.base_path = base_path  # where the API is mounted: a 404 outside it says so
 
     async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
         if scope["type"] != "http":
@@ -39,7 +40,11 @@ class ErrorsAsJSON:
         except HTTPException as exc:
             if started:
                 raise
-            await send_json(send, exc.status_code, {"detail": exc.detail}, dict(exc.headers or {}))
+            detail = exc.detail
+            path = scope.get("path", "")
+            if exc.status_code == 404 and self.base_path and not (path + "/").startswith(self.base_path + "/"):
+                detail = f"Not Found: this API is served under {self.base_path} (try {self.base_path}{path})"
+            await send_json(send, exc.status_code, {"detail": detail}, dict(exc.headers or {}))
         except Exception:
             if started:
                 raise

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+import socket
+from typing import Any, Callable
 
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -115,6 +116,60 @@ def server_options(log_level: str = "warning") -> dict[str, Any]:
             "access_log": log_level in ("info", "debug", "trace")}
 
 
-def serve(app: Any, *, host: str, port: int, log_level: str = "warning") -> None:
-    """Serve `app` on host:port until SIGINT/SIGTERM (`uvicorn.run`, exit 3 if it cannot bind)."""
-    uvicorn.run(app, host=host, port=port, **server_options(log_level))
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything says it serves (OSError if it cannot be):
+    as uvicorn binds it (SO_REUSEADDR, IPv6 for an address with a colon), port 0 for any free one."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except BaseException:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+class ReadyServer(uvicorn.Server):
+    """uvicorn's server, which says when it really serves: after its start-up (lifespan, listening)."""
+
+    def __init__(self, config: uvicorn.Config, on_ready: Callable[[], None] | None,
+                 on_shutdown: Callable[[], None] | None = None) -> None:
+        super().__init__(config)
+        self._on_ready = on_ready
+        self._on_shutdown = on_shutdown
+
+    @classmethod
+    def over(cls, app: Any, sock: socket.socket, log_level: str = "warning", on_ready: Callable[[], None] | None = None,
+             on_shutdown: Callable[[], None] | None = None) -> "ReadyServer":
+        """A server for `app` on the bound `sock` (run it with `run(sockets=[sock])`)."""
+        host, port = sock.getsockname()[:2]
+        return cls(uvicorn.Config(app, host=host, port=port, **server_options(log_level)), on_ready, on_shutdown)
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self._on_ready is not None and not self.should_exit:
+            self._on_ready()
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """uvicorn's shutdown, then `on_shutdown`: before uvicorn re-raises a SIGTERM it caught,
+        which ends the process without returning from `run`."""
+        await super().shutdown(sockets)
+        if self._on_shutdown is not None:
+            self._on_shutdown()
+
+
+def serve(app: Any, *, host: str = "127.0.0.1", port: int = 8000, log_level: str = "warning",
+          sock: socket.socket | None = None, on_ready: Callable[[], None] | None = None,
+          on_shutdown: Callable[[], None] | None = None) -> None:
+    """Serve `app` on `sock` (else on host:port, bound here) until SIGINT/SIGTERM; `on_ready` runs
+    once requests are being answered, `on_shutdown` once they no longer are."""
+    sock = sock if sock is not None else bind(host, port)
+    server = ReadyServer.over(app, sock, log_level, on_ready, on_shutdown)
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:  # Ctrl-C, re-raised by uvicorn once it has shut down: a normal end (as uvicorn.run)
+        pass
+    finally:
+        sock.close()

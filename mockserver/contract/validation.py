@@ -33,6 +33,7 @@ _TRUE = frozenset({"1", "on", "t", "true", "y", "yes"})
 _FALSE = frozenset({"0", "off", "f", "false", "n", "no"})
 _INT_TEXT = re.compile(r"^\s*[+-]?\d+(\.0*)?\s*$")
 _CONTRACT_URI = "urn:honcho-mock:contract"
+FIELD_NAME = "x-field-name"  # openapi.yaml: a body property also accepted under its model's field name
 
 
 def is_json_media(content_type: str | None) -> bool:
@@ -181,6 +182,7 @@ class OperationValidator:
         self._body_validator = owner.schema_validator(body_schema) if self.body_media else None
         self._body_kind = _body_kind(owner, body_schema)
         self._integers = _integer_fields(owner, body_schema, depth=0)
+        self.field_names = field_names(owner, body_schema)
 
     @property
     def takes_multipart(self) -> bool:
@@ -226,14 +228,20 @@ class OperationValidator:
             body = parse_json(raw)
         else:
             body = raw.decode("utf-8", "replace")
-        if body is None and not self.body_required:
+        if body is None:  # JSON null is an absent body to FastAPI
+            if self.body_required:
+                return None, [{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}]
             return None, []
         if isinstance(body, str) and not is_json_media(content_type):
             kind = self._body_kind
             error_type, msg = _TOP_LEVEL_TYPE_ERRORS.get(kind, _TOP_LEVEL_TYPE_ERRORS["model"])
             return None, [{"type": error_type, "loc": ["body"], "msg": msg, "input": body}]
         assert self._body_validator is not None
+        sent = body
+        body, renamed = by_alias(self.field_names, body)
         errors = _schema_errors(self._body_validator, body, ["body"])
+        if renamed and errors:
+            errors = [_as_sent(item, renamed, sent) for item in errors]
         if not errors and self._integers is not None:
             body = _as_integers(self._integers, body)
         return body, errors
@@ -258,6 +266,45 @@ class OperationValidator:
                 errors.append({"type": "string_type", "loc": ["body", name],
                                "msg": "Input should be a valid string", "input": None})
         return errors
+
+
+def field_names(owner: "ContractValidator", schema: Any) -> dict[str, str]:
+    """`{alias: field name}` of a body model's properties that declare `x-field-name`.
+
+    Honcho's create models are pydantic models with `populate_by_name`: `{"name": "x"}`
+    is read as `{"id": "x"}`. openapi.yaml says so once, on the property; every
+    operation's validator (and so every handler) sees the alias only."""
+    model = _non_null(owner, schema) if isinstance(schema, dict) else {}
+    return {alias: prop[FIELD_NAME] for alias, prop in model.get("properties", {}).items()
+            if isinstance(prop, dict) and isinstance(prop.get(FIELD_NAME), str)}
+
+
+def by_alias(names: Mapping[str, str], body: Any) -> tuple[Any, dict[str, str]]:
+    """The body with each field name read as its alias (the alias wins when both are
+    sent, the field name is then ignored as pydantic ignores an extra key), and which
+    aliases were read from a field name."""
+    if not names or not isinstance(body, dict) or not any(name in body for name in names.values()):
+        return body, {}
+    renamed: dict[str, str] = {}
+    body = dict(body)
+    for alias, name in names.items():
+        if name not in body:
+            continue
+        value = body.pop(name)
+        if alias not in body:
+            body[alias] = value
+            renamed[alias] = name
+    return body, renamed
+
+
+def _as_sent(item: dict[str, Any], renamed: Mapping[str, str], sent: Any) -> dict[str, Any]:
+    """An error item named by the key the client sent, as pydantic names it."""
+    loc = item["loc"]
+    if len(loc) > 1 and loc[0] == "body" and loc[1] in renamed:
+        item = {**item, "loc": ["body", renamed[loc[1]], *loc[2:]]}
+    elif len(loc) == 2 and item["type"] == "missing":
+        item = {**item, "input": sent}
+    return item
 
 
 _TOP_LEVEL_TYPE_ERRORS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from ..errors import RequestValidationError
+from ..errors import ApiError, RequestValidationError, pydantic_text
 from ..exchange import ParsedRequest, Reply
 from ..state.clock import parse_timestamp
 from ..state.store import Store
@@ -29,6 +29,22 @@ def reject_bad_ids(candidates: Iterable[tuple[list[Any], str]]) -> None:
               for loc, value in candidates if not _WELL_FORMED_ID(value)]
     if errors:
         raise RequestValidationError(errors)
+
+
+def require_model_ids(ids: Iterable[str], model: str = "PeerCreate") -> None:
+    """Ids a handler turns into a model of its own (the peers map of a session create
+    becomes `PeerCreate(name=...)` upstream): the first one refused is a 422 whose string
+    `detail` is pydantic's text, as the real server answers, and nothing is created."""
+    for value in ids:
+        if _WELL_FORMED_ID(value):
+            continue
+        if not value:
+            kind, msg = "string_too_short", "String should have at least 1 character"
+        elif len(value) > 512:
+            kind, msg = "string_too_long", "String should have at most 512 characters"
+        else:
+            kind, msg = "string_pattern_mismatch", f"String should match pattern '{ID_PATTERN.pattern}'"
+        raise ApiError(422, pydantic_text(model, "name", kind, msg, value))
 
 
 def require_ids(req: ParsedRequest, *names: str) -> None:
@@ -93,6 +109,7 @@ def peer_sessions(store: Store, req: ParsedRequest) -> Reply:
 def get_or_create_session(store: Store, req: ParsedRequest) -> Reply:
     require_ids(req, "workspace_id")
     body = req.body
+    require_model_ids(body.get("peers") or ())
     return created_or_found(*store.get_or_create_session(
         req.path["workspace_id"], body["id"], body.get("metadata"), body.get("configuration"), body.get("peers")))
 

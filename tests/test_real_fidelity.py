@@ -1,0 +1,78 @@
+"""What real clients meet: the real server's second-round behaviour (honcho-behaviour.md,
+"Second round"), each over HTTP, in-process and on a loopback port."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+
+# -- field names as well as aliases ------------------------------------------------------
+@pytest.mark.parametrize("path", ["/v3/workspaces", "/v3/workspaces/w/peers", "/v3/workspaces/w/sessions"])
+def test_creates_accept_the_field_name_for_id(client: httpx.Client, path: str) -> None:
+    response = client.post(path, json={"name": "x1"})
+    assert response.status_code == 201 and response.json()["id"] == "x1"
+    assert client.post(path, json={"id": "x1"}).status_code == 200  # the same record
+
+
+def test_the_alias_wins_when_both_are_sent(client: httpx.Client) -> None:
+    response = client.post("/v3/workspaces", json={"name": "bob", "id": "carol"})
+    assert response.status_code == 201 and response.json()["id"] == "carol"
+    names = [w["id"] for w in client.post("/v3/workspaces/list", json={}).json()["items"]]
+    assert names == ["carol"]
+
+
+@pytest.mark.parametrize("value, kind", [("", "string_too_short"), ("bad id", "string_pattern_mismatch"), (5, "string_type")])
+def test_a_refusal_names_the_key_that_was_sent(client: httpx.Client, value: object, kind: str) -> None:
+    response = client.post("/v3/workspaces/w/peers", json={"name": value})
+    assert response.status_code == 422
+    [item] = response.json()["detail"]
+    assert item["type"] == kind and item["loc"] == ["body", "name"] and item["input"] == value
+    assert client.post("/v3/workspaces/list", json={}).json()["total"] == 0
+
+
+def test_neither_name_is_missing_at_the_alias(client: httpx.Client) -> None:
+    response = client.post("/v3/workspaces", json={"metadata": {}})
+    assert response.status_code == 422
+    assert response.json()["detail"] == [{"type": "missing", "loc": ["body", "id"], "msg": "Field required",
+                                          "input": {"metadata": {}}}]
+
+
+def test_session_create_takes_peer_names_for_peers(client: httpx.Client) -> None:
+    response = client.post("/v3/workspaces/w/sessions", json={"name": "s", "peer_names": {"alice": {"observe_me": False}}})
+    assert response.status_code == 201
+    peers = client.get("/v3/workspaces/w/sessions/s/peers").json()["items"]
+    assert [p["id"] for p in peers] == ["alice"]
+    assert client.get("/v3/workspaces/w/sessions/s/peers/alice/config").json()["observe_me"] is False
+    bad = client.post("/v3/workspaces/w/sessions", json={"id": "s2", "peer_names": {"bob": {"observe_me": []}}})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "peer_names", "bob", "observe_me"]
+
+
+def test_message_creates_do_not_take_peer_name(client: httpx.Client) -> None:
+    response = client.post("/v3/workspaces/w/sessions/s/messages", json={"messages": [{"peer_name": "a", "content": "hi"}]})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "messages", 0, "peer_id"]
+
+
+def test_conclusions_accept_observations(client: httpx.Client) -> None:
+    conclusion = {"content": "likes tea", "observer_id": "alice", "observed_id": "alice"}
+    client.post("/v3/workspaces/w/peers", json={"id": "alice"})
+    response = client.post("/v3/workspaces/w/conclusions", json={"observations": [conclusion]})
+    assert response.status_code == 201 and response.json()[0]["content"] == "likes tea"
+
+
+def test_a_json_null_body_is_missing(client: httpx.Client) -> None:
+    for path in ("/v3/workspaces", "/v3/workspaces/w/sessions"):
+        response = client.post(path, content=b"null", headers={"content-type": "application/json"})
+        assert response.status_code == 422
+        assert response.json()["detail"] == [{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}]
+
+
+# -- peer ids as map keys ------------------------------------------------------------------
+@pytest.mark.parametrize("key, kind", [("bad id", "string_pattern_mismatch"), ("", "string_too_short"), ("x" * 513, "string_too_long")])
+def test_a_session_create_refuses_a_bad_peer_key_and_creates_nothing(client: httpx.Client, key: str, kind: str) -> None:
+    response = client.post("/v3/workspaces/w/sessions", json={"id": "s9", "peers": {"ok": {}, key: {}}})
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert isinstance(detail, str) and detail.startswith("1 validation error for PeerCreate\nname\n") and f"[type={kind}," in detail
+    assert client.post("/v3/workspaces/list", json={}).json()["total"] == 0

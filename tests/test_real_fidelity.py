@@ -76,3 +76,30 @@ def test_a_session_create_refuses_a_bad_peer_key_and_creates_nothing(client: htt
     detail = response.json()["detail"]
     assert isinstance(detail, str) and detail.startswith("1 validation error for PeerCreate\nname\n") and f"[type={kind}," in detail
     assert client.post("/v3/workspaces/list", json={}).json()["total"] == 0
+
+
+# -- timestamps ------------------------------------------------------------------------------
+def test_timestamps_have_no_fraction_when_the_microseconds_are_zero(client: httpx.Client) -> None:
+    sent = [{"peer_id": "a", "content": "x", "created_at": "2023-01-01T12:00:00+02:00"},
+            {"peer_id": "a", "content": "y", "created_at": "2023-01-01T12:00:00.500000+02:00"},
+            {"peer_id": "a", "content": "z", "created_at": "2023-01-01T12:00:00Z"}]
+    created = client.post("/v3/workspaces/w/sessions/s/messages", json={"messages": sent})
+    assert created.status_code == 201
+    assert [m["created_at"] for m in created.json()] == ["2023-01-01T12:00:00+02:00", "2023-01-01T12:00:00.500000+02:00",
+                                                         "2023-01-01T12:00:00Z"]
+    listed = client.post("/v3/workspaces/w/sessions/s/messages/list", json={}).json()["items"]
+    assert [m["created_at"] for m in listed] == ["2023-01-01T10:00:00Z", "2023-01-01T10:00:00.500000Z", "2023-01-01T12:00:00Z"]
+    one = client.get(f"/v3/workspaces/w/sessions/s/messages/{listed[1]['id']}").json()
+    assert one["created_at"] == "2023-01-01T10:00:00.500000Z"
+    newest_first = client.post("/v3/workspaces/w/sessions/s/search", json={"query": ""}).json()
+    assert [m["content"] for m in newest_first] == ["z", "y", "x"]  # a fraction-less time sorts as .000000
+
+
+def test_upload_echoes_the_offset_of_its_created_at(local: httpx.Client) -> None:
+    client = local  # the contract-checking hook cannot read a streamed multipart request
+    response = client.post("/v3/workspaces/w/sessions/s/messages/upload",
+                           data={"peer_id": "a", "created_at": "2023-05-05T08:00:00-03:00"},
+                           files={"file": ("a.txt", b"hello", "text/plain")})
+    assert response.status_code == 201 and response.json()[0]["created_at"] == "2023-05-05T08:00:00-03:00"
+    listed = client.post("/v3/workspaces/w/sessions/s/messages/list", json={}).json()["items"]
+    assert listed[0]["created_at"] == "2023-05-05T11:00:00Z"

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator, ValidationError, validators
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from ..json_text import parse_json
+from ..json_text import has_lone_surrogate, parse_json
+from ..state.clock import parse_client_timestamp
 from .document import Contract, Operation
 
 JSON_MEDIA = "application/json"
@@ -73,9 +74,34 @@ def ecma_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out))
 
 
+_NOT_UNICODE = "string_unicode"
+
+
 def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterable[ValidationError]:
-    if validator.is_type(instance, "string") and not ecma_regex(pattern).search(instance):
+    if not validator.is_type(instance, "string"):
+        return
+    if has_lone_surrogate(instance):  # pydantic cannot even read it as a string to match
+        yield ValidationError(_NOT_UNICODE)
+    elif not ecma_regex(pattern).search(instance):
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def storable_datetime(text: Any) -> bool:
+    """`format: date-time`: RFC 3339 text (as jsonschema checks it) whose UTC form is still
+    within years 1..9999; `9999-12-31T23:59:59-14:00` is a date-time no store can hold."""
+    if not isinstance(text, str):
+        return True
+    if has_lone_surrogate(text) or not Draft202012Validator.FORMAT_CHECKER.conforms(text, "date-time"):
+        return False
+    try:
+        parse_client_timestamp(text)
+    except ValueError:
+        return False
+    return True
+
+
+FORMATS = FormatChecker()
+FORMATS.checkers = {**Draft202012Validator.FORMAT_CHECKER.checkers, "date-time": (storable_datetime, ())}
 
 
 # Draft 2020-12 with ECMA `pattern` semantics: it lists the errors of the requests that
@@ -101,10 +127,11 @@ class ContractValidator:
     def schema_validator(self, schema: dict[str, Any]) -> "CompiledSchema":
         """A validator whose local `$ref`s resolve inside the contract document."""
         rooted = _reroot_refs(schema)
-        python = _ErrorLister(rooted, registry=self._registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        python = _ErrorLister(rooted, registry=self._registry, format_checker=FORMATS)
         if self._fast_registry is None:
             self._fast_registry = jsonschema_rs.Registry([(_CONTRACT_URI, self._contract.document)])
-        fast = jsonschema_rs.validator_for(rooted, registry=self._fast_registry, validate_formats=True)
+        fast = jsonschema_rs.validator_for(rooted, registry=self._fast_registry, validate_formats=True,
+                                           formats={"date-time": storable_datetime})
         return CompiledSchema(python, fast)
 
     def resolve(self, node: Any) -> Any:
@@ -120,10 +147,13 @@ class CompiledSchema:
     fast: Any
 
     def is_valid(self, instance: Any) -> bool:
-        return bool(self.fast.is_valid(instance))
+        try:
+            return bool(self.fast.is_valid(instance))
+        except UnicodeEncodeError:  # a lone surrogate somewhere: Rust strings cannot hold it
+            return next(self.python.iter_errors(instance), None) is None
 
     def errors(self, instance: Any) -> list[ValidationError]:
-        if self.fast.is_valid(instance):
+        if self.is_valid(instance):
             return []
         return list(self.python.iter_errors(instance))
 
@@ -510,6 +540,8 @@ def _constraint_error(keyword: str, value: Any, schema: dict[str, Any], loc: lis
         return _item("string_too_short", loc, f"String should have at least {value} {_plural(value, 'character')}", instance, {"min_length": value})
     if keyword == "maxLength":
         return _item("string_too_long", loc, f"String should have at most {value} {_plural(value, 'character')}", instance, {"max_length": value})
+    if keyword == "pattern" and error.message == _NOT_UNICODE:
+        return _item("string_unicode", loc, "Input should be a valid string, unable to parse raw data as a unicode string", instance)
     if keyword == "pattern":
         return _item("string_pattern_mismatch", loc, f"String should match pattern '{value}'", instance, {"pattern": value})
     if keyword == "minItems":
@@ -524,6 +556,10 @@ def _constraint_error(keyword: str, value: Any, schema: dict[str, Any], loc: lis
         options = value if keyword == "enum" else [value]
         expected = _join_options([repr(o) if isinstance(o, str) else json.dumps(o) for o in options])
         return _item("enum" if keyword == "enum" else "literal_error", loc, f"Input should be {expected}", instance, {"expected": expected})
+    if keyword == "format" and value == "date-time" and isinstance(instance, str) and not has_lone_surrogate(instance) \
+            and Draft202012Validator.FORMAT_CHECKER.conforms(instance, "date-time"):
+        return _item("value_error", loc, "Value error, date-time out of range: its UTC form must fall in years 1..9999",
+                     instance, {"error": {}})
     if keyword == "format" and value in ("date-time", "date"):
         return _item("datetime_from_date_parsing", loc, "Input should be a valid datetime or date, invalid character in year", instance, {"error": "invalid character in year"})
     return _item("value_error", loc, f"Value error, {error.message}", instance, {"error": error.message})

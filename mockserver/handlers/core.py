@@ -7,7 +7,8 @@ from typing import Any, Iterable
 
 from ..errors import ApiError, RequestValidationError, pydantic_text
 from ..exchange import ParsedRequest, Reply
-from ..state.clock import parse_timestamp
+from ..json_text import has_lone_surrogate
+from ..state.clock import echo_timestamp, parse_client_timestamp
 from ..state.store import Store
 from .registry import filters_of, operation, paginate
 
@@ -38,7 +39,9 @@ def require_model_ids(ids: Iterable[str], model: str = "PeerCreate") -> None:
     for value in ids:
         if _WELL_FORMED_ID(value):
             continue
-        if not value:
+        if has_lone_surrogate(value):
+            kind, msg = "string_unicode", "Input should be a valid string, unable to parse raw data as a unicode string"
+        elif not value:
             kind, msg = "string_too_short", "String should have at least 1 character"
         elif len(value) > 512:
             kind, msg = "string_too_long", "String should have at most 512 characters"
@@ -185,9 +188,19 @@ def require_peer_ids(peers: dict[str, Any]) -> None:
 def create_messages(store: Store, req: ParsedRequest) -> Reply:
     require_ids(req, "workspace_id", "session_id")
     messages = req.body["messages"]
-    require_peer_ids({m["peer_id"]: None for m in messages})
-    prepared = [{**m, "created_at": parse_timestamp(m["created_at"])} if m.get("created_at") else m for m in messages]
-    return Reply(201, store.create_messages(req.path["workspace_id"], req.path["session_id"], prepared))
+    if not all(_WELL_FORMED_ID(m["peer_id"]) for m in messages):
+        reject_bad_ids((["body", "messages", i, "peer_id"], m["peer_id"]) for i, m in enumerate(messages))
+    given = [parse_client_timestamp(m["created_at"]) if m.get("created_at") else None for m in messages]
+    prepared = [{**m, "created_at": moment} if moment else m for m, moment in zip(messages, given)]
+    records = store.create_messages(req.path["workspace_id"], req.path["session_id"], prepared)
+    return Reply(201, echo_client_times(records, given))
+
+
+def echo_client_times(records: list[dict[str, Any]], given: list[Any]) -> list[dict[str, Any]]:
+    """The create answer: a client-given `created_at` with the offset it was sent with
+    (pydantic echoes the value it read); the store keeps, and later reads give, UTC."""
+    return [{**record, "created_at": echo_timestamp(moment)} if moment else record
+            for record, moment in zip(records, given)]
 
 
 @operation("get_messages_v3_workspaces__workspace_id__sessions__session_id__messages_list_post")

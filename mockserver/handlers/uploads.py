@@ -24,9 +24,9 @@ from ..honcho.file_text import (
     extract_text,
     split_text_into_chunks,
 )
-from ..state.clock import parse_timestamp
+from ..state.clock import parse_client_timestamp
 from ..state.store import Store
-from .core import require_ids, require_peer_ids
+from .core import echo_client_times, require_ids, require_peer_ids
 from .registry import operation
 
 
@@ -51,7 +51,8 @@ def create_messages_with_file(store: Store, req: ParsedRequest) -> Reply:
     metadata, created_at = _object(form.get("metadata")), _moment(form.get("created_at"))
     messages = [{"peer_id": peer_id, "content": chunk, "metadata": metadata, "created_at": created_at}
                 for chunk in split_text_into_chunks(text)]
-    return Reply(201, store.create_messages(workspace_id, session_id, messages))
+    records = store.create_messages(workspace_id, session_id, messages)
+    return Reply(201, echo_client_times(records, [created_at] * len(records)))
 
 
 def _object(text: Any) -> dict[str, Any] | None:
@@ -64,6 +65,6 @@ def _object(text: Any) -> dict[str, Any] | None:
 
 def _moment(text: Any) -> datetime | None:
     try:
-        return parse_timestamp(text) if isinstance(text, str) and text else None
+        return parse_client_timestamp(text) if isinstance(text, str) and text else None
     except ValueError:
         return None

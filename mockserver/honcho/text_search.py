@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
+from ..state.clock import stamp_order
+
 Record = dict[str, Any]
 T = TypeVar("T")
 _WORD = re.compile(r"\w+")
@@ -40,7 +42,7 @@ def relevance(text: str, query: str) -> float:
 
 def newest_first(records: Iterable[Mapping[str, Any]]) -> list[Any]:
     """By `created_at`, newest first; records sharing a time keep newest-inserted first."""
-    return sorted(reversed(list(records)), key=lambda r: r["created_at"], reverse=True)
+    return sorted(reversed(list(records)), key=lambda r: stamp_order(r["created_at"]), reverse=True)
 
 
 def search_messages(messages: Iterable[Record], query: str, predicate: Callable[[Record], bool] | None, limit: int) -> list[Record]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .clock import format_timestamp, parse_timestamp
+from .clock import format_timestamp, parse_timestamp, stamp_order
 from .store import Store
 from .tokens import count_tokens
 
@@ -54,7 +54,7 @@ def dump_state(store: Store) -> dict[str, Any]:
 
 def _creation_key(state: Any) -> tuple[Any, str]:
     """Listing order (creation, then id): a dump is the same however its state was built."""
-    return state.record["created_at"], state.record["id"]
+    return stamp_order(state.record["created_at"]), state.record["id"]
 
 
 def _session_order(sessions: Any) -> list[str]:

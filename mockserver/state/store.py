@@ -17,7 +17,7 @@ import operator
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from .clock import Clock, format_timestamp
+from .clock import Clock, format_timestamp, stamp_order
 from .filters import compile_filter
 from .tokens import count_tokens
 
@@ -177,7 +177,7 @@ class Store:
         state = self.peer(workspace_id, peer_id)
         if state is None:
             return []
-        ordered = sorted((s.record for s in state.sessions.values()), key=lambda r: (r["created_at"], r["id"]))
+        ordered = sorted((s.record for s in state.sessions.values()), key=lambda r: (stamp_order(r["created_at"]), r["id"]))
         return select(ordered, predicate)
 
     # -- sessions ---------------------------------------------------------------------

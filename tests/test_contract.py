@@ -234,6 +234,9 @@ def _without_field_names(node: Any) -> Any:
 def test_upstream_component_schemas_are_unchanged() -> None:
     mine = SPEC["components"]["schemas"]
     for name, schema in UPSTREAM_SCHEMAS.items():
+        if name == "WebhookEndpointCreate":  # the url check the real server makes (docs/contract.md)
+            schema = {**schema, "properties": {"url": {**schema["properties"]["url"], "pattern": "^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]",
+                                                       "x-pattern-error": "Invalid URL format"}}}
         assert _without_field_names(mine.get(name)) == schema, name
 
 
@@ -427,8 +430,8 @@ EXPECTED_ERRORS = {
     "get_peer_card": {"404"},
     "delete_conclusion": {"404"},
     "delete_webhook_endpoint": {"404"},
-    "delete_workspace": {"409"},
-    "get_or_create_webhook_endpoint": {"409"},
+    "delete_workspace": {"404", "409"},
+    "get_or_create_webhook_endpoint": {"404", "409"},
     "create_key": {"405"},
     "create_messages_with_file": {"400", "413", "415"},
 }
@@ -460,9 +463,15 @@ def test_lists_do_not_declare_404(name: str) -> None:
     assert "404" not in short(name).responses
 
 
-def test_workspace_delete_does_not_declare_404() -> None:
-    # The behaviour notes say 202 also for an id that does not exist.
-    assert "404" not in short("delete_workspace").responses
+def test_workspace_delete_declares_404() -> None:
+    # The second round corrected the notes: a missing workspace is 404 `Workspace x not found`.
+    assert "404" in short("delete_workspace").responses
+
+
+def test_webhook_url_declares_the_real_servers_check() -> None:
+    url = SPEC["components"]["schemas"]["WebhookEndpointCreate"]["properties"]["url"]
+    assert url["x-pattern-error"] == "Invalid URL format"
+    assert is_valid(url, "https://example.com/hook") and not is_valid(url, "") and not is_valid(url, "not a url")
 
 
 def test_health_and_webhook_test_bodies() -> None:

@@ -171,7 +171,7 @@ def test_workspace_delete(client: httpx.Client) -> None:
     accepted = client.delete("/v3/workspaces/w1")
     assert accepted.status_code == 202 and accepted.json() == {"message": "Workspace deletion accepted"}
     assert ids(client.post("/v3/workspaces/list").json()) == []
-    assert client.delete("/v3/workspaces/nosuchws").status_code == 202
+    assert client.delete("/v3/workspaces/nosuchws").status_code == 404  # second round: a missing workspace is 404
 
 
 def test_session_peers_add_set_remove(client: httpx.Client) -> None:

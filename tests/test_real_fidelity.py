@@ -103,3 +103,29 @@ def test_upload_echoes_the_offset_of_its_created_at(local: httpx.Client) -> None
     assert response.status_code == 201 and response.json()[0]["created_at"] == "2023-05-05T08:00:00-03:00"
     listed = client.post("/v3/workspaces/w/sessions/s/messages/list", json={}).json()["items"]
     assert listed[0]["created_at"] == "2023-05-05T11:00:00Z"
+
+
+# -- webhooks, workspace deletion ---------------------------------------------------------------
+@pytest.mark.parametrize("url", ["not a url", "", "example.com/hook", "http://"])
+def test_a_webhook_url_is_checked(client: httpx.Client, url: str) -> None:
+    client.post("/v3/workspaces", json={"id": "w"})
+    response = client.post("/v3/workspaces/w/webhooks", json={"url": url})
+    assert response.status_code == 422
+    assert response.json()["detail"] == [{"type": "value_error", "loc": ["body", "url"], "msg": "Value error, Invalid URL format",
+                                          "input": url, "ctx": {"error": {}}}]
+    assert client.get("/v3/workspaces/w/webhooks").json()["total"] == 0
+
+
+def test_a_webhook_under_a_missing_workspace_is_404(client: httpx.Client) -> None:
+    response = client.post("/v3/workspaces/nosuch/webhooks", json={"url": "https://example.com/hook"})
+    assert response.status_code == 404 and response.json() == {"detail": "Workspace nosuch not found"}
+    assert client.post("/v3/workspaces/list", json={}).json()["total"] == 0
+    client.post("/v3/workspaces", json={"id": "w"})
+    assert client.post("/v3/workspaces/w/webhooks", json={"url": "https://example.com/hook"}).status_code == 201
+
+
+def test_deleting_a_missing_workspace_is_404(client: httpx.Client) -> None:
+    response = client.delete("/v3/workspaces/x")
+    assert response.status_code == 404 and response.json() == {"detail": "Workspace x not found"}
+    client.put("/v3/workspaces/x", json={})
+    assert client.delete("/v3/workspaces/x").status_code == 202

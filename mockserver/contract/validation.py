@@ -34,6 +34,7 @@ _TRUE = frozenset({"1", "on", "t", "true", "y", "yes"})
 _FALSE = frozenset({"0", "off", "f", "false", "n", "no"})
 _INT_TEXT = re.compile(r"^\s*[+-]?\d+(\.0*)?\s*$")
 _CONTRACT_URI = "urn:honcho-mock:contract"
+PATTERN_ERROR = "x-pattern-error"  # openapi.yaml: a pattern a validator of the real server checks, and its message
 FIELD_NAME = "x-field-name"  # openapi.yaml: a body property also accepted under its model's field name
 
 
@@ -542,6 +543,8 @@ def _constraint_error(keyword: str, value: Any, schema: dict[str, Any], loc: lis
         return _item("string_too_long", loc, f"String should have at most {value} {_plural(value, 'character')}", instance, {"max_length": value})
     if keyword == "pattern" and error.message == _NOT_UNICODE:
         return _item("string_unicode", loc, "Input should be a valid string, unable to parse raw data as a unicode string", instance)
+    if keyword == "pattern" and isinstance(schema.get(PATTERN_ERROR), str):
+        return _item("value_error", loc, f"Value error, {schema[PATTERN_ERROR]}", instance, {"error": {}})
     if keyword == "pattern":
         return _item("string_pattern_mismatch", loc, f"String should match pattern '{value}'", instance, {"pattern": value})
     if keyword == "minItems":

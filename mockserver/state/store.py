@@ -135,7 +135,7 @@ class Store:
     def delete_workspace(self, workspace_id: str) -> None:
         state = self.workspaces.get(workspace_id)
         if state is None:
-            return
+            raise NotFound(f"Workspace {workspace_id} not found")
         if any(s.record["is_active"] for s in state.sessions.values()):
             raise Conflict(f"Cannot delete workspace {workspace_id} with active sessions")
         del self.workspaces[workspace_id]

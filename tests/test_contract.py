@@ -429,6 +429,7 @@ EXPECTED_ERRORS = {
     "set_peer_config": {"404"},
     "get_peer_card": {"404"},
     "delete_conclusion": {"404"},
+    "create_conclusions": {"404"},
     "delete_webhook_endpoint": {"404"},
     "delete_workspace": {"404", "409"},
     "get_or_create_webhook_endpoint": {"404", "409"},

@@ -283,7 +283,8 @@ def test_conclusion_errors(api):
     assert api.post(f"{W}/conclusions", json={"conclusions": []}).status_code == 422
     bad_id = api.post(f"{W}/conclusions", json={"conclusions": [
         {"content": "x", "observer_id": "bad id!", "observed_id": "alice"}]})
-    assert bad_id.status_code == 422 and bad_id.json()["detail"][0]["loc"] == ["body", "conclusions", 0, "observer_id"]
+    # no peer can have that id: the real server looks it up and answers 404 (second round)
+    assert bad_id.status_code == 404 and bad_id.json() == {"detail": "Peer bad id! not found in workspace w1"}
     assert api.post(f"{W}/conclusions/list").json()["total"] == 0
     bad = api.post(f"{W}/conclusions/list", json={"filters": {"peer_id": "x"}})
     assert bad.status_code == 422 and isinstance(bad.json()["detail"], str)
@@ -302,7 +303,8 @@ def test_conclusion_query_ranks_by_text_match(api):
     conclude(api, {"content": "alice likes green tea", **scope}, {"content": "alice owns a dog", **scope},
              {"content": "alice drinks tea daily", **scope})
     found = api.post(f"{W}/conclusions/query", json={"query": "green tea", "filters": scope}).json()
-    assert contents(found) == ["alice likes green tea", "alice drinks tea daily"]
+    # without `distance` the top_k nearest, whatever their distance (second round): the dog comes last
+    assert contents(found) == ["alice likes green tea", "alice drinks tea daily", "alice owns a dog"]
     near = api.post(f"{W}/conclusions/query", json={"query": "green tea", "filters": scope, "distance": 0.0}).json()
     assert contents(near) == ["alice likes green tea"]
     aliased = {"query": "dog", "top_k": 1, "filters": {"observer": "alice", "observed": "alice"}}
@@ -325,7 +327,7 @@ def test_representation_is_empty_until_something_is_concluded(api):
 
 def test_representation_errors(api):
     missing = api.post(f"{W}/peers/nobody/representation", json={})
-    assert missing.status_code == 404 and missing.json() == {"detail": "Peer nobody not found in workspace w1"}
+    assert missing.status_code == 200 and missing.json() == {"representation": ""}  # second round: nothing learned
     api.post(f"{W}/peers", json={"id": "alice"})
     assert api.post(f"{W}/peers/alice/representation", json={"session_id": "nosuch"}).status_code == 404
     assert api.post(f"{W}/peers/alice/representation", json={"max_conclusions": 0}).status_code == 422

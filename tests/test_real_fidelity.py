@@ -129,3 +129,35 @@ def test_deleting_a_missing_workspace_is_404(client: httpx.Client) -> None:
     assert response.status_code == 404 and response.json() == {"detail": "Workspace x not found"}
     client.put("/v3/workspaces/x", json={})
     assert client.delete("/v3/workspaces/x").status_code == 202
+
+
+# -- memory ------------------------------------------------------------------------------------
+def test_the_representation_of_an_unknown_peer_is_empty(client: httpx.Client) -> None:
+    response = client.post("/v3/workspaces/w/peers/nobody/representation", json={})
+    assert response.status_code == 200 and response.json() == {"representation": ""}
+    assert client.post("/v3/workspaces/list", json={}).json()["total"] == 0  # and nothing is created
+
+
+@pytest.mark.parametrize("item, detail", [
+    ({"observer_id": "", "observed_id": "a"}, "Peer  not found in workspace w"),
+    ({"observer_id": "a", "observed_id": "a", "session_id": ""}, "Session  not found in workspace w"),
+    ({"observer_id": "", "observed_id": "", "session_id": ""}, "Session  not found in workspace w"),
+])
+def test_conclusions_naming_an_impossible_id_are_404(client: httpx.Client, item: dict, detail: str) -> None:
+    client.post("/v3/workspaces", json={"id": "w"})
+    response = client.post("/v3/workspaces/w/conclusions", json={"conclusions": [{"content": "x", **item}]})
+    assert response.status_code == 404 and response.json() == {"detail": detail}
+    assert client.post("/v3/workspaces/w/peers/list", json={}).json()["total"] == 0
+
+
+def test_a_conclusion_query_without_distance_finds_the_nearest(client: httpx.Client) -> None:
+    stored = [{"content": text, "observer_id": "a", "observed_id": "b"} for text in ("likes green tea", "owns a cat", "lives in Paris")]
+    assert client.post("/v3/workspaces/w/conclusions", json={"conclusions": stored}).status_code == 201
+    scope = {"observer_id": "a", "observed_id": "b"}
+    found = client.post("/v3/workspaces/w/conclusions/query", json={"query": "coffee", "top_k": 2, "filters": scope}).json()
+    assert len(found) == 2  # no shared word, still the two nearest
+    ranked = client.post("/v3/workspaces/w/conclusions/query", json={"query": "cat", "top_k": 3, "filters": scope}).json()
+    assert [c["content"] for c in ranked][0] == "owns a cat" and len(ranked) == 3
+    within = client.post("/v3/workspaces/w/conclusions/query",
+                         json={"query": "cat", "top_k": 3, "distance": 0.5, "filters": scope}).json()
+    assert [c["content"] for c in within] == ["owns a cat"]

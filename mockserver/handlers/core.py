@@ -16,6 +16,11 @@ ID_PATTERN = re.compile(r"^[a-zA-Z0-9_-]+$")  # as the contract writes it, for t
 _WELL_FORMED_ID = re.compile(r"[a-zA-Z0-9_-]{1,512}").fullmatch  # the rule: ID_PATTERN and the length cap, one C call
 
 
+def well_formed_id(value: str) -> bool:
+    """The id rule of the *Create schemas: what a stored workspace, peer or session id must be."""
+    return _WELL_FORMED_ID(value) is not None
+
+
 def created_or_found(record: dict[str, Any], created: bool) -> Reply:
     """Get-or-create answers 201 when it created, 200 when the record existed."""
     return Reply(201 if created else 200, record)

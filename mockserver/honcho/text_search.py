@@ -52,11 +52,13 @@ def search_messages(messages: Iterable[Record], query: str, predicate: Callable[
 
 
 def rank(items: Sequence[T], query: str, text_of: Callable[[T], str], *, limit: int | None = None,
-         max_distance: float | None = None) -> list[T]:
-    """Items that share words with the query, most relevant first (ties: later items first)."""
+         max_distance: float | None = None, nearest: bool = False) -> list[T]:
+    """Items that share words with the query, most relevant first (ties: later items first).
+    `nearest`: as a vector search without a distance bound, every item is somewhere, so
+    the `limit` nearest are answered even when they share no word (distance 1.0)."""
     scored = [(relevance(text_of(item), query), index, item) for index, item in enumerate(items)]
     kept = [(score, index, item) for score, index, item in scored
-            if score > 0 and (max_distance is None or 1.0 - score <= max_distance)]
+            if (score > 0 or (nearest and max_distance is None)) and (max_distance is None or 1.0 - score <= max_distance)]
     kept.sort(key=lambda entry: (entry[0], entry[1]), reverse=True)
     ranked = [item for _, _, item in kept]
     return ranked if limit is None else ranked[:limit]

@@ -46,6 +46,7 @@ from .http.faults import (
     latency_rules,
 )
 from .http.mock_routes import AdminRoutes
+from .http.non_http import RefuseNonHTTP
 from .http.routing import ContractRouting
 from .state.clock import Clock
 from .state.record_cap import DEFAULT_MAX_RECORDS, LimitedStore, check_fixtures
@@ -138,7 +139,7 @@ class MockServer:
                                  expose_headers=["*"])
         if self.state_file is not None:
             app = PersistenceMiddleware(app, self.state_file, self.store)
-        return app
+        return RefuseNonHTTP(app)
 
     async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
         await self.app(scope, receive, send)

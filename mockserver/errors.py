@@ -33,7 +33,10 @@ class RequestValidationError(Exception):
         self.errors = errors
 
     def body(self) -> dict[str, Any]:
-        return {"detail": self.errors}
+        return {"detail": self.errors[:MAX_LISTED]}
+
+
+MAX_LISTED = 100  # errors a 422 lists at most (docs/contract.md): FastAPI lists every one, the mock the first 100
 
 
 def not_found(detail: str) -> ApiError:

@@ -161,3 +161,74 @@ def test_a_conclusion_query_without_distance_finds_the_nearest(client: httpx.Cli
     within = client.post("/v3/workspaces/w/conclusions/query",
                          json={"query": "cat", "top_k": 3, "distance": 0.5, "filters": scope}).json()
     assert [c["content"] for c in within] == ["owns a cat"]
+
+
+# -- error types where both servers refuse -----------------------------------------------------------
+@pytest.mark.parametrize("value, kind", [("AAA", "bool_parsing"), (2, "bool_parsing"), ({}, "bool_type"), ([None], "bool_type")])
+def test_a_value_that_is_no_boolean(client: httpx.Client, value: object, kind: str) -> None:
+    response = client.post("/v3/workspaces", json={"id": "w", "configuration": {"dream": {"enabled": value}}})
+    assert response.status_code == 422
+    assert [(e["type"], e["loc"]) for e in response.json()["detail"]] == [(kind, ["body", "configuration", "dream", "enabled"])]
+
+
+@pytest.mark.parametrize("value, kind", [("AAA", "int_parsing"), (False, "greater_than_equal"), ("5", "greater_than_equal")])
+def test_a_value_that_is_no_integer(client: httpx.Client, value: object, kind: str) -> None:
+    response = client.post("/v3/workspaces", json={"id": "w", "configuration": {"summary": {"messages_per_short_summary": value}}})
+    assert response.status_code == 422
+    [item] = response.json()["detail"]
+    assert item["type"] == kind and item["input"] == value
+    if kind == "greater_than_equal":
+        assert item["ctx"] == {"ge": 10} and item["msg"] == "Input should be greater than or equal to 10"
+
+
+def test_float_bounds_are_printed_as_pydantic_prints_them(client: httpx.Client) -> None:
+    response = client.post("/v3/workspaces/w/conclusions/query", json={"query": "", "distance": -1.0})
+    [item] = response.json()["detail"]
+    assert item["msg"] == "Input should be greater than or equal to 0" and item["ctx"] == {"ge": 0.0}
+
+
+def test_a_too_long_list_reports_its_length_only(client: httpx.Client) -> None:
+    messages = [{"peer_id": "a", "content": 0}] * 101
+    response = client.post("/v3/workspaces/w/sessions/s/messages", json={"messages": messages})
+    assert [(e["type"], e["loc"]) for e in response.json()["detail"]] == [("too_long", ["body", "messages"])]
+
+
+def test_an_enum_of_the_wrong_type_is_an_enum_error(client: httpx.Client) -> None:
+    response = client.post("/v3/workspaces/w/schedule_dream", json={"observer": "a", "dream_type": 0})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == "enum" and response.json()["detail"][0]["msg"] == "Input should be 'omni'"
+
+
+@pytest.mark.parametrize("text, reason", [("AAA", "input is too short"), ("", "input is too short"), ("abcd-01-01T00:00:00Z", "invalid character in year")])
+def test_a_datetime_that_does_not_parse(client: httpx.Client, text: str, reason: str) -> None:
+    response = client.post("/v3/workspaces/w/sessions/s/messages", json={"messages": [{"peer_id": "a", "content": "", "created_at": text}]})
+    [item] = response.json()["detail"]
+    assert item["type"] == "datetime_from_date_parsing" and item["ctx"] == {"error": reason}
+
+
+def test_an_upload_without_peer_id_and_file_lists_both(local: httpx.Client) -> None:
+    for data in ({}, {"peer_id": ""}):
+        response = local.post("/v3/workspaces/w/sessions/s/messages/upload", data=data, files={"x": ("x", b"", "text/plain")})
+        assert [e["loc"] for e in response.json()["detail"]] == [["body", "peer_id"], ["body", "file"]]
+
+
+def test_an_upload_type_is_refused_before_the_ids(local: httpx.Client) -> None:
+    response = local.post("/v3/workspaces/w/sessions/s/messages/upload", data={"peer_id": "bad id"},
+                          files={"file": ("f", b"\x00\x01", "application/x-thing")})
+    assert response.status_code == 415
+
+
+def test_a_removed_peer_keeps_its_config(client: httpx.Client) -> None:
+    client.post("/v3/workspaces/w/sessions", json={"id": "s", "peers": {"a": {"observe_me": False}}})
+    assert client.request("DELETE", "/v3/workspaces/w/sessions/s/peers", json=["a"]).status_code == 200
+    assert client.get("/v3/workspaces/w/sessions/s/peers").json()["items"] == []
+    assert client.get("/v3/workspaces/w/sessions/s/peers/a/config").json() == {"observe_me": False, "observe_others": None}
+    assert client.put("/v3/workspaces/w/sessions/s/peers/a/config", json={"observe_others": True}).status_code == 204
+    assert client.get("/v3/workspaces/w/sessions/s/peers/a/config").json() == {"observe_me": False, "observe_others": True}
+    assert client.get("/v3/workspaces/w/sessions/s/peers/zz/config").status_code == 404
+
+
+def test_an_empty_session_id_names_no_session(client: httpx.Client) -> None:
+    client.post("/v3/workspaces/w/peers", json={"id": "a"})
+    response = client.post("/v3/workspaces/w/peers/a/representation", json={"session_id": ""})
+    assert response.status_code == 200 and response.json() == {"representation": ""}

@@ -13,6 +13,7 @@ them, and translates jsonschema's errors into pydantic's vocabulary.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
 import re
@@ -24,6 +25,7 @@ from jsonschema import Draft202012Validator, FormatChecker, ValidationError, val
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from ..errors import MAX_LISTED
 from ..json_text import has_lone_surrogate, parse_json
 from ..state.clock import parse_client_timestamp
 from .document import Contract, Operation
@@ -32,7 +34,7 @@ JSON_MEDIA = "application/json"
 MULTIPART_MEDIA = "multipart/form-data"
 _TRUE = frozenset({"1", "on", "t", "true", "y", "yes"})
 _FALSE = frozenset({"0", "off", "f", "false", "n", "no"})
-_INT_TEXT = re.compile(r"^\s*[+-]?\d+(\.0*)?\s*$")
+_INT_TEXT = re.compile(r"^\s*[+-]?[0-9]+(\.0*)?\s*$", re.ASCII)  # `٣` is no integer to pydantic (Python's int() reads it)
 _CONTRACT_URI = "urn:honcho-mock:contract"
 PATTERN_ERROR = "x-pattern-error"  # openapi.yaml: a pattern a validator of the real server checks, and its message
 FIELD_NAME = "x-field-name"  # openapi.yaml: a body property also accepted under its model's field name
@@ -154,9 +156,11 @@ class CompiledSchema:
             return next(self.python.iter_errors(instance), None) is None
 
     def errors(self, instance: Any) -> list[ValidationError]:
+        """The first errors of an invalid instance: the listing stops after a bounded number,
+        so a million bad items cost the same as a hundred (no other client waits on it)."""
         if self.is_valid(instance):
             return []
-        return list(self.python.iter_errors(instance))
+        return list(itertools.islice(self.python.iter_errors(instance), MAX_LISTED * 4))
 
 
 def _reroot_refs(node: Any) -> Any:
@@ -282,7 +286,10 @@ class OperationValidator:
         schema = self._owner.resolve(self._body_schema)
         errors: list[dict[str, Any]] = []
         properties = schema.get("properties", {})
-        for name in schema.get("required", []):
+        form = {name: value for name, value in form.items() if value != ""}  # FastAPI reads an empty form field as absent
+        wants_files = {name for name, prop in properties.items() if "contentMediaType" in prop or prop.get("format") == "binary"}
+        required = schema.get("required", [])
+        for name in sorted(required, key=lambda name: name in wants_files):  # FastAPI reports form fields, then files
             if name not in form:
                 errors.append({"type": "missing", "loc": ["body", name], "msg": "Field required", "input": None})
         for name, prop in properties.items():
@@ -418,6 +425,8 @@ def _coerce(kind: str | None, raw: str) -> tuple[Any, tuple[str, str] | None]:
         return None, ("int_parsing", "Input should be a valid integer, unable to parse string as an integer")
     if kind == "number":
         try:
+            if not raw.isascii():  # float() reads other scripts' digits; pydantic does not
+                raise ValueError(raw)
             value = float(raw)
         except ValueError:
             return None, ("float_parsing", "Input should be a valid number, unable to parse string as a number")
@@ -447,7 +456,12 @@ def _schema_errors(validator: CompiledSchema, instance: Any, prefix: list[Any]) 
             key = tuple(item["loc"])
             if key not in best or rank < best[key][0]:
                 best[key] = (rank, item)
-    return [item for _, item in best.values()]
+    items = [item for _, item in best.values()]
+    too_long = [tuple(item["loc"]) for item in items if item["type"] == "too_long"]
+    if too_long:  # pydantic stops reading a list at its bound: no errors of its items
+        items = [item for item in items if not any(len(item["loc"]) > len(bound) and tuple(item["loc"][:len(bound)]) == bound
+                                                   for bound in too_long)]
+    return items
 
 
 _CHECK_ORDER = {name: rank for rank, name in enumerate(
@@ -483,6 +497,10 @@ def _translate(error: ValidationError, prefix: list[Any]) -> Iterable[dict[str, 
                 yield _item("extra_forbidden", [*loc, name], "Extra inputs are not permitted", instance[name])
         return
     if keyword == "type":
+        if "enum" in schema or "const" in schema:  # pydantic checks an enum's members, not the type first
+            keyword = "enum" if "enum" in schema else "const"
+            yield _constraint_error(keyword, schema[keyword], schema, loc, instance, error)
+            return
         yield _type_error(value, schema, loc, instance)
         return
     yield _constraint_error(keyword, value, schema, loc, instance, error)
@@ -509,12 +527,53 @@ def _type_error(expected: Any, schema: dict[str, Any], loc: list[Any], instance:
     kind = expected[0] if isinstance(expected, list) and expected else expected
     if kind == "integer" and isinstance(instance, float) and not isinstance(instance, bool):
         return _item("int_from_float", loc, "Input should be a valid integer, got a number with a fractional part", instance)
+    lax = _lax_refusal(kind, schema, loc, instance)
+    if lax is not None:
+        return lax
     if kind == "object":
         if schema.get("properties"):
             return _item("model_attributes_type", loc, "Input should be a valid dictionary or object to extract fields from", instance)
         return _item("dict_type", loc, "Input should be a valid dictionary", instance)
     error_type, msg = _TYPE_ERRORS.get(kind, ("value_error", f"Input should be of type {kind}"))
     return _item(error_type, loc, msg, instance)
+
+
+def _lax_refusal(kind: Any, schema: dict[str, Any], loc: list[Any], instance: Any) -> dict[str, Any] | None:
+    """The error the real server's lax pydantic gives a value of the wrong JSON type, where
+    it refuses the value too. The contract's types stay strict (a value pydantic would
+    coerce, such as `0` for a boolean, is still refused, with the plain type error: a
+    documented deviation), but a value both refuse gets pydantic's own error type."""
+    if kind == "boolean":
+        if isinstance(instance, str) and instance.strip().lower() not in _TRUE | _FALSE \
+                or isinstance(instance, (int, float)) and not isinstance(instance, bool) and instance not in (0, 1) \
+                and abs(instance) < 2 ** 63:  # past an int64 pydantic gives up reading a number as a bool: bool_type
+            return _item("bool_parsing", loc, "Input should be a valid boolean, unable to interpret input", instance)
+        return None
+    if kind not in ("integer", "number"):
+        if kind == "string" and schema.get("format") == "date-time" and not isinstance(instance, (int, float)) \
+                or kind == "string" and schema.get("format") == "date-time" and isinstance(instance, bool):
+            return _item("datetime_type", loc, "Input should be a valid datetime", instance)
+        return None
+    read: Any = None
+    if isinstance(instance, bool):
+        read = int(instance)
+    elif isinstance(instance, str):
+        read, problem = _coerce(kind, instance)
+        if problem:
+            return _item(problem[0], loc, problem[1], instance)
+    if read is None:
+        return None
+    for keyword, check in (("minimum", lambda b: read >= b), ("maximum", lambda b: read <= b),
+                           ("exclusiveMinimum", lambda b: read > b), ("exclusiveMaximum", lambda b: read < b)):
+        bound = schema.get(keyword)
+        if isinstance(bound, (int, float)) and not isinstance(bound, bool) and not check(bound):
+            return _constraint_error(keyword, bound, schema, loc, instance, None)
+    return None
+
+
+def _shown(bound: Any) -> Any:
+    """A bound as pydantic prints it in a message: `0` for 0.0 (ctx keeps the float)."""
+    return int(bound) if isinstance(bound, float) and bound.is_integer() else bound
 
 
 def _number(value: Any, schema: dict[str, Any]) -> Any:
@@ -527,16 +586,17 @@ def _plural(count: Any, word: str) -> str:
     return word if count == 1 else word + "s"
 
 
-def _constraint_error(keyword: str, value: Any, schema: dict[str, Any], loc: list[Any], instance: Any, error: ValidationError) -> dict[str, Any]:
+def _constraint_error(keyword: str, value: Any, schema: dict[str, Any], loc: list[Any], instance: Any,
+                      error: ValidationError | None) -> dict[str, Any]:
     bound = _number(value, schema)
     if keyword == "minimum":
-        return _item("greater_than_equal", loc, f"Input should be greater than or equal to {bound}", instance, {"ge": bound})
+        return _item("greater_than_equal", loc, f"Input should be greater than or equal to {_shown(bound)}", instance, {"ge": bound})
     if keyword == "maximum":
-        return _item("less_than_equal", loc, f"Input should be less than or equal to {bound}", instance, {"le": bound})
+        return _item("less_than_equal", loc, f"Input should be less than or equal to {_shown(bound)}", instance, {"le": bound})
     if keyword == "exclusiveMinimum":
-        return _item("greater_than", loc, f"Input should be greater than {bound}", instance, {"gt": bound})
+        return _item("greater_than", loc, f"Input should be greater than {_shown(bound)}", instance, {"gt": bound})
     if keyword == "exclusiveMaximum":
-        return _item("less_than", loc, f"Input should be less than {bound}", instance, {"lt": bound})
+        return _item("less_than", loc, f"Input should be less than {_shown(bound)}", instance, {"lt": bound})
     if keyword == "minLength":
         return _item("string_too_short", loc, f"String should have at least {value} {_plural(value, 'character')}", instance, {"min_length": value})
     if keyword == "maxLength":
@@ -564,8 +624,27 @@ def _constraint_error(keyword: str, value: Any, schema: dict[str, Any], loc: lis
         return _item("value_error", loc, "Value error, date-time out of range: its UTC form must fall in years 1..9999",
                      instance, {"error": {}})
     if keyword == "format" and value in ("date-time", "date"):
-        return _item("datetime_from_date_parsing", loc, "Input should be a valid datetime or date, invalid character in year", instance, {"error": "invalid character in year"})
-    return _item("value_error", loc, f"Value error, {error.message}", instance, {"error": error.message})
+        reason = _datetime_problem(instance) if isinstance(instance, str) else "invalid character in year"
+        return _item("datetime_from_date_parsing", loc, f"Input should be a valid datetime or date, {reason}", instance, {"error": reason})
+    message = error.message if error is not None else keyword
+    return _item("value_error", loc, f"Value error, {message}", instance, {"error": message})
+
+
+def _datetime_problem(text: str) -> str:
+    """The first problem pydantic's date parser names in a text that is no date-time."""
+    if len(text) < 10:
+        return "input is too short"
+    if not text[:4].isascii() or not text[:4].isdigit():
+        return "invalid character in year"
+    if text[4] != "-" or text[7] != "-":
+        return "invalid date separator"
+    if not text[5:7].isascii() or not text[5:7].isdigit():
+        return "invalid character in month"
+    if not text[8:10].isascii() or not text[8:10].isdigit():
+        return "invalid character in day"
+    if not 1 <= int(text[5:7]) <= 12:
+        return "month value is outside expected range"
+    return "invalid character in year" if len(text) == 10 else "unexpected extra characters at the end of the input"
 
 
 def _join_options(options: list[str]) -> str:

@@ -63,7 +63,7 @@ def get_representation(store: Store, req: ParsedRequest) -> Reply:
     body = req.body or {}
     if store.peer(workspace_id, peer_id) is None:
         return Reply(200, {"representation": ""})
-    session_id = body.get("session_id")
+    session_id = body.get("session_id") or None  # "" names no session, as on the real server
     if session_id is not None:
         store.require_session(workspace_id, session_id)
     text = representation(store, workspace_id, peer_id, body.get("target") or peer_id,

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import ApiError
 from ..exchange import ParsedRequest, Reply
+from ..json_text import check_json_depth
 from ..honcho.file_text import (
     FileTooLarge,
     UnreadableFile,
@@ -32,14 +33,11 @@ from .registry import operation
 
 @operation("create_messages_with_file_v3_workspaces__workspace_id__sessions__session_id__messages_upload_post")
 def create_messages_with_file(store: Store, req: ParsedRequest) -> Reply:
-    require_ids(req, "workspace_id", "session_id")
     workspace_id, session_id = req.path["workspace_id"], req.path["session_id"]
     form = req.form
-    peer_id = form["peer_id"]
-    require_peer_ids({peer_id: None})
     upload = form["file"]
     content = upload.file.read()
-    try:
+    try:  # the real server reads the file first: its size and type are refused before any id is looked at
         check_size(len(content))
         text = extract_text(content, upload.content_type)
     except FileTooLarge as exc:
@@ -48,6 +46,9 @@ def create_messages_with_file(store: Store, req: ParsedRequest) -> Reply:
         raise ApiError(415, str(exc)) from None
     except UnreadableFile as exc:
         raise ApiError(422, str(exc)) from None
+    require_ids(req, "workspace_id", "session_id")
+    peer_id = form["peer_id"]
+    require_peer_ids({peer_id: None})
     metadata, created_at = _object(form.get("metadata")), _moment(form.get("created_at"))
     messages = [{"peer_id": peer_id, "content": chunk, "metadata": metadata, "created_at": created_at}
                 for chunk in split_text_into_chunks(text)]
@@ -56,10 +57,15 @@ def create_messages_with_file(store: Store, req: ParsedRequest) -> Reply:
 
 
 def _object(text: Any) -> dict[str, Any] | None:
+    """A JSON object form field; held to the JSON bodies' nesting cap (400 past it, before
+    anything is stored), since the store copies, saves and answers it like a body."""
+    if not isinstance(text, str) or not text:
+        return None
     try:
-        value = json.loads(text) if isinstance(text, str) and text else None
+        value = json.loads(text)
     except (ValueError, RecursionError):
         return None
+    check_json_depth(value, raw=text.encode("utf-8", "surrogatepass"))
     return value if isinstance(value, dict) else None
 
 

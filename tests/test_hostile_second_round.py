@@ -1,0 +1,114 @@
+"""Input that broke the mock by hand (issue 13): each gets a clear refusal, never a 500,
+and changes nothing."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import socket
+import time
+
+import httpx
+import jwt
+import pytest
+from starlette.testclient import TestClient
+from support import loopback_server
+
+from mockserver import create_app
+from mockserver.state.snapshot import dump_state
+
+JSON = {"content-type": "application/json"}
+
+
+@pytest.fixture
+def raw():  # no contract hook: some of these requests are not JSON a client library can build
+    server = create_app(seed=3)
+    with TestClient(server.app, base_url="http://testserver", raise_server_exceptions=False) as client:
+        client.server = server  # type: ignore[attr-defined]
+        yield client
+
+
+def state(client: TestClient) -> object:
+    return dump_state(client.server.store)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/v3/workspaces", b'{"id": "\\ud800"}'),
+    ("/v3/workspaces/w/peers", b'{"id": "a\\udfff"}'),
+    ("/v3/workspaces/w/sessions", b'{"id": "s", "peers": {"\\ud800": {}}}'),
+    ("/v3/workspaces/w/sessions/s/peers", b'{"\\ud800": {}}'),
+    ("/v3/workspaces/w/sessions/s/messages", b'{"messages": [{"peer_id": "\\ud800", "content": "x"}]}'),
+    ("/v3/workspaces/w/webhooks", b'{"url": "http://\\ud800"}'),
+])
+def test_a_lone_surrogate_in_a_checked_string_is_a_422(raw: TestClient, path: str, body: bytes) -> None:
+    before = state(raw)
+    response = raw.post(path, content=body, headers=JSON)
+    assert response.status_code in (404, 422), response.text
+    assert state(raw) == before
+
+
+def test_a_lone_surrogate_in_metadata_is_stored_and_answered(raw: TestClient) -> None:
+    response = raw.post("/v3/workspaces", content=b'{"id": "w", "metadata": {"\\ud800": "\\udc00x"}}', headers=JSON)
+    assert response.status_code == 201 and response.json()["metadata"] == {"\ud800": "\udc00x"}
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+01:00"])
+def test_a_datetime_outside_the_utc_years_is_a_422_everywhere(raw: TestClient, moment: str) -> None:
+    message = raw.post("/v3/workspaces/w/sessions/s/messages", json={"messages": [{"peer_id": "a", "content": "x", "created_at": moment}]})
+    assert message.status_code == 422 and message.json()["detail"][0]["loc"] == ["body", "messages", 0, "created_at"]
+    upload = raw.post("/v3/workspaces/w/sessions/s/messages/upload", data={"peer_id": "a", "created_at": moment},
+                      files={"file": ("a.txt", b"hi", "text/plain")})
+    assert upload.status_code == 201  # an unreadable created_at form field is ignored, as any unparsable one
+    assert raw.post("/v3/workspaces/w/sessions/s/messages/list", json={}).json()["items"][0]["created_at"].endswith("Z")
+    listed = raw.post("/v3/workspaces/w/sessions/s/messages/list", json={"filters": {"created_at": {"gte": moment}}})
+    assert listed.status_code in (200, 422)
+
+
+def test_a_jwt_exp_outside_the_utc_years_is_refused() -> None:
+    server = create_app(auth_secret="s3cret")
+    token = jwt.encode({"t": "", "w": "w", "exp": "9999-12-31T23:59:59-14:00"}, "s3cret", algorithm="HS256")
+    with TestClient(server.app, raise_server_exceptions=False) as client:
+        response = client.get("/v3/workspaces/w/webhooks", headers={"authorization": f"Bearer {token}"})
+        assert response.status_code == 401 and response.json() == {"detail": "Invalid JWT"}
+        admin = {"authorization": f"Bearer {server.auth.admin_jwt()}"}
+        key = client.post("/v3/keys", params={"workspace_id": "w", "expires_at": "9999-12-31T23:59:59-14:00"}, headers=admin)
+        assert key.status_code == 422 and key.json()["detail"][0]["loc"] == ["query", "expires_at"]
+
+
+def test_deep_upload_metadata_is_refused_before_anything_is_created(raw: TestClient) -> None:
+    deep = '{"a": ' + "[" * 600 + "]" * 600 + "}"
+    response = raw.post("/v3/workspaces/w/sessions/s/messages/upload", data={"peer_id": "a", "metadata": deep},
+                        files={"file": ("a.txt", b"hi", "text/plain")})
+    assert response.status_code == 400 and "nested deeper" in response.json()["detail"]
+    assert state(raw) == dump_state(create_app(seed=3).store)
+
+
+def test_a_huge_error_list_is_capped_and_quick(raw: TestClient) -> None:
+    raw.post("/v3/workspaces/w/sessions", json={"id": "s"})
+    body = json.dumps([1] * 300_000).encode()
+    started = time.perf_counter()
+    response = raw.request("DELETE", "/v3/workspaces/w/sessions/s/peers", content=body, headers=JSON)
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 422 and len(response.json()["detail"]) == 100
+    assert response.json()["detail"][0]["loc"] == ["body", 0] and len(response.content) < 50_000
+    print(f"300,000 bad items answered in {elapsed:.3f}s")  # a figure, not an assert: the machine is shared
+
+
+def test_other_scripts_digits_are_no_integers(raw: TestClient) -> None:
+    response = raw.post("/v3/workspaces/list?page=%D9%A3")
+    assert response.status_code == 422 and response.json()["detail"][0]["type"] == "int_parsing"
+    assert raw.get("/v3/workspaces/w/webhooks", headers={"X-Mock-Delay": "\u0663".encode()}).status_code == 400
+
+
+def test_a_websocket_upgrade_is_refused_on_any_path() -> None:
+    with loopback_server(create_app().app) as url:
+        host, port = url.split("//")[1].split(":")
+        for path in ("/v3/workspaces", "/nowhere", "/_mock/state"):
+            with socket.create_connection((host, int(port)), timeout=10) as sock:
+                key = base64.b64encode(os.urandom(16)).decode()
+                sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                             f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode())
+                answer = sock.recv(4096).decode("latin-1")
+            assert answer.startswith("HTTP/1.1 403"), answer
+        assert httpx.get(url + "/health", timeout=10).status_code == 200

@@ -64,6 +64,7 @@ class MockConfig:
     spec: Path = DEFAULT_SPEC
     seed: int | None = None
     fixtures: Any = None
+    fixtures_source: str = "--fixtures"  # named in a refusal: the file's name when the CLI read it
     max_body: int = DEFAULT_MAX_BODY
     cors: bool = True
     swagger_ui: bool = True
@@ -101,16 +102,20 @@ class MockServer:
             self.app = self._build()
             if self.config.fixtures is not None and not (self.state_file and self.state_file.restored):
                 check_fixtures(self.store, self.config.fixtures)
-                load_fixtures(self.store, self.config.fixtures)
+                load_fixtures(self.store, self.config.fixtures, self.config.fixtures_source)
         except BaseException:
             if self.state_file is not None:
                 self.state_file.close()
             raise
 
-    def reset(self) -> None:
-        """Forget all state; a seeded mock starts its ids and clock over."""
+    def reset(self, to_fixtures: bool = False) -> None:
+        """Forget all state; a seeded mock starts its ids and clock over. `to_fixtures`: then
+        load the start fixtures again (`POST /_mock/reset?to=fixtures`), the state the mock
+        started with when it had no state file to restore."""
         self.store.reset()
         self.store.clock = Clock(self.config.seed)
+        if to_fixtures and self.config.fixtures is not None:
+            load_fixtures(self.store, self.config.fixtures, self.config.fixtures_source)
 
     def _build(self) -> ASGIApp:
         handlers = OPERATIONS if self.auth is None else {**OPERATIONS, KEYS_OPERATION: key_handler(self.auth)}
@@ -133,7 +138,8 @@ class MockServer:
             swagger_ui_options=SwaggerUIOptions(swagger_ui=self.config.swagger_ui, spec_path="/openapi.json",
                                                 swagger_ui_path="/ui"),
         )
-        app: ASGIApp = AdminRoutes(connexion_app, self.store, copy.deepcopy(self.contract.document), self.reset)
+        app: ASGIApp = AdminRoutes(connexion_app, self.store, copy.deepcopy(self.contract.document), self.reset,
+                                   max_body=self.config.max_body, has_fixtures=self.config.fixtures is not None)
         if self.config.cors:
             app = CORSWhenAsked(app, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
                                  expose_headers=["*"])

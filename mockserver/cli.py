@@ -87,6 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.max_body <= 0 or args.max_records < 0:
             raise ValueError("--max-body must be positive and --max-records 0 or more")
         server = MockServer(MockConfig(spec=args.spec, seed=args.seed, fixtures=fixtures,
+                                       fixtures_source=f"--fixtures {args.fixtures}",
                                        max_body=args.max_body, cors=not args.no_cors, max_records=args.max_records or None,
                                        state_file=args.state_file, save_interval=args.save_interval,
                                        latency=tuple(args.latency), error_rate=tuple(args.error_rate),

@@ -112,3 +112,69 @@ def test_a_websocket_upgrade_is_refused_on_any_path() -> None:
                 answer = sock.recv(4096).decode("latin-1")
             assert answer.startswith("HTTP/1.1 403"), answer
         assert httpx.get(url + "/health", timeout=10).status_code == 200
+
+
+# -- fixtures and state files, checked whole ------------------------------------------------------
+BAD_FIXTURES = [
+    ({"workspaces": [{"id": "ok"}, {"id": "w", "sessions": [{"id": "s", "messages": [
+        {"peer_id": "a", "content": "x"}, {"peer_id": "bad id", "content": "y"}]}]}]},
+     "workspaces[1].sessions[0].messages[1].peer_id"),
+    ({"workspaces": [{"id": "w", "webhooks": [{"id": "h"}]}]}, "workspaces[0].webhooks[0].url"),
+    ({"workspaces": [{"id": "w", "webhooks": [{"id": "h", "url": "not a url"}]}]}, "workspaces[0].webhooks[0].url"),
+    ({"workspaces": [{"id": "w", "dreams": [{"observer": "a"}]}]}, "workspaces[0].dreams[0].session_id"),
+    ({"workspaces": [{"id": "w", "metadata": [1]}]}, "workspaces[0].metadata"),
+    ({"workspaces": [{"id": "w", "peers": [{"id": "a\n"}]}]}, "workspaces[0].peers[0].id"),
+    ({"workspaces": [{"id": "w", "created_at": "9999-12-31T23:59:59-14:00"}]}, "workspaces[0].created_at"),
+    ({"workspaces": [{"id": "w", "sessions": [{"id": "s", "peers": {"a": {"observe_me": "yes"}}}]}]},
+     "workspaces[0].sessions[0].peers.a.observe_me"),
+]
+
+
+@pytest.mark.parametrize("document, where", BAD_FIXTURES, ids=[w for _, w in BAD_FIXTURES])
+def test_a_bad_fixture_document_loads_nothing_and_names_its_first_problem(raw: TestClient, document: dict, where: str) -> None:
+    raw.post("/_mock/fixtures", json={"workspaces": [{"id": "before"}]})
+    before = state(raw)
+    response = raw.post("/_mock/fixtures", json=document)
+    assert response.status_code == 422 and f"POST /_mock/fixtures: {where}:" in response.json()["detail"]
+    assert state(raw) == before
+    assert raw.post("/v3/workspaces/list", json={}).status_code == 200
+
+
+def test_fixtures_obey_the_record_and_body_caps() -> None:
+    document = {"workspaces": [{"id": "m", "sessions": [{"id": "s", "messages": [{"peer_id": "a", "content": "x"}] * 40}]}]}
+    server = create_app(max_records=50, max_body=4096)
+    with TestClient(server.app, raise_server_exceptions=False) as client:
+        assert client.post("/_mock/fixtures", json=document).status_code == 200
+        for _ in range(3):
+            again = {"workspaces": [{**document["workspaces"][0], "id": f"m{_}"}]}
+            assert client.post("/_mock/fixtures", json=again).status_code == 507
+        assert server.store.counts()["messages"] == 40
+        big = {"workspaces": [{"id": "b", "metadata": {"x": "y" * 5000}}]}
+        assert client.post("/_mock/fixtures", json=big).status_code == 413
+        assert "b" not in server.store.workspaces
+
+
+def test_reset_to_the_start_fixtures() -> None:
+    start = {"workspaces": [{"id": "demo", "sessions": [{"id": "s", "messages": [{"peer_id": "a", "content": "hi"}]}]}]}
+    server = create_app(seed=5, fixtures=start)
+    with TestClient(server.app) as client:
+        first = client.get("/_mock/state").json()
+        client.post("/v3/workspaces", json={"id": "other"})
+        client.post("/v3/workspaces/demo/sessions/s/messages", json={"messages": [{"peer_id": "a", "content": "more"}]})
+        assert client.post("/_mock/reset?to=fixtures").status_code == 204
+        assert client.get("/_mock/state").json() == first
+        assert client.post("/_mock/reset").status_code == 204 and client.get("/_mock/state").json()["workspaces"] == []
+        assert client.post("/_mock/reset?to=elsewhere").status_code == 422
+    with TestClient(create_app().app) as client:
+        assert client.post("/_mock/reset?to=fixtures").status_code == 409
+
+
+def test_a_bad_state_file_is_refused_with_its_name_and_path(tmp_path) -> None:
+    from mock_process import run_cli
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps({"format": "honcho-mock-state/1", "workspaces": [
+        {"id": "w", "sessions": [{"id": "s", "messages": [{"peer_id": "a", "content": "x", "created_at": "0001-01-01T00:00:00+01:00"}]}]}]}))
+    result = run_cli(["--state-file", str(path)])
+    assert result.returncode == 2
+    assert str(path) in result.stderr and "workspaces[0].sessions[0].messages[0].created_at" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -45,6 +45,7 @@ from .http.faults import (
     error_rules,
     latency_rules,
 )
+from .http.host_check import HostCheck
 from .http.mock_routes import AdminRoutes
 from .http.non_http import RefuseNonHTTP
 from .http.routing import ContractRouting
@@ -76,6 +77,10 @@ class MockConfig:
     latency: tuple[str | LatencyRule, ...] = ()  # faults.py: "MS[:PATTERN]"
     error_rate: tuple[str | ErrorRule, ...] = ()  # faults.py: "RATE[:STATUS][:PATTERN]"
     webhook_allow: tuple[str, ...] = ()  # delivery.py: hosts webhook events may be POSTed to (none: no delivery)
+    # host_check.py: the Host names answered besides IPs and localhost (None: no check, as for an in-process app;
+    # honcho-mock passes its bind address and --allowed-host)
+    allowed_hosts: tuple[str, ...] | None = None
+    bind_host: str = "127.0.0.1"
 
 
 class MockServer:
@@ -122,11 +127,12 @@ class MockServer:
         dispatcher = Dispatcher(self.store, self.validators, handlers, fallback=self.examples.fallback,
                                 max_body=self.config.max_body)
         middlewares = [ErrorsAsJSON, ContractRouting, LifespanMiddleware]
-        after_routing = [functools.partial(FaultMiddleware, contract=self.validation_contract, responder=self.examples,
-                                           latency=self.latency, errors=self.error_rate, seed=self.config.seed)]
-        if self.auth is not None:
+        after_routing: list[Any] = []
+        if self.auth is not None:  # first: a fault header acts only on an authenticated request
             after_routing.append(functools.partial(AuthMiddleware, settings=self.auth, contract=self.validation_contract,
                                                    max_body=self.config.max_body))
+        after_routing.append(functools.partial(FaultMiddleware, contract=self.validation_contract, responder=self.examples,
+                                               latency=self.latency, errors=self.error_rate, seed=self.config.seed))
         at = middlewares.index(ContractRouting) + 1  # routed: they know the operation and its path parameters
         middlewares[at:at] = after_routing
         if self.config.swagger_ui:
@@ -139,12 +145,15 @@ class MockServer:
                                                 swagger_ui_path="/ui"),
         )
         app: ASGIApp = AdminRoutes(connexion_app, self.store, copy.deepcopy(self.contract.document), self.reset,
-                                   max_body=self.config.max_body, has_fixtures=self.config.fixtures is not None)
+                                   max_body=self.config.max_body, has_fixtures=self.config.fixtures is not None,
+                                   auth=self.auth)
         if self.config.cors:
             app = CORSWhenAsked(app, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
                                  expose_headers=["*"])
         if self.state_file is not None:
             app = PersistenceMiddleware(app, self.state_file, self.store)
+        if self.config.allowed_hosts is not None:
+            app = HostCheck(app, self.config.bind_host, self.config.allowed_hosts)
         return RefuseNonHTTP(app)
 
     async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]

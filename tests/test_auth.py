@@ -4,6 +4,8 @@ or outside their scope. Every answer is checked against openapi.yaml."""
 
 from __future__ import annotations
 
+import time
+
 import argparse
 from datetime import datetime, timedelta, timezone
 from typing import Iterator
@@ -66,11 +68,38 @@ def test_auth_is_off_by_default() -> None:
         assert client.post("/v3/keys", params={"workspace_id": "open"}).json() == {"detail": "Feature is disabled"}
 
 
-def test_health_and_the_mock_routes_need_no_token(server: MockServer, api: httpx.Client) -> None:
+def test_health_and_the_documents_need_no_token(server: MockServer, api: httpx.Client) -> None:
     assert api.get("/health").json() == {"status": "ok"}
     with TestClient(server.app) as outside_the_contract:
-        for path in ("/openapi.json", "/ui/", "/_mock/state"):
+        for path in ("/openapi.json", "/ui/"):
             assert outside_the_contract.get(path).status_code == 200, path
+
+
+def test_the_mock_routes_need_the_admin_key(server: MockServer) -> None:
+    """Anyone could otherwise dump, reset or fill the state of an auth-on mock."""
+    assert server.auth is not None
+    scoped = server.auth.sign({"t": "", "w": "w"})
+    with TestClient(server.app) as client:
+        client.post("/v3/workspaces", json={"id": "keep"}, headers={"Authorization": f"Bearer {server.auth.admin_jwt()}"})
+        for method, path in (("GET", "/_mock/state"), ("POST", "/_mock/reset"), ("POST", "/_mock/fixtures")):
+            assert client.request(method, path).json() == {"detail": "No access token provided"}
+            assert client.request(method, path, headers={"Authorization": f"Bearer {scoped}"}).status_code == 401
+            assert client.request(method, path, headers={"Authorization": "Bearer forged"}).json() == {"detail": "Invalid JWT"}
+        assert "keep" in server.store.workspaces  # nothing was reset
+        admin = {"Authorization": f"Bearer {server.auth.admin_jwt()}"}
+        assert client.get("/_mock/state", headers=admin).status_code == 200
+
+
+def test_fault_headers_act_only_after_auth(server: MockServer) -> None:
+    with TestClient(server.app) as client:
+        forced = client.get("/v3/workspaces/w/webhooks", headers={"X-Mock-Status": "503"})
+        assert forced.status_code == 401 and "x-mock-fault" not in forced.headers
+        started = time.monotonic()
+        delayed = client.get("/v3/workspaces/w/webhooks", headers={"X-Mock-Delay": "3000"})
+        assert delayed.status_code == 401 and time.monotonic() - started < 3.0  # refused at once, not after the delay
+        assert server.auth is not None
+        admin = {"Authorization": f"Bearer {server.auth.admin_jwt()}", "X-Mock-Status": "503"}
+        assert client.get("/v3/workspaces/w/webhooks", headers=admin).status_code == 503
 
 
 @pytest.mark.parametrize("header", [None, "Basic YWRtaW46YWRtaW4=", "Bearer", "Bearer ", "Token abc"])

@@ -22,6 +22,7 @@ from ..json_text import encode_json, parse_json
 from ..state.record_cap import check_fixtures
 from ..state.snapshot import FixtureError, dump_state, load_fixtures
 from ..state.store import Store
+from .auth import AuthError, AuthSettings, bearer_token
 from .bodies import DEFAULT_MAX_BODY, read_body
 from .responses import send_bytes, send_json
 
@@ -32,8 +33,9 @@ class AdminRoutes:
     """Answers the mock's own routes and passes everything else on."""
 
     def __init__(self, app: ASGIApp, store: Store, document: dict[str, Any], reset: Callable[[bool], None],
-                 max_body: int = DEFAULT_MAX_BODY, has_fixtures: bool = False) -> None:
+                 max_body: int = DEFAULT_MAX_BODY, has_fixtures: bool = False, auth: AuthSettings | None = None) -> None:
         self.app = app
+        self.auth = auth
         self.store = store
         self.reset = reset
         self.max_body = max_body
@@ -51,9 +53,26 @@ class AdminRoutes:
         elif path == "/openapi.yaml" and method == "GET":
             await send_bytes(send, 200, self._yaml_spec, "application/yaml")
         elif path.startswith(PREFIX):
+            refusal = self._refusal(scope)
+            if refusal is not None:
+                await send_json(send, 401, {"detail": refusal})
+                return
             await self._admin(path[len(PREFIX):].rstrip("/"), method, scope, receive, send)
         else:
             await self.app(scope, receive, send)
+
+    def _refusal(self, scope: Scope) -> str | None:
+        """With auth on, the mock's own routes (dump, reset, fill the state) need an admin key."""
+        if self.auth is None:
+            return None
+        token = bearer_token(scope)
+        if token is None:
+            return "No access token provided"
+        try:
+            claims = self.auth.verify(token)
+        except AuthError as exc:
+            return exc.detail
+        return None if claims.ad else "Resource requires admin privileges"
 
     async def _admin(self, action: str, method: str, scope: Scope, receive: Receive, send: Send) -> None:
         if action == "reset" and method == "POST":

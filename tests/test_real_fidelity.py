@@ -232,3 +232,20 @@ def test_an_empty_session_id_names_no_session(client: httpx.Client) -> None:
     client.post("/v3/workspaces/w/peers", json={"id": "a"})
     response = client.post("/v3/workspaces/w/peers/a/representation", json={"session_id": ""})
     assert response.status_code == 200 and response.json() == {"representation": ""}
+
+
+def test_session_peer_bodies_with_impossible_keys_are_404_as_recorded(client: httpx.Client) -> None:
+    client.post("/v3/workspaces/w/sessions", json={"id": "s", "peers": {"a": {}}})
+    added = client.post("/v3/workspaces/w/sessions/s/peers", json={"ok": {}, "bad id": {}})
+    assert added.status_code == 404 and added.json() == {"detail": "Session not found"}
+    replaced = client.put("/v3/workspaces/w/sessions/s/peers", json={"": {}})
+    assert replaced.status_code == 404 and replaced.json() == {"detail": "Failed to set peers for session"}
+    assert [p["id"] for p in client.get("/v3/workspaces/w/sessions/s/peers").json()["items"]] == ["a"]
+
+
+def test_session_context_looks_the_observer_up(client: httpx.Client) -> None:
+    client.post("/v3/workspaces/w/sessions", json={"id": "s", "peers": {"a": {}}})
+    missing = client.get("/v3/workspaces/w/sessions/s/context", params={"peer_target": "nobody"})
+    assert missing.status_code == 404 and missing.json() == {"detail": "Peer nobody not found in workspace w"}
+    seen = client.get("/v3/workspaces/w/sessions/s/context", params={"peer_target": "nobody", "peer_perspective": "a"})
+    assert seen.status_code == 200 and seen.json()["peer_representation"] == ""

@@ -148,14 +148,14 @@ def clone_session(store: Store, req: ParsedRequest) -> Reply:
 @operation("add_peers_to_session_v3_workspaces__workspace_id__sessions__session_id__peers_post")
 def add_session_peers(store: Store, req: ParsedRequest) -> Reply:
     require_ids(req, "workspace_id", "session_id")
-    require_peer_ids(req.body)
+    refuse_peer_keys(req.body, "Session not found")
     return Reply(200, store.add_session_peers(req.path["workspace_id"], req.path["session_id"], req.body))
 
 
 @operation("set_session_peers_v3_workspaces__workspace_id__sessions__session_id__peers_put")
 def set_session_peers(store: Store, req: ParsedRequest) -> Reply:
     require_ids(req, "workspace_id", "session_id")
-    require_peer_ids(req.body)
+    refuse_peer_keys(req.body, "Failed to set peers for session")
     return Reply(200, store.set_session_peers(req.path["workspace_id"], req.path["session_id"], req.body))
 
 
@@ -180,6 +180,14 @@ def set_peer_config(store: Store, req: ParsedRequest) -> Reply:
     p = req.path
     store.set_peer_config(p["workspace_id"], p["session_id"], p["peer_id"], req.body)
     return Reply(204, media_type=None)
+
+
+def refuse_peer_keys(peers: dict[str, Any], detail: str) -> None:
+    """Session-peer bodies name peers by their keys; the real server builds a PeerCreate of
+    each and, when one is refused, answers 404 with its route's message (recorded: add
+    `Session not found`, set `Failed to set peers for session`). Nothing is changed."""
+    if not all(map(_WELL_FORMED_ID, peers)):
+        raise ApiError(404, detail)
 
 
 def require_peer_ids(peers: dict[str, Any]) -> None:

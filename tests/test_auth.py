@@ -280,3 +280,12 @@ def test_the_command_line_reads_flags_then_the_environment() -> None:
     assert options({"HONCHO_MOCK_AUTH_SECRET": "mock"}, auth_secret="flag")["auth_secret"] == "flag"
     assert options({"HONCHO_MOCK_ADMIN_TOKEN": "t"})["admin_token"] == "t"
     assert options({"AUTH_JWT_SECRET": "honcho"}, no_auth=True) == {}
+
+
+def test_a_create_named_by_its_field_name_is_authorized_by_that_name(server: MockServer) -> None:
+    assert server.auth is not None
+    peer_key = {"Authorization": f"Bearer {server.auth.sign({'t': '', 'w': 'w', 'p': 'alice'})}"}
+    with TestClient(server.app) as client:
+        assert client.post("/v3/workspaces/w/peers", json={"name": "alice"}, headers=peer_key).status_code == 201
+        assert client.post("/v3/workspaces/w/peers", json={"name": "bob"}, headers=peer_key).status_code == 401
+        assert client.post("/v3/workspaces/w/peers", json={"name": "bob", "id": "alice"}, headers=peer_key).status_code == 200

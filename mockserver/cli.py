@@ -115,7 +115,10 @@ def settle_garbage_collector() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # a refused value (one line already printed, status 2) or --help
+        return exc.code if isinstance(exc.code, int) else 2
     try:
         fixtures = read_fixtures(args.fixtures) if args.fixtures else None
         server = MockServer(MockConfig(spec=args.spec, seed=args.seed, fixtures=fixtures,

@@ -178,3 +178,33 @@ def test_a_bad_state_file_is_refused_with_its_name_and_path(tmp_path) -> None:
     assert result.returncode == 2
     assert str(path) in result.stderr and "workspaces[0].sessions[0].messages[0].created_at" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_slow_validation_does_not_hold_up_other_clients() -> None:
+    """A large body whose one bad item is the last is validated off the event loop: a small
+    request sent while it is being judged is answered first (an order, not a timing)."""
+    import threading
+
+    server = create_app()
+    with loopback_server(server.app) as url:
+        with httpx.Client(base_url=url, timeout=120) as client:
+            client.post("/v3/workspaces/w/sessions", json={"id": "s"})
+        body = json.dumps(["x"] * 300_000 + [1]).encode()
+        finished: list[str] = []
+
+        def big() -> None:
+            with httpx.Client(base_url=url, timeout=120) as client:
+                answer = client.request("DELETE", "/v3/workspaces/w/sessions/s/peers", content=body, headers=JSON)
+                assert answer.status_code == 422
+            finished.append("big")
+
+        worker = threading.Thread(target=big)
+        worker.start()
+        answered = 0
+        with httpx.Client(base_url=url, timeout=120) as client:
+            while not finished:  # small requests keep being answered while the big one is judged
+                assert client.get("/health").status_code == 200
+                answered += 1
+        worker.join(120)
+        print(f"{answered} small requests answered while the big one was judged")
+        assert finished == ["big"] and answered >= 20, answered  # a blocked loop answers only those before it arrived

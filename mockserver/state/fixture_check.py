@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
+from ..json_text import MAX_JSON_DEPTH, TooDeep, check_json_depth
 from .clock import parse_client_timestamp
 
 ID_RULE = re.compile(r"[a-zA-Z0-9_-]{1,512}")
@@ -32,6 +33,10 @@ def check_document(document: Any) -> None:
     """Raise DocumentProblem for the first record the API could not have made."""
     if not isinstance(document, Mapping):
         raise DocumentProblem("", "a fixture document is an object with a 'workspaces' list")
+    try:
+        check_json_depth(document, MAX_JSON_DEPTH + 8)  # a record's metadata may nest as deep as a body's
+    except TooDeep:
+        raise DocumentProblem("", f"nested deeper than a request body may be ({MAX_JSON_DEPTH} levels)") from None
     workspaces = document.get("workspaces", [])
     _list(workspaces, "workspaces")
     seen: set[str] = set()

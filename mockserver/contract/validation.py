@@ -550,8 +550,8 @@ def _lax_refusal(kind: Any, schema: dict[str, Any], loc: list[Any], instance: An
             return _item("bool_parsing", loc, "Input should be a valid boolean, unable to interpret input", instance)
         return None
     if kind not in ("integer", "number"):
-        if kind == "string" and schema.get("format") == "date-time" and not isinstance(instance, (int, float)) \
-                or kind == "string" and schema.get("format") == "date-time" and isinstance(instance, bool):
+        is_number = isinstance(instance, (int, float)) and not isinstance(instance, bool)  # pydantic reads it as a time
+        if kind == "string" and schema.get("format") == "date-time" and not is_number:
             return _item("datetime_type", loc, "Input should be a valid datetime", instance)
         return None
     read: Any = None

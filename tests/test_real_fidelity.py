@@ -249,3 +249,10 @@ def test_session_context_looks_the_observer_up(client: httpx.Client) -> None:
     assert missing.status_code == 404 and missing.json() == {"detail": "Peer nobody not found in workspace w"}
     seen = client.get("/v3/workspaces/w/sessions/s/context", params={"peer_target": "nobody", "peer_perspective": "a"})
     assert seen.status_code == 200 and seen.json()["peer_representation"] == ""
+
+
+def test_the_upload_form_does_not_take_peer_name(local: httpx.Client) -> None:
+    response = local.post("/v3/workspaces/w/sessions/s/messages/upload", data={"peer_name": "a"},
+                          files={"file": ("a.txt", b"hi", "text/plain")})
+    assert response.status_code == 422
+    assert [(e["type"], e["loc"]) for e in response.json()["detail"]] == [("missing", ["body", "peer_id"])]

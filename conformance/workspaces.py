@@ -120,6 +120,8 @@ def _delete_workspace(api: HonchoApi, workspace_id: str, report: CleanupReport) 
         reply = api.delete_workspace(workspace_id)
         if reply.status in (200, 202, 204):
             return True
+        if reply.status == 404 and workspace_id not in discover(api, workspace_id):
+            return True  # already gone (a check deleted it): Honcho answers 404 `Workspace x not found`
         if reply.status != 409:
             report.errors.append(f"{workspace_id}: DELETE answered {reply.status}")
             return False

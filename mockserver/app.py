@@ -1,9 +1,11 @@
 """Assembling the mock: openapi.yaml served by connexion, handlers acting on a store.
 
 The ASGI stack, outermost first:
-  CORS (starlette) -> the mock's own routes (/_mock/, /openapi.json) -> the docs pages (/docs, /ui/, /redoc)
+  non-HTTP scopes refused (http/non_http.py) -> the request log (http/request_log.py)
+  -> the Host check (http/host_check.py) -> --state-file saves (http/autosave.py) -> CORS
+  -> the mock's own routes (/_mock/, /openapi.json) -> the docs pages (/docs, /ui/, /redoc)
   -> connexion's middleware list: errors as JSON (ErrorsAsJSON),
-     routing by openapi.yaml (http/routing.py), faults (http/faults.py), auth when on (http/auth.py)
+     routing by openapi.yaml (http/routing.py), auth when on (http/auth.py), faults (http/faults.py)
   -> Dispatcher.
 connexion's own request validation, security and parameter injection are left out of
 its middleware list: the Dispatcher validates against the 3.1 schemas and answers in
@@ -46,8 +48,10 @@ from .http.faults import (
     error_rules,
     latency_rules,
 )
+from .http.host_check import HostCheck
 from .http.mock_routes import AdminRoutes
 from .http.request_log import RequestLog
+from .http.non_http import RefuseNonHTTP
 from .http.routing import ContractRouting
 from .state.clock import Clock
 from .state.record_cap import DEFAULT_MAX_RECORDS, capped_store, check_fixtures
@@ -65,6 +69,7 @@ class MockConfig:
     spec: Path = DEFAULT_SPEC
     seed: int | None = None
     fixtures: Any = None
+    fixtures_source: str = "--fixtures"  # named in a refusal: the file's name when the CLI read it
     max_body: int = DEFAULT_MAX_BODY
     cors: bool = True
     swagger_ui: bool = True
@@ -78,6 +83,10 @@ class MockConfig:
     webhook_allow: tuple[str, ...] = ()  # honcho/webhook_delivery.py: hosts webhook events may be POSTed to (none: no delivery)
     request_log: str | None = None  # request_log.py: "text" or "json" lines per request (honcho-mock: text)
     log_stream: TextIO | None = None  # where the request log goes (default: stdout)
+    # host_check.py: the Host names answered besides IPs and localhost (None: no check, as for an in-process app;
+    # honcho-mock passes its bind address and --allowed-host)
+    allowed_hosts: tuple[str, ...] | None = None
+    bind_host: str = "127.0.0.1"
 
 
 class MockServer:
@@ -105,7 +114,7 @@ class MockServer:
             self.app = self._build()
             if self.config.fixtures is not None and not (self.state_file and self.state_file.restored):
                 check_fixtures(self.store, self.config.fixtures)
-                load_fixtures(self.store, self.config.fixtures)
+                load_fixtures(self.store, self.config.fixtures, self.config.fixtures_source)
         except BaseException:
             if self.state_file is not None:
                 self.state_file.close()
@@ -120,22 +129,27 @@ class MockServer:
                 self.state_file.save_now(self.store)
             self.state_file.close()
 
-    def reset(self) -> None:
-        """Forget all state; a seeded mock starts its ids and clock over."""
+    def reset(self, to_fixtures: bool = False) -> None:
+        """Forget all state; a seeded mock starts its ids and clock over. `to_fixtures`: then
+        load the start fixtures again (`POST /_mock/reset?to=fixtures`), the state the mock
+        started with when it had no state file to restore."""
         self.store.reset()
         self.store.clock = Clock(self.config.seed)
+        if to_fixtures and self.config.fixtures is not None:
+            load_fixtures(self.store, self.config.fixtures, self.config.fixtures_source)
 
     def _build(self) -> ASGIApp:
         handlers = OPERATIONS if self.auth is None else {**OPERATIONS, KEYS_OPERATION: key_handler(self.auth)}
         dispatcher = Dispatcher(self.store, self.validators, handlers, fallback=self.examples.fallback,
                                 max_body=self.config.max_body, coverage=self.coverage)
         middlewares = [functools.partial(ErrorsAsJSON, base_path=self.contract.base_path), ContractRouting, LifespanMiddleware]
-        after_routing = [functools.partial(FaultMiddleware, contract=self.validation_contract, responder=self.examples,
-                                           latency=self.latency, errors=self.error_rate, seed=self.config.seed,
-                                   coverage=self.coverage)]
-        if self.auth is not None:
+        after_routing: list[Any] = []
+        if self.auth is not None:  # first: a fault header acts only on an authenticated request
             after_routing.append(functools.partial(AuthMiddleware, settings=self.auth, contract=self.validation_contract,
                                                    max_body=self.config.max_body, facts=FACTS, coverage=self.coverage))
+        after_routing.append(functools.partial(FaultMiddleware, contract=self.validation_contract, responder=self.examples,
+                                               latency=self.latency, errors=self.error_rate, seed=self.config.seed,
+                                               coverage=self.coverage))
         at = middlewares.index(ContractRouting) + 1  # routed: they know the operation and its path parameters
         middlewares[at:at] = after_routing
         connexion_app = ConnexionMiddleware(dispatcher, middlewares=middlewares)
@@ -148,16 +162,20 @@ class MockServer:
         self.docs: DocsPages | None = None
         if self.config.swagger_ui:
             app = self.docs = DocsPages(app, self.contract.document, self.contract.base_path)
-        app = AdminRoutes(app, self.store, copy.deepcopy(self.contract.document), self.reset, coverage=self.coverage)
+        app = AdminRoutes(app, self.store, copy.deepcopy(self.contract.document), self.reset,
+                          max_body=self.config.max_body, has_fixtures=self.config.fixtures is not None,
+                          auth=self.auth, coverage=self.coverage)
         if self.config.cors:
             app = CORSWhenAsked(app, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
                                  expose_headers=["*"])
         if self.state_file is not None:
             app = PersistenceMiddleware(app, self.state_file, self.store)
+        if self.config.allowed_hosts is not None:
+            app = HostCheck(app, self.config.bind_host, self.config.allowed_hosts)
         self.request_log: RequestLog | None = None
         if self.config.request_log:  # outermost: every request is logged, preflights and /_mock/ ones too
             app = self.request_log = RequestLog(app, self.config.request_log, self.config.log_stream)
-        return app
+        return RefuseNonHTTP(app)
 
     async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
         await self.app(scope, receive, send)

@@ -7,10 +7,11 @@ import errno
 import functools
 import gc
 import json
+import math
 import os
 import sys
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, NoReturn, Sequence
 
 import yaml
 from connexion.exceptions import InvalidSpecification
@@ -27,22 +28,55 @@ from .state.snapshot import FixtureError
 from .state.state_file import DEFAULT_SAVE_INTERVAL, StateFileError
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A refused command line is one line on stderr and exit status 2 (no usage dump)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _bounded_int(low: int, high: int | None, what: str) -> Callable[[str], int]:
+    def read(text: str) -> int:
+        try:
+            value = int(text.strip(), 10) if text.strip().isascii() else None
+        except ValueError:
+            value = None
+        if value is None or value < low or (high is not None and value > high):
+            bound = f"{low}..{high}" if high is not None else f"{low} or more"
+            raise argparse.ArgumentTypeError(f"{what} must be an integer {bound}, not {text!r}")
+        return value
+    return read
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number of seconds above 0, not {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="honcho-mock", description="A stateful mock of the Honcho v3 API, served from its OpenAPI contract.")
+    parser = OneLineParser(prog="honcho-mock", description="A stateful mock of the Honcho v3 API, served from its OpenAPI contract.")
     parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="OpenAPI document to serve (default: the bundled openapi.yaml)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
-    parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--seed", type=int, default=None, help="make server-made ids and timestamps reproducible")
+    parser.add_argument("--port", type=_bounded_int(0, 65535, "a port"), default=8000, help="TCP port (0: any free port)")
+    parser.add_argument("--allowed-host", action="append", default=[], metavar="HOST",
+                        help="also answer requests whose Host header names HOST (repeatable; default: the bind address and "
+                             "loopback names only, against DNS rebinding; '*' allows any)")
+    parser.add_argument("--seed", type=_bounded_int(-(2 ** 63), 2 ** 63 - 1, "a seed"), default=None, help="make server-made ids and timestamps reproducible")
     parser.add_argument("--fixtures", type=Path, default=None, help="JSON or YAML fixture document to load at start")
-    parser.add_argument("--max-body", type=int, default=DEFAULT_MAX_BODY, help="largest request body accepted, in bytes (413 above)")
+    parser.add_argument("--max-body", type=_bounded_int(1, None, "a size in bytes"), default=DEFAULT_MAX_BODY, help="largest request body accepted, in bytes (413 above)")
     parser.add_argument("--no-cors", action="store_true", help="do not answer CORS requests")
     parser.add_argument("--webhook-allow", action="append", default=[], metavar="HOST",
                         help="deliver webhook events to endpoints on this host (repeatable; default: deliver nowhere)")
-    parser.add_argument("--max-records", type=int, default=DEFAULT_MAX_RECORDS,
+    parser.add_argument("--max-records", type=_bounded_int(0, None, "a record count"), default=DEFAULT_MAX_RECORDS,
                         help=f"most records (workspaces, peers, sessions, messages) stored; 507 above (default {DEFAULT_MAX_RECORDS:,}; 0: no cap)")
     parser.add_argument("--state-file", type=Path, default=None,
                         help="load state from this file at start and save it there (atomically) while running and on shutdown")
-    parser.add_argument("--save-interval", type=float, default=DEFAULT_SAVE_INTERVAL,
+    parser.add_argument("--save-interval", type=_positive_seconds, default=DEFAULT_SAVE_INTERVAL,
                         help=f"with --state-file: seconds between saves after writes (default {DEFAULT_SAVE_INTERVAL})")
     parser.add_argument("--auth-secret", default=None,
                         help="switch auth on: JWTs are signed/verified with this HS256 secret "
@@ -117,7 +151,10 @@ def settle_garbage_collector() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # a refused value (one line already printed, status 2) or --help
+        return exc.code if isinstance(exc.code, int) else 2
     if args.proxy or args.shadow:
         from .proxy_command import run_proxy
 
@@ -129,14 +166,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         fail(f"--fixtures {args.fixtures}: {fixtures_problem(exc)}")
         return 2
     try:
-        if args.max_body <= 0 or args.max_records < 0:
-            raise ValueError("--max-body must be positive and --max-records 0 or more")
         server = MockServer(MockConfig(spec=args.spec, seed=args.seed, fixtures=fixtures,
+                                       fixtures_source=f"--fixtures {args.fixtures}",
                                        max_body=args.max_body, cors=not args.no_cors, max_records=args.max_records or None,
                                        state_file=args.state_file, save_interval=args.save_interval,
                                        latency=tuple(args.latency), error_rate=tuple(args.error_rate),
                                        webhook_allow=tuple(args.webhook_allow),
                                        request_log=None if args.quiet else args.log_format,
+                                       allowed_hosts=tuple(args.allowed_host), bind_host=args.host,
                                        **auth_options(args, os.environ)))
     except SpecError as exc:
         fail(f"--spec {args.spec}: {exc}")
@@ -145,8 +182,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = "/".join(str(part) for part in exc.absolute_path)
         fail(f"--spec {args.spec}: not a valid OpenAPI document: {exc.message} (at /{where})")
         return 2
-    except (FixtureError, ApiError) as exc:  # a fixture document the store refuses (ApiError: over --max-records)
-        fail(f"--fixtures {args.fixtures}: {exc}")
+    except FixtureError as exc:  # it names the file and the path of the first problem
+        fail(" ".join(str(exc).split()))
+        return 2
+    except ApiError as exc:  # a fixture document past --max-records
+        fail(f"--fixtures {args.fixtures}: {' '.join(str(exc).split())}")
         return 2
     except StateFileError as exc:
         fail(f"--state-file: {exc}")

@@ -33,4 +33,17 @@ class RequestValidationError(Exception):
         self.errors = errors
 
     def body(self) -> dict[str, Any]:
-        return {"detail": self.errors}
+        return {"detail": self.errors[:MAX_LISTED]}
+
+
+MAX_LISTED = 100  # errors a 422 lists at most (docs/contract.md): FastAPI lists every one, the mock the first 100
+
+
+def pydantic_text(model: str, field: str, kind: str, msg: str, value: str) -> str:
+    """pydantic's `str(ValidationError)` for one error: the text Honcho answers as a string
+    `detail` when a model it builds inside a handler (not the request body) refuses a value."""
+    shown = repr(value)
+    if len(shown) > 50:  # pydantic shortens long inputs the same way
+        shown = shown[:25] + "..." + shown[-24:]
+    return (f"1 validation error for {model}\n{field}\n  {msg} [type={kind}, input_value={shown}, input_type=str]\n"
+            f"    For further information visit https://errors.pydantic.dev/2.13/v/{kind}")

@@ -22,6 +22,15 @@ class BodyParseError(ApiError):
         super().__init__(400, "There was an error parsing the body")
 
 
+def has_lone_surrogate(text: str) -> bool:
+    """A `\\ud800` escape read from JSON: text that no UTF-8 (and no Rust string) can hold."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not valid JSON")
 

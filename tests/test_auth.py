@@ -4,6 +4,8 @@ or outside their scope. Every answer is checked against openapi.yaml."""
 
 from __future__ import annotations
 
+import time
+
 import argparse
 from datetime import datetime, timedelta, timezone
 from typing import Iterator
@@ -66,11 +68,38 @@ def test_auth_is_off_by_default() -> None:
         assert client.post("/v3/keys", params={"workspace_id": "open"}).json() == {"detail": "Feature is disabled"}
 
 
-def test_health_and_the_mock_routes_need_no_token(server: MockServer, api: httpx.Client) -> None:
+def test_health_and_the_documents_need_no_token(server: MockServer, api: httpx.Client) -> None:
     assert api.get("/health").json() == {"status": "ok"}
     with TestClient(server.app) as outside_the_contract:
-        for path in ("/openapi.json", "/ui/", "/_mock/state"):
+        for path in ("/openapi.json", "/ui/"):
             assert outside_the_contract.get(path).status_code == 200, path
+
+
+def test_the_mock_routes_need_the_admin_key(server: MockServer) -> None:
+    """Anyone could otherwise dump, reset or fill the state of an auth-on mock."""
+    assert server.auth is not None
+    scoped = server.auth.sign({"t": "", "w": "w"})
+    with TestClient(server.app) as client:
+        client.post("/v3/workspaces", json={"id": "keep"}, headers={"Authorization": f"Bearer {server.auth.admin_jwt()}"})
+        for method, path in (("GET", "/_mock/state"), ("POST", "/_mock/reset"), ("POST", "/_mock/fixtures")):
+            assert client.request(method, path).json() == {"detail": "No access token provided"}
+            assert client.request(method, path, headers={"Authorization": f"Bearer {scoped}"}).status_code == 401
+            assert client.request(method, path, headers={"Authorization": "Bearer forged"}).json() == {"detail": "Invalid JWT"}
+        assert "keep" in server.store.workspaces  # nothing was reset
+        admin = {"Authorization": f"Bearer {server.auth.admin_jwt()}"}
+        assert client.get("/_mock/state", headers=admin).status_code == 200
+
+
+def test_fault_headers_act_only_after_auth(server: MockServer) -> None:
+    with TestClient(server.app) as client:
+        forced = client.get("/v3/workspaces/w/webhooks", headers={"X-Mock-Status": "503"})
+        assert forced.status_code == 401 and "x-mock-fault" not in forced.headers
+        started = time.monotonic()
+        delayed = client.get("/v3/workspaces/w/webhooks", headers={"X-Mock-Delay": "3000"})
+        assert delayed.status_code == 401 and time.monotonic() - started < 3.0  # refused at once, not after the delay
+        assert server.auth is not None
+        admin = {"Authorization": f"Bearer {server.auth.admin_jwt()}", "X-Mock-Status": "503"}
+        assert client.get("/v3/workspaces/w/webhooks", headers=admin).status_code == 503
 
 
 @pytest.mark.parametrize("header", [None, "Basic YWRtaW46YWRtaW4=", "Bearer", "Bearer ", "Token abc"])
@@ -123,7 +152,7 @@ def test_keys_are_issued_by_admins_only(api: httpx.Client, admin: dict[str, str]
     assert response.status_code == 200
     claims = jwt.decode(response.json()["key"], SECRET, algorithms=["HS256"], options={"verify_exp": False})
     assert claims.keys() == {"t", "exp", "w", "p", "s"}  # Honcho's claim names
-    assert (claims["w"], claims["p"], claims["s"], claims["exp"]) == ("k", "alice", "chat", "2998-12-31T22:00:00.000000Z")
+    assert (claims["w"], claims["p"], claims["s"], claims["exp"]) == ("k", "alice", "chat", "2998-12-31T22:00:00Z")
 
     workspace_key = issue(api, admin, workspace_id="k")
     for headers, expected in ((workspace_key, ADMIN_ONLY), ({}, NO_TOKEN)):
@@ -251,3 +280,12 @@ def test_the_command_line_reads_flags_then_the_environment() -> None:
     assert options({"HONCHO_MOCK_AUTH_SECRET": "mock"}, auth_secret="flag")["auth_secret"] == "flag"
     assert options({"HONCHO_MOCK_ADMIN_TOKEN": "t"})["admin_token"] == "t"
     assert options({"AUTH_JWT_SECRET": "honcho"}, no_auth=True) == {}
+
+
+def test_a_create_named_by_its_field_name_is_authorized_by_that_name(server: MockServer) -> None:
+    assert server.auth is not None
+    peer_key = {"Authorization": f"Bearer {server.auth.sign({'t': '', 'w': 'w', 'p': 'alice'})}"}
+    with TestClient(server.app) as client:
+        assert client.post("/v3/workspaces/w/peers", json={"name": "alice"}, headers=peer_key).status_code == 201
+        assert client.post("/v3/workspaces/w/peers", json={"name": "bob"}, headers=peer_key).status_code == 401
+        assert client.post("/v3/workspaces/w/peers", json={"name": "bob", "id": "alice"}, headers=peer_key).status_code == 200

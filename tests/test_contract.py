@@ -222,10 +222,31 @@ def test_upstream_statuses_are_kept_and_success_bodies_only_deliberately_changed
             assert mine == schema, f"{op} {status}: body changed"
 
 
+def _without_field_names(node: Any) -> Any:
+    """A schema without its `x-field-name` declarations (docs/contract.md, "Field names")."""
+    if isinstance(node, dict):
+        return {k: _without_field_names(v) for k, v in node.items() if k != "x-field-name"}
+    if isinstance(node, list):
+        return [_without_field_names(v) for v in node]
+    return node
+
+
 def test_upstream_component_schemas_are_unchanged() -> None:
     mine = SPEC["components"]["schemas"]
     for name, schema in UPSTREAM_SCHEMAS.items():
-        assert mine.get(name) == schema, name
+        if name == "WebhookEndpointCreate":  # the url check the real server makes (docs/contract.md)
+            schema = {**schema, "properties": {"url": {**schema["properties"]["url"], "pattern": "^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]",
+                                                       "x-pattern-error": "Invalid URL format"}}}
+        assert _without_field_names(mine.get(name)) == schema, name
+
+
+def test_field_names_are_declared_on_the_create_models() -> None:
+    """The models with pydantic's `populate_by_name`: each alias names its field name once."""
+    schemas = SPEC["components"]["schemas"]
+    declared = {(name, prop, spec["x-field-name"]) for name, schema in schemas.items()
+                for prop, spec in schema.get("properties", {}).items() if "x-field-name" in spec}
+    assert declared == {("WorkspaceCreate", "id", "name"), ("PeerCreate", "id", "name"), ("SessionCreate", "id", "name"),
+                        ("SessionCreate", "peers", "peer_names"), ("ConclusionBatchCreate", "conclusions", "observations")}
 
 
 # --------------------------------------------------------------------------- the seed
@@ -408,9 +429,10 @@ EXPECTED_ERRORS = {
     "set_peer_config": {"404"},
     "get_peer_card": {"404"},
     "delete_conclusion": {"404"},
+    "create_conclusions": {"404"},
     "delete_webhook_endpoint": {"404"},
-    "delete_workspace": {"409"},
-    "get_or_create_webhook_endpoint": {"409"},
+    "delete_workspace": {"404", "409"},
+    "get_or_create_webhook_endpoint": {"404", "409"},
     "create_key": {"405"},
     "create_messages_with_file": {"400", "413", "415"},
 }
@@ -442,9 +464,15 @@ def test_lists_do_not_declare_404(name: str) -> None:
     assert "404" not in short(name).responses
 
 
-def test_workspace_delete_does_not_declare_404() -> None:
-    # The behaviour notes say 202 also for an id that does not exist.
-    assert "404" not in short("delete_workspace").responses
+def test_workspace_delete_declares_404() -> None:
+    # The second round corrected the notes: a missing workspace is 404 `Workspace x not found`.
+    assert "404" in short("delete_workspace").responses
+
+
+def test_webhook_url_declares_the_real_servers_check() -> None:
+    url = SPEC["components"]["schemas"]["WebhookEndpointCreate"]["properties"]["url"]
+    assert url["x-pattern-error"] == "Invalid URL format"
+    assert is_valid(url, "https://example.com/hook") and not is_valid(url, "") and not is_valid(url, "not a url")
 
 
 def test_health_and_webhook_test_bodies() -> None:

@@ -212,7 +212,7 @@ def test_upload_text_makes_a_message_and_creates_peer_and_session(api):
     [message] = response.json()
     assert message["content"] == "# Notes\nbuy tea" and message["peer_id"] == "alice"
     assert message["metadata"] == {"source": "file"}
-    assert message["created_at"] == "2025-05-01T10:00:00.000000Z"
+    assert message["created_at"] == "2025-05-01T10:00:00Z"
     assert [p["id"] for p in api.get(f"{W}/sessions/new/peers").json()["items"]] == ["alice"]
 
 
@@ -283,7 +283,8 @@ def test_conclusion_errors(api):
     assert api.post(f"{W}/conclusions", json={"conclusions": []}).status_code == 422
     bad_id = api.post(f"{W}/conclusions", json={"conclusions": [
         {"content": "x", "observer_id": "bad id!", "observed_id": "alice"}]})
-    assert bad_id.status_code == 422 and bad_id.json()["detail"][0]["loc"] == ["body", "conclusions", 0, "observer_id"]
+    # no peer can have that id: the real server looks it up and answers 404 (second round)
+    assert bad_id.status_code == 404 and bad_id.json() == {"detail": "Peer bad id! not found in workspace w1"}
     assert api.post(f"{W}/conclusions/list").json()["total"] == 0
     bad = api.post(f"{W}/conclusions/list", json={"filters": {"peer_id": "x"}})
     assert bad.status_code == 422 and isinstance(bad.json()["detail"], str)
@@ -302,7 +303,8 @@ def test_conclusion_query_ranks_by_text_match(api):
     conclude(api, {"content": "alice likes green tea", **scope}, {"content": "alice owns a dog", **scope},
              {"content": "alice drinks tea daily", **scope})
     found = api.post(f"{W}/conclusions/query", json={"query": "green tea", "filters": scope}).json()
-    assert contents(found) == ["alice likes green tea", "alice drinks tea daily"]
+    # without `distance` the top_k nearest, whatever their distance (second round): the dog comes last
+    assert contents(found) == ["alice likes green tea", "alice drinks tea daily", "alice owns a dog"]
     near = api.post(f"{W}/conclusions/query", json={"query": "green tea", "filters": scope, "distance": 0.0}).json()
     assert contents(near) == ["alice likes green tea"]
     aliased = {"query": "dog", "top_k": 1, "filters": {"observer": "alice", "observed": "alice"}}
@@ -325,7 +327,7 @@ def test_representation_is_empty_until_something_is_concluded(api):
 
 def test_representation_errors(api):
     missing = api.post(f"{W}/peers/nobody/representation", json={})
-    assert missing.status_code == 404 and missing.json() == {"detail": "Peer nobody not found in workspace w1"}
+    assert missing.status_code == 200 and missing.json() == {"representation": ""}  # second round: nothing learned
     api.post(f"{W}/peers", json={"id": "alice"})
     assert api.post(f"{W}/peers/alice/representation", json={"session_id": "nosuch"}).status_code == 404
     assert api.post(f"{W}/peers/alice/representation", json={"max_conclusions": 0}).status_code == 422
@@ -391,6 +393,7 @@ def test_chat_streams_server_sent_events(api):
 
 # -- webhooks ---------------------------------------------------------------------------
 def test_webhook_endpoints(server, api):
+    api.post("/v3/workspaces", json={"id": "w1"})
     created = api.post(f"{W}/webhooks", json={"url": "http://127.0.0.1:9/hook"})
     assert created.status_code == 201
     endpoint = created.json()
@@ -403,11 +406,12 @@ def test_webhook_endpoints(server, api):
     missing = api.delete(f"{W}/webhooks/{endpoint['id']}")
     assert missing.status_code == 404
     assert api.get("/v3/workspaces/nosuch/webhooks").json()["items"] == []
-    assert api.post("/v3/workspaces/fresh/webhooks", json={"url": "http://h"}).status_code == 201
-    assert "fresh" in [w["id"] for w in api.post("/v3/workspaces/list").json()["items"]]
+    assert api.post("/v3/workspaces/fresh/webhooks", json={"url": "http://h"}).status_code == 404  # second round
+    assert "fresh" not in [w["id"] for w in api.post("/v3/workspaces/list").json()["items"]]
 
 
 def test_webhook_limit_and_validation(api):
+    api.post("/v3/workspaces", json={"id": "w1"})
     for i in range(10):
         assert api.post(f"{W}/webhooks", json={"url": f"http://h/{i}"}).status_code == 201
     full = api.post(f"{W}/webhooks", json={"url": "http://h/10"})

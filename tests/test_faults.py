@@ -129,13 +129,16 @@ def test_rules_parse_and_refuse() -> None:
     assert refused.returncode == 2 and "--error-rate" in refused.stderr
 
 
-def test_faults_over_loopback_and_before_auth() -> None:
+def test_faults_over_loopback_and_after_auth() -> None:
     server = create_app(auth_secret="s" * 32)
+    assert server.auth is not None
+    admin = {"Authorization": f"Bearer {server.auth.admin_jwt()}"}
     with loopback_server(server.app) as url, httpx.Client(base_url=url, timeout=10) as client:
         started = time.monotonic()
-        response = client.post(LIST_PEERS, headers={"X-Mock-Delay": "200", "X-Mock-Status": "404"})
-        assert response.status_code == 404 and time.monotonic() - started >= 0.2  # a forced answer needs no token
-        assert client.post(LIST_PEERS, headers={"X-Mock-Delay": "50"}).status_code == 401  # delayed, then refused
+        response = client.post(LIST_PEERS, headers={**admin, "X-Mock-Delay": "200", "X-Mock-Status": "404"})
+        assert response.status_code == 404 and time.monotonic() - started >= 0.2  # an authenticated request's fault
+        refused = client.post(LIST_PEERS, headers={"X-Mock-Delay": "50", "X-Mock-Status": "404"})
+        assert refused.status_code == 401 and "x-mock-fault" not in refused.headers  # no token: no fault
 
 
 def test_a_forced_2xx_page_is_self_consistent(server: MockServer, api: httpx.Client) -> None:

@@ -15,7 +15,7 @@ import socket
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import httpx
 import pytest
@@ -209,6 +209,14 @@ def test_a_second_mock_cannot_use_the_same_state_file(tmp_path: Path) -> None:
     MockServer(MockConfig(state_file=path)).state_file.close()  # free again once released
 
 
+def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Poll an observable condition (never a fixed sleep): generous, since CI shares its CPU."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.01)
+
+
 def test_saves_only_after_changes_and_on_shutdown(tmp_path: Path) -> None:
     path = tmp_path / "state.json"
     server = MockServer(MockConfig(state_file=path, save_interval=0.05, seed=1))
@@ -216,22 +224,22 @@ def test_saves_only_after_changes_and_on_shutdown(tmp_path: Path) -> None:
     assert state_file is not None and not state_file.restored
     with loopback_server(server.app) as url, httpx.Client(base_url=url, timeout=10) as client:
         assert client.post("/v3/workspaces", json={"id": "w"}).status_code == 201
-        deadline = time.monotonic() + 5
-        while not path.exists() and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert read_state(path)["workspaces"][0]["id"] == "w"
+        # the saver's first round may write the empty state before the request lands: wait for the file to hold it
+        wait_for(lambda: path.exists() and [w["id"] for w in read_state(path)["workspaces"]] == ["w"])
+        rounds = state_file.ticks
+        wait_for(lambda: state_file.ticks >= rounds + 2)  # the round that wrote it has counted its save
         saves = state_file.saves
         for _ in range(20):  # reads, including POST lists and rejected writes, change nothing: no rewrite
             assert client.get("/v3/workspaces/w/sessions/s/peers").status_code == 200
             assert client.post("/v3/workspaces/list", json={}).status_code == 200
             assert client.post("/v3/workspaces", json={"id": "bad id!"}).status_code == 422
-            time.sleep(0.01)
-        time.sleep(0.2)
+        rounds = state_file.ticks
+        wait_for(lambda: state_file.ticks >= rounds + 2)  # a whole saver round after the last request
         assert state_file.saves == saves, "an unchanged state is not rewritten"
         assert client.post("/v3/workspaces/w/peers", json={"id": "alice"}).status_code == 201
-        deadline = time.monotonic() + 5
-        while state_file.saves == saves and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_for(lambda: state_file.saves > saves)
+        rounds = state_file.ticks
+        wait_for(lambda: state_file.ticks >= rounds + 2)
         assert state_file.saves == saves + 1
         assert client.post("/v3/workspaces/w/peers", json={"id": "bob"}).status_code == 201
         expected = client.get("/_mock/state").json()

@@ -43,6 +43,7 @@ def wait_for(condition: Any, seconds: float = 5.0) -> bool:
 
 def register_and_test(mock_url: str, hook_url: str) -> None:
     with checked(httpx.Client(base_url=mock_url, timeout=10)) as client:
+        client.post("/v3/workspaces", json={"id": "w"})  # a webhook needs its workspace
         assert client.post("/v3/workspaces/w/webhooks", json={"url": hook_url}).status_code == 201
         answer = client.get("/v3/workspaces/w/webhooks/test")
         assert answer.status_code == 200 and answer.json() is None

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 
 from .context import CheckContext, ids, short, words
+
+
+def _moment(stamp: str) -> object:
+    """A timestamp's order by time, not by text: pydantic writes no fraction when it is zero
+    (`12:00:00Z` sorts after `12:00:00.5Z` as text)."""
+    try:
+        return (0, datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp())
+    except ValueError:
+        return (1, stamp)
 from .registry import semantic_check
 
 
@@ -157,7 +167,7 @@ def message_order(ctx: CheckContext) -> None:
     ctx.check([m.get("content") for m in listed] == sent, "message contents not kept in order",
               f"sent {short(sent)}\nlisted {short([m.get('content') for m in listed])}", reply=reply)
     stamps = [str(m.get("created_at")) for m in listed]
-    ctx.check(stamps == sorted(stamps), "message timestamps go backwards in list order", f"created_at {short(stamps)}",
+    ctx.check(stamps == sorted(stamps, key=_moment), "message timestamps go backwards in list order", f"created_at {short(stamps)}",
               reply=reply)
 
 

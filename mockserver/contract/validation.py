@@ -13,6 +13,7 @@ them, and translates jsonschema's errors into pydantic's vocabulary.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
 import re
@@ -20,19 +21,23 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator, ValidationError, validators
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from ..json_text import parse_json
+from ..errors import MAX_LISTED
+from ..json_text import has_lone_surrogate, parse_json
+from ..state.clock import parse_client_timestamp
 from .document import Contract, Operation
 
 JSON_MEDIA = "application/json"
 MULTIPART_MEDIA = "multipart/form-data"
 _TRUE = frozenset({"1", "on", "t", "true", "y", "yes"})
 _FALSE = frozenset({"0", "off", "f", "false", "n", "no"})
-_INT_TEXT = re.compile(r"^\s*[+-]?\d+(\.0*)?\s*$")
+_INT_TEXT = re.compile(r"^\s*[+-]?[0-9]+(\.0*)?\s*$", re.ASCII)  # `٣` is no integer to pydantic (Python's int() reads it)
 _CONTRACT_URI = "urn:honcho-mock:contract"
+PATTERN_ERROR = "x-pattern-error"  # openapi.yaml: a pattern a validator of the real server checks, and its message
+FIELD_NAME = "x-field-name"  # openapi.yaml: a body property also accepted under its model's field name
 
 
 def is_json_media(content_type: str | None) -> bool:
@@ -72,9 +77,34 @@ def ecma_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out))
 
 
+_NOT_UNICODE = "string_unicode"
+
+
 def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterable[ValidationError]:
-    if validator.is_type(instance, "string") and not ecma_regex(pattern).search(instance):
+    if not validator.is_type(instance, "string"):
+        return
+    if has_lone_surrogate(instance):  # pydantic cannot even read it as a string to match
+        yield ValidationError(_NOT_UNICODE)
+    elif not ecma_regex(pattern).search(instance):
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def storable_datetime(text: Any) -> bool:
+    """`format: date-time`: RFC 3339 text (as jsonschema checks it) whose UTC form is still
+    within years 1..9999; `9999-12-31T23:59:59-14:00` is a date-time no store can hold."""
+    if not isinstance(text, str):
+        return True
+    if has_lone_surrogate(text) or not Draft202012Validator.FORMAT_CHECKER.conforms(text, "date-time"):
+        return False
+    try:
+        parse_client_timestamp(text)
+    except ValueError:
+        return False
+    return True
+
+
+FORMATS = FormatChecker()
+FORMATS.checkers = {**Draft202012Validator.FORMAT_CHECKER.checkers, "date-time": (storable_datetime, ())}
 
 
 # Draft 2020-12 with ECMA `pattern` semantics: it lists the errors of the requests that
@@ -100,10 +130,11 @@ class ContractValidator:
     def schema_validator(self, schema: dict[str, Any]) -> "CompiledSchema":
         """A validator whose local `$ref`s resolve inside the contract document."""
         rooted = _reroot_refs(schema)
-        python = _ErrorLister(rooted, registry=self._registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        python = _ErrorLister(rooted, registry=self._registry, format_checker=FORMATS)
         if self._fast_registry is None:
             self._fast_registry = jsonschema_rs.Registry([(_CONTRACT_URI, self._contract.document)])
-        fast = jsonschema_rs.validator_for(rooted, registry=self._fast_registry, validate_formats=True)
+        fast = jsonschema_rs.validator_for(rooted, registry=self._fast_registry, validate_formats=True,
+                                           formats={"date-time": storable_datetime})
         return CompiledSchema(python, fast)
 
     def resolve(self, node: Any) -> Any:
@@ -119,12 +150,17 @@ class CompiledSchema:
     fast: Any
 
     def is_valid(self, instance: Any) -> bool:
-        return bool(self.fast.is_valid(instance))
+        try:
+            return bool(self.fast.is_valid(instance))
+        except UnicodeEncodeError:  # a lone surrogate somewhere: Rust strings cannot hold it
+            return next(self.python.iter_errors(instance), None) is None
 
     def errors(self, instance: Any) -> list[ValidationError]:
-        if self.fast.is_valid(instance):
+        """The first errors of an invalid instance: the listing stops after a bounded number,
+        so a million bad items cost the same as a hundred (no other client waits on it)."""
+        if self.is_valid(instance):
             return []
-        return list(self.python.iter_errors(instance))
+        return list(itertools.islice(self.python.iter_errors(instance), MAX_LISTED * 4))
 
 
 def _reroot_refs(node: Any) -> Any:
@@ -181,6 +217,7 @@ class OperationValidator:
         self._body_validator = owner.schema_validator(body_schema) if self.body_media else None
         self._body_kind = _body_kind(owner, body_schema)
         self._integers = _integer_fields(owner, body_schema, depth=0)
+        self.field_names = field_names(owner, body_schema)
 
     @property
     def takes_multipart(self) -> bool:
@@ -226,14 +263,20 @@ class OperationValidator:
             body = parse_json(raw)
         else:
             body = raw.decode("utf-8", "replace")
-        if body is None and not self.body_required:
+        if body is None:  # JSON null is an absent body to FastAPI
+            if self.body_required:
+                return None, [{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}]
             return None, []
         if isinstance(body, str) and not is_json_media(content_type):
             kind = self._body_kind
             error_type, msg = _TOP_LEVEL_TYPE_ERRORS.get(kind, _TOP_LEVEL_TYPE_ERRORS["model"])
             return None, [{"type": error_type, "loc": ["body"], "msg": msg, "input": body}]
         assert self._body_validator is not None
+        sent = body
+        body, renamed = by_alias(self.field_names, body)
         errors = _schema_errors(self._body_validator, body, ["body"])
+        if renamed and errors:
+            errors = [_as_sent(item, renamed, sent) for item in errors]
         if not errors and self._integers is not None:
             body = _as_integers(self._integers, body)
         return body, errors
@@ -243,7 +286,10 @@ class OperationValidator:
         schema = self._owner.resolve(self._body_schema)
         errors: list[dict[str, Any]] = []
         properties = schema.get("properties", {})
-        for name in schema.get("required", []):
+        form = {name: value for name, value in form.items() if value != ""}  # FastAPI reads an empty form field as absent
+        wants_files = {name for name, prop in properties.items() if "contentMediaType" in prop or prop.get("format") == "binary"}
+        required = schema.get("required", [])
+        for name in sorted(required, key=lambda name: name in wants_files):  # FastAPI reports form fields, then files
             if name not in form:
                 errors.append({"type": "missing", "loc": ["body", name], "msg": "Field required", "input": None})
         for name, prop in properties.items():
@@ -258,6 +304,45 @@ class OperationValidator:
                 errors.append({"type": "string_type", "loc": ["body", name],
                                "msg": "Input should be a valid string", "input": None})
         return errors
+
+
+def field_names(owner: "ContractValidator", schema: Any) -> dict[str, str]:
+    """`{alias: field name}` of a body model's properties that declare `x-field-name`.
+
+    Honcho's create models are pydantic models with `populate_by_name`: `{"name": "x"}`
+    is read as `{"id": "x"}`. openapi.yaml says so once, on the property; every
+    operation's validator (and so every handler) sees the alias only."""
+    model = _non_null(owner, schema) if isinstance(schema, dict) else {}
+    return {alias: prop[FIELD_NAME] for alias, prop in model.get("properties", {}).items()
+            if isinstance(prop, dict) and isinstance(prop.get(FIELD_NAME), str)}
+
+
+def by_alias(names: Mapping[str, str], body: Any) -> tuple[Any, dict[str, str]]:
+    """The body with each field name read as its alias (the alias wins when both are
+    sent, the field name is then ignored as pydantic ignores an extra key), and which
+    aliases were read from a field name."""
+    if not names or not isinstance(body, dict) or not any(name in body for name in names.values()):
+        return body, {}
+    renamed: dict[str, str] = {}
+    body = dict(body)
+    for alias, name in names.items():
+        if name not in body:
+            continue
+        value = body.pop(name)
+        if alias not in body:
+            body[alias] = value
+            renamed[alias] = name
+    return body, renamed
+
+
+def _as_sent(item: dict[str, Any], renamed: Mapping[str, str], sent: Any) -> dict[str, Any]:
+    """An error item named by the key the client sent, as pydantic names it."""
+    loc = item["loc"]
+    if len(loc) > 1 and loc[0] == "body" and loc[1] in renamed:
+        item = {**item, "loc": ["body", renamed[loc[1]], *loc[2:]]}
+    elif len(loc) == 2 and item["type"] == "missing":
+        item = {**item, "input": sent}
+    return item
 
 
 _TOP_LEVEL_TYPE_ERRORS = {
@@ -340,6 +425,8 @@ def _coerce(kind: str | None, raw: str) -> tuple[Any, tuple[str, str] | None]:
         return None, ("int_parsing", "Input should be a valid integer, unable to parse string as an integer")
     if kind == "number":
         try:
+            if not raw.isascii():  # float() reads other scripts' digits; pydantic does not
+                raise ValueError(raw)
             value = float(raw)
         except ValueError:
             return None, ("float_parsing", "Input should be a valid number, unable to parse string as a number")
@@ -369,7 +456,12 @@ def _schema_errors(validator: CompiledSchema, instance: Any, prefix: list[Any]) 
             key = tuple(item["loc"])
             if key not in best or rank < best[key][0]:
                 best[key] = (rank, item)
-    return [item for _, item in best.values()]
+    items = [item for _, item in best.values()]
+    too_long = [tuple(item["loc"]) for item in items if item["type"] == "too_long"]
+    if too_long:  # pydantic stops reading a list at its bound: no errors of its items
+        items = [item for item in items if not any(len(item["loc"]) > len(bound) and tuple(item["loc"][:len(bound)]) == bound
+                                                   for bound in too_long)]
+    return items
 
 
 _CHECK_ORDER = {name: rank for rank, name in enumerate(
@@ -405,6 +497,10 @@ def _translate(error: ValidationError, prefix: list[Any]) -> Iterable[dict[str, 
                 yield _item("extra_forbidden", [*loc, name], "Extra inputs are not permitted", instance[name])
         return
     if keyword == "type":
+        if "enum" in schema or "const" in schema:  # pydantic checks an enum's members, not the type first
+            keyword = "enum" if "enum" in schema else "const"
+            yield _constraint_error(keyword, schema[keyword], schema, loc, instance, error)
+            return
         yield _type_error(value, schema, loc, instance)
         return
     yield _constraint_error(keyword, value, schema, loc, instance, error)
@@ -431,12 +527,53 @@ def _type_error(expected: Any, schema: dict[str, Any], loc: list[Any], instance:
     kind = expected[0] if isinstance(expected, list) and expected else expected
     if kind == "integer" and isinstance(instance, float) and not isinstance(instance, bool):
         return _item("int_from_float", loc, "Input should be a valid integer, got a number with a fractional part", instance)
+    lax = _lax_refusal(kind, schema, loc, instance)
+    if lax is not None:
+        return lax
     if kind == "object":
         if schema.get("properties"):
             return _item("model_attributes_type", loc, "Input should be a valid dictionary or object to extract fields from", instance)
         return _item("dict_type", loc, "Input should be a valid dictionary", instance)
     error_type, msg = _TYPE_ERRORS.get(kind, ("value_error", f"Input should be of type {kind}"))
     return _item(error_type, loc, msg, instance)
+
+
+def _lax_refusal(kind: Any, schema: dict[str, Any], loc: list[Any], instance: Any) -> dict[str, Any] | None:
+    """The error the real server's lax pydantic gives a value of the wrong JSON type, where
+    it refuses the value too. The contract's types stay strict (a value pydantic would
+    coerce, such as `0` for a boolean, is still refused, with the plain type error: a
+    documented deviation), but a value both refuse gets pydantic's own error type."""
+    if kind == "boolean":
+        if isinstance(instance, str) and instance.strip().lower() not in _TRUE | _FALSE \
+                or isinstance(instance, (int, float)) and not isinstance(instance, bool) and instance not in (0, 1) \
+                and abs(instance) < 2 ** 63:  # past an int64 pydantic gives up reading a number as a bool: bool_type
+            return _item("bool_parsing", loc, "Input should be a valid boolean, unable to interpret input", instance)
+        return None
+    if kind not in ("integer", "number"):
+        is_number = isinstance(instance, (int, float)) and not isinstance(instance, bool)  # pydantic reads it as a time
+        if kind == "string" and schema.get("format") == "date-time" and not is_number:
+            return _item("datetime_type", loc, "Input should be a valid datetime", instance)
+        return None
+    read: Any = None
+    if isinstance(instance, bool):
+        read = int(instance)
+    elif isinstance(instance, str):
+        read, problem = _coerce(kind, instance)
+        if problem:
+            return _item(problem[0], loc, problem[1], instance)
+    if read is None:
+        return None
+    for keyword, check in (("minimum", lambda b: read >= b), ("maximum", lambda b: read <= b),
+                           ("exclusiveMinimum", lambda b: read > b), ("exclusiveMaximum", lambda b: read < b)):
+        bound = schema.get(keyword)
+        if isinstance(bound, (int, float)) and not isinstance(bound, bool) and not check(bound):
+            return _constraint_error(keyword, bound, schema, loc, instance, None)
+    return None
+
+
+def _shown(bound: Any) -> Any:
+    """A bound as pydantic prints it in a message: `0` for 0.0 (ctx keeps the float)."""
+    return int(bound) if isinstance(bound, float) and bound.is_integer() else bound
 
 
 def _number(value: Any, schema: dict[str, Any]) -> Any:
@@ -449,20 +586,25 @@ def _plural(count: Any, word: str) -> str:
     return word if count == 1 else word + "s"
 
 
-def _constraint_error(keyword: str, value: Any, schema: dict[str, Any], loc: list[Any], instance: Any, error: ValidationError) -> dict[str, Any]:
+def _constraint_error(keyword: str, value: Any, schema: dict[str, Any], loc: list[Any], instance: Any,
+                      error: ValidationError | None) -> dict[str, Any]:
     bound = _number(value, schema)
     if keyword == "minimum":
-        return _item("greater_than_equal", loc, f"Input should be greater than or equal to {bound}", instance, {"ge": bound})
+        return _item("greater_than_equal", loc, f"Input should be greater than or equal to {_shown(bound)}", instance, {"ge": bound})
     if keyword == "maximum":
-        return _item("less_than_equal", loc, f"Input should be less than or equal to {bound}", instance, {"le": bound})
+        return _item("less_than_equal", loc, f"Input should be less than or equal to {_shown(bound)}", instance, {"le": bound})
     if keyword == "exclusiveMinimum":
-        return _item("greater_than", loc, f"Input should be greater than {bound}", instance, {"gt": bound})
+        return _item("greater_than", loc, f"Input should be greater than {_shown(bound)}", instance, {"gt": bound})
     if keyword == "exclusiveMaximum":
-        return _item("less_than", loc, f"Input should be less than {bound}", instance, {"lt": bound})
+        return _item("less_than", loc, f"Input should be less than {_shown(bound)}", instance, {"lt": bound})
     if keyword == "minLength":
         return _item("string_too_short", loc, f"String should have at least {value} {_plural(value, 'character')}", instance, {"min_length": value})
     if keyword == "maxLength":
         return _item("string_too_long", loc, f"String should have at most {value} {_plural(value, 'character')}", instance, {"max_length": value})
+    if keyword == "pattern" and error.message == _NOT_UNICODE:
+        return _item("string_unicode", loc, "Input should be a valid string, unable to parse raw data as a unicode string", instance)
+    if keyword == "pattern" and isinstance(schema.get(PATTERN_ERROR), str):
+        return _item("value_error", loc, f"Value error, {schema[PATTERN_ERROR]}", instance, {"error": {}})
     if keyword == "pattern":
         return _item("string_pattern_mismatch", loc, f"String should match pattern '{value}'", instance, {"pattern": value})
     if keyword == "minItems":
@@ -477,9 +619,32 @@ def _constraint_error(keyword: str, value: Any, schema: dict[str, Any], loc: lis
         options = value if keyword == "enum" else [value]
         expected = _join_options([repr(o) if isinstance(o, str) else json.dumps(o) for o in options])
         return _item("enum" if keyword == "enum" else "literal_error", loc, f"Input should be {expected}", instance, {"expected": expected})
+    if keyword == "format" and value == "date-time" and isinstance(instance, str) and not has_lone_surrogate(instance) \
+            and Draft202012Validator.FORMAT_CHECKER.conforms(instance, "date-time"):
+        return _item("value_error", loc, "Value error, date-time out of range: its UTC form must fall in years 1..9999",
+                     instance, {"error": {}})
     if keyword == "format" and value in ("date-time", "date"):
-        return _item("datetime_from_date_parsing", loc, "Input should be a valid datetime or date, invalid character in year", instance, {"error": "invalid character in year"})
-    return _item("value_error", loc, f"Value error, {error.message}", instance, {"error": error.message})
+        reason = _datetime_problem(instance) if isinstance(instance, str) else "invalid character in year"
+        return _item("datetime_from_date_parsing", loc, f"Input should be a valid datetime or date, {reason}", instance, {"error": reason})
+    message = error.message if error is not None else keyword
+    return _item("value_error", loc, f"Value error, {message}", instance, {"error": message})
+
+
+def _datetime_problem(text: str) -> str:
+    """The first problem pydantic's date parser names in a text that is no date-time."""
+    if len(text) < 10:
+        return "input is too short"
+    if not text[:4].isascii() or not text[:4].isdigit():
+        return "invalid character in year"
+    if text[4] != "-" or text[7] != "-":
+        return "invalid date separator"
+    if not text[5:7].isascii() or not text[5:7].isdigit():
+        return "invalid character in month"
+    if not text[8:10].isascii() or not text[8:10].isdigit():
+        return "invalid character in day"
+    if not 1 <= int(text[5:7]) <= 12:
+        return "month value is outside expected range"
+    return "invalid character in year" if len(text) == 10 else "unexpected extra characters at the end of the input"
 
 
 def _join_options(options: list[str]) -> str:

@@ -5,14 +5,20 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from ..errors import RequestValidationError
+from ..errors import ApiError, RequestValidationError, pydantic_text
 from ..exchange import ParsedRequest, Reply
-from ..state.clock import parse_timestamp
+from ..json_text import has_lone_surrogate
+from ..state.clock import echo_timestamp, parse_client_timestamp
 from ..state.store import Store
 from .registry import filters_of, operation, paginate
 
 ID_PATTERN = re.compile(r"^[a-zA-Z0-9_-]+$")  # as the contract writes it, for the error message
 _WELL_FORMED_ID = re.compile(r"[a-zA-Z0-9_-]{1,512}").fullmatch  # the rule: ID_PATTERN and the length cap, one C call
+
+
+def well_formed_id(value: str) -> bool:
+    """The id rule of the *Create schemas: what a stored workspace, peer or session id must be."""
+    return _WELL_FORMED_ID(value) is not None
 
 
 def created_or_found(record: dict[str, Any], created: bool) -> Reply:
@@ -29,6 +35,24 @@ def reject_bad_ids(candidates: Iterable[tuple[list[Any], str]]) -> None:
               for loc, value in candidates if not _WELL_FORMED_ID(value)]
     if errors:
         raise RequestValidationError(errors)
+
+
+def require_model_ids(ids: Iterable[str], model: str = "PeerCreate") -> None:
+    """Ids a handler turns into a model of its own (the peers map of a session create
+    becomes `PeerCreate(name=...)` upstream): the first one refused is a 422 whose string
+    `detail` is pydantic's text, as the real server answers, and nothing is created."""
+    for value in ids:
+        if _WELL_FORMED_ID(value):
+            continue
+        if has_lone_surrogate(value):
+            kind, msg = "string_unicode", "Input should be a valid string, unable to parse raw data as a unicode string"
+        elif not value:
+            kind, msg = "string_too_short", "String should have at least 1 character"
+        elif len(value) > 512:
+            kind, msg = "string_too_long", "String should have at most 512 characters"
+        else:
+            kind, msg = "string_pattern_mismatch", f"String should match pattern '{ID_PATTERN.pattern}'"
+        raise ApiError(422, pydantic_text(model, "name", kind, msg, value))
 
 
 def require_ids(req: ParsedRequest, *names: str) -> None:
@@ -93,6 +117,7 @@ def peer_sessions(store: Store, req: ParsedRequest) -> Reply:
 def get_or_create_session(store: Store, req: ParsedRequest) -> Reply:
     require_ids(req, "workspace_id")
     body = req.body
+    require_model_ids(body.get("peers") or ())
     return created_or_found(*store.get_or_create_session(
         req.path["workspace_id"], body["id"], body.get("metadata"), body.get("configuration"), body.get("peers")))
 
@@ -123,14 +148,14 @@ def clone_session(store: Store, req: ParsedRequest) -> Reply:
 @operation("add_peers_to_session_v3_workspaces__workspace_id__sessions__session_id__peers_post")
 def add_session_peers(store: Store, req: ParsedRequest) -> Reply:
     require_ids(req, "workspace_id", "session_id")
-    require_peer_ids(req.body)
+    refuse_peer_keys(req.body, "Session not found")
     return Reply(200, store.add_session_peers(req.path["workspace_id"], req.path["session_id"], req.body))
 
 
 @operation("set_session_peers_v3_workspaces__workspace_id__sessions__session_id__peers_put")
 def set_session_peers(store: Store, req: ParsedRequest) -> Reply:
     require_ids(req, "workspace_id", "session_id")
-    require_peer_ids(req.body)
+    refuse_peer_keys(req.body, "Failed to set peers for session")
     return Reply(200, store.set_session_peers(req.path["workspace_id"], req.path["session_id"], req.body))
 
 
@@ -157,6 +182,14 @@ def set_peer_config(store: Store, req: ParsedRequest) -> Reply:
     return Reply(204, media_type=None)
 
 
+def refuse_peer_keys(peers: dict[str, Any], detail: str) -> None:
+    """Session-peer bodies name peers by their keys; the real server builds a PeerCreate of
+    each and, when one is refused, answers 404 with its route's message (recorded: add
+    `Session not found`, set `Failed to set peers for session`). Nothing is changed."""
+    if not all(map(_WELL_FORMED_ID, peers)):
+        raise ApiError(404, detail)
+
+
 def require_peer_ids(peers: dict[str, Any]) -> None:
     """Peer ids given as map keys (session peers, message authors)."""
     if not all(map(_WELL_FORMED_ID, peers)):
@@ -168,9 +201,19 @@ def require_peer_ids(peers: dict[str, Any]) -> None:
 def create_messages(store: Store, req: ParsedRequest) -> Reply:
     require_ids(req, "workspace_id", "session_id")
     messages = req.body["messages"]
-    require_peer_ids({m["peer_id"]: None for m in messages})
-    prepared = [{**m, "created_at": parse_timestamp(m["created_at"])} if m.get("created_at") else m for m in messages]
-    return Reply(201, store.create_messages(req.path["workspace_id"], req.path["session_id"], prepared))
+    if not all(_WELL_FORMED_ID(m["peer_id"]) for m in messages):
+        reject_bad_ids((["body", "messages", i, "peer_id"], m["peer_id"]) for i, m in enumerate(messages))
+    given = [parse_client_timestamp(m["created_at"]) if m.get("created_at") else None for m in messages]
+    prepared = [{**m, "created_at": moment} if moment else m for m, moment in zip(messages, given)]
+    records = store.create_messages(req.path["workspace_id"], req.path["session_id"], prepared)
+    return Reply(201, echo_client_times(records, given))
+
+
+def echo_client_times(records: list[dict[str, Any]], given: list[Any]) -> list[dict[str, Any]]:
+    """The create answer: a client-given `created_at` with the offset it was sent with
+    (pydantic echoes the value it read); the store keeps, and later reads give, UTC."""
+    return [{**record, "created_at": echo_timestamp(moment)} if moment else record
+            for record, moment in zip(records, given)]
 
 
 @operation("get_messages_v3_workspaces__workspace_id__sessions__session_id__messages_list_post")

@@ -8,9 +8,9 @@ from typing import Any, Iterator, Sequence
 from ..exchange import ParsedRequest, Reply
 from ..honcho import cards, conclusions, dialectic
 from ..honcho.representation import representation
-from ..state.store import Store
+from ..state.store import NotFound, Store
 from .context import representation_query
-from .core import reject_bad_ids, require_ids
+from .core import require_ids, well_formed_id
 from .registry import filters_of, operation, paginate
 
 
@@ -18,15 +18,22 @@ from .registry import filters_of, operation, paginate
 @operation("create_conclusions_v3_workspaces__workspace_id__conclusions_post")
 def create_conclusions(store: Store, req: ParsedRequest) -> Reply:
     require_ids(req, "workspace_id")
-    require_conclusion_ids(req.body["conclusions"])
+    require_conclusion_ids(req.path["workspace_id"], req.body["conclusions"])
     return Reply(201, conclusions.create_conclusions(store, req.path["workspace_id"], req.body["conclusions"]))
 
 
-def require_conclusion_ids(items: Sequence[dict[str, Any]]) -> None:
-    """Peers and sessions a conclusion names may be created: their ids follow the *Create id rules."""
-    reject_bad_ids((["body", "conclusions", index, field], item[field])
-                   for index, item in enumerate(items) for field in ("observer_id", "observed_id", "session_id")
-                   if item.get(field) is not None)
+def require_conclusion_ids(workspace_id: str, items: Sequence[dict[str, Any]]) -> None:
+    """Peers and sessions a conclusion names may be created, so an id the id rule refuses
+    names a record that cannot exist: 404, as the real server answers when it looks the
+    record up (the upstream schema has no pattern here, so it is no request-validation 422)."""
+    for item in items:
+        session_id = item.get("session_id")
+        if session_id is not None and not well_formed_id(session_id):
+            raise NotFound(f"Session {session_id} not found in workspace {workspace_id}")
+    for item in items:
+        for field in ("observer_id", "observed_id"):
+            if not well_formed_id(item[field]):
+                raise NotFound(f"Peer {item[field]} not found in workspace {workspace_id}")
 
 
 @operation("list_conclusions_v3_workspaces__workspace_id__conclusions_list_post")
@@ -50,11 +57,13 @@ def delete_conclusion(store: Store, req: ParsedRequest) -> Reply:
 # -- representation, card, peer context -------------------------------------------------
 @operation("get_representation_v3_workspaces__workspace_id__peers__peer_id__representation_post")
 def get_representation(store: Store, req: ParsedRequest) -> Reply:
-    """404 for an unknown peer or `session_id`, as the contract says."""
+    """An unknown peer has learned nothing: 200 `{"representation": ""}`, as the real server
+    answers (second round); an unknown `session_id` is a 404."""
     workspace_id, peer_id = req.path["workspace_id"], req.path["peer_id"]
     body = req.body or {}
-    cards.require_peer(store, workspace_id, peer_id)
-    session_id = body.get("session_id")
+    if store.peer(workspace_id, peer_id) is None:
+        return Reply(200, {"representation": ""})
+    session_id = body.get("session_id") or None  # "" names no session, as on the real server
     if session_id is not None:
         store.require_session(workspace_id, session_id)
     text = representation(store, workspace_id, peer_id, body.get("target") or peer_id,

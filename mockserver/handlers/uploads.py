@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import ApiError
 from ..exchange import ParsedRequest, Reply
+from ..json_text import check_json_depth
 from ..honcho.file_text import (
     FileTooLarge,
     UnreadableFile,
@@ -24,22 +25,19 @@ from ..honcho.file_text import (
     extract_text,
     split_text_into_chunks,
 )
-from ..state.clock import parse_timestamp
+from ..state.clock import parse_client_timestamp
 from ..state.store import Store
-from .core import require_ids, require_peer_ids
+from .core import echo_client_times, require_ids, require_peer_ids
 from .registry import operation
 
 
 @operation("create_messages_with_file_v3_workspaces__workspace_id__sessions__session_id__messages_upload_post")
 def create_messages_with_file(store: Store, req: ParsedRequest) -> Reply:
-    require_ids(req, "workspace_id", "session_id")
     workspace_id, session_id = req.path["workspace_id"], req.path["session_id"]
     form = req.form
-    peer_id = form["peer_id"]
-    require_peer_ids({peer_id: None})
     upload = form["file"]
     content = upload.file.read()
-    try:
+    try:  # the real server reads the file first: its size and type are refused before any id is looked at
         check_size(len(content))
         text = extract_text(content, upload.content_type)
     except FileTooLarge as exc:
@@ -48,22 +46,31 @@ def create_messages_with_file(store: Store, req: ParsedRequest) -> Reply:
         raise ApiError(415, str(exc)) from None
     except UnreadableFile as exc:
         raise ApiError(422, str(exc)) from None
+    require_ids(req, "workspace_id", "session_id")
+    peer_id = form["peer_id"]
+    require_peer_ids({peer_id: None})
     metadata, created_at = _object(form.get("metadata")), _moment(form.get("created_at"))
     messages = [{"peer_id": peer_id, "content": chunk, "metadata": metadata, "created_at": created_at}
                 for chunk in split_text_into_chunks(text)]
-    return Reply(201, store.create_messages(workspace_id, session_id, messages))
+    records = store.create_messages(workspace_id, session_id, messages)
+    return Reply(201, echo_client_times(records, [created_at] * len(records)))
 
 
 def _object(text: Any) -> dict[str, Any] | None:
+    """A JSON object form field; held to the JSON bodies' nesting cap (400 past it, before
+    anything is stored), since the store copies, saves and answers it like a body."""
+    if not isinstance(text, str) or not text:
+        return None
     try:
-        value = json.loads(text) if isinstance(text, str) and text else None
+        value = json.loads(text)
     except (ValueError, RecursionError):
         return None
+    check_json_depth(value, raw=text.encode("utf-8", "surrogatepass"))
     return value if isinstance(value, dict) else None
 
 
 def _moment(text: Any) -> datetime | None:
     try:
-        return parse_timestamp(text) if isinstance(text, str) and text else None
+        return parse_client_timestamp(text) if isinstance(text, str) and text else None
     except ValueError:
         return None

@@ -57,12 +57,12 @@ def list_conclusions(store: Store, workspace_id: str, filters: Any = None) -> li
 
 def query_conclusions(store: Store, workspace_id: str, query: str, filters: Mapping[str, Any] | None,
                       top_k: int, distance: float | None) -> list[Record]:
-    """The `top_k` filtered conclusions most relevant to `query`, within `distance`."""
+    """The `top_k` filtered conclusions nearest to `query`; with `distance`, only those within it."""
     normalized = {_ALIASES.get(key, key): value for key, value in (filters or {}).items()}
     if not normalized.get("observer_id") or not normalized.get("observed_id"):
         raise ApiError(422, "observer and observed must be specified for semantic search")
     candidates = list_conclusions(store, workspace_id, normalized)
-    return rank(candidates, query, lambda r: r["content"], limit=top_k, max_distance=distance)
+    return rank(candidates, query, lambda r: r["content"], limit=top_k, max_distance=distance, nearest=True)
 
 
 def delete_conclusion(store: Store, workspace_id: str, conclusion_id: str) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..state.clock import stamp_order
 from ..state.store import Store
 from .conclusions import conclusions_about
 from .text_search import newest_first, rank
@@ -55,7 +56,7 @@ def _knowledge(store: Store, workspace_id: str, observer: str, observed: str, se
     facts = [(c["created_at"], Fact(c["content"], c["content"])) for c in conclusions]
     for message in reversed(newest_first(_messages_of(store, workspace_id, observer, observed, session_id))):
         facts.append((message["created_at"], Fact(message["content"], f'{observed} said: "{message["content"]}"')))
-    facts.sort(key=lambda entry: entry[0])
+    facts.sort(key=lambda entry: stamp_order(entry[0]))
     return [fact for _, fact in facts]
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from ..errors import ApiError
-from ..state.store import Store
+from ..state.store import NotFound, Store
 from ..state.tokens import count_tokens
 from .cards import get_card
 from .representation import RepresentationQuery, representation
@@ -39,6 +39,8 @@ def session_context(store: Store, workspace_id: str, session_id: str, *, tokens:
         summary, messages = recent_context(store, workspace_id, session_id, budget, include_summary)
         return {"id": session_id, "messages": messages, "summary": summary, "peer_representation": None, "peer_card": None}
     observer = peer_perspective or peer_target
+    if store.peer(workspace_id, observer) is None:  # recorded: the observer is looked up (an unknown target is not)
+        raise NotFound(f"Peer {observer} not found in workspace {workspace_id}")
     text = representation(store, workspace_id, observer, peer_target, options,
                           session_id if limit_to_session else None)
     card = get_card(store, workspace_id, observer, peer_target)

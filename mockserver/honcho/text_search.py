@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
+from ..state.clock import stamp_order
+
 Record = dict[str, Any]
 T = TypeVar("T")
 _WORD = re.compile(r"\w+")
@@ -40,7 +42,7 @@ def relevance(text: str, query: str) -> float:
 
 def newest_first(records: Iterable[Mapping[str, Any]]) -> list[Any]:
     """By `created_at`, newest first; records sharing a time keep newest-inserted first."""
-    return sorted(reversed(list(records)), key=lambda r: r["created_at"], reverse=True)
+    return sorted(reversed(list(records)), key=lambda r: stamp_order(r["created_at"]), reverse=True)
 
 
 def search_messages(messages: Iterable[Record], query: str, predicate: Callable[[Record], bool] | None, limit: int) -> list[Record]:
@@ -50,11 +52,13 @@ def search_messages(messages: Iterable[Record], query: str, predicate: Callable[
 
 
 def rank(items: Sequence[T], query: str, text_of: Callable[[T], str], *, limit: int | None = None,
-         max_distance: float | None = None) -> list[T]:
-    """Items that share words with the query, most relevant first (ties: later items first)."""
+         max_distance: float | None = None, nearest: bool = False) -> list[T]:
+    """Items that share words with the query, most relevant first (ties: later items first).
+    `nearest`: as a vector search without a distance bound, every item is somewhere, so
+    the `limit` nearest are answered even when they share no word (distance 1.0)."""
     scored = [(relevance(text_of(item), query), index, item) for index, item in enumerate(items)]
     kept = [(score, index, item) for score, index, item in scored
-            if score > 0 and (max_distance is None or 1.0 - score <= max_distance)]
+            if (score > 0 or (nearest and max_distance is None)) and (max_distance is None or 1.0 - score <= max_distance)]
     kept.sort(key=lambda entry: (entry[0], entry[1]), reverse=True)
     ranked = [item for _, _, item in kept]
     return ranked if limit is None else ranked[:limit]

@@ -25,8 +25,10 @@ QUEUE_EMPTY_EVENT = "queue.empty"
 
 
 def get_or_create_endpoint(store: Store, workspace_id: str, url: str) -> tuple[Record, bool]:
-    store.get_or_create_workspace(workspace_id)
-    endpoints = store.workspaces[workspace_id].webhooks
+    workspace = store.workspace(workspace_id)
+    if workspace is None:  # the real server looks the workspace up and never creates it here
+        raise NotFound(f"Workspace {workspace_id} not found")
+    endpoints = workspace.webhooks
     for record in endpoints.values():
         if record["url"] == url:
             return record, False

@@ -199,6 +199,8 @@ class AuthMiddleware:
         self.max_body = max_body
         self.rules = {op_id: rule_for(op, contract.document, facts.get(op_id, NO_FACTS))
                       for op_id, op in contract.operations.items()}
+        # a create may name its resource by the id's field name too (`x-field-name`, e.g. {"name": "x"})
+        self.id_field_names = {op_id: _id_field_name(contract, op) for op_id, op in contract.operations.items()}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         operation_id = scope.get("extensions", {}).get(ROUTING, {}).get("operation_id") if scope["type"] == "http" else None
@@ -216,7 +218,7 @@ class AuthMiddleware:
             if rule.body_level and not claims.ad:
                 body = await read_body(scope, receive, self.max_body)
                 receive = _replay(body, receive)
-                names[rule.body_level] = _body_id(body)
+                names[rule.body_level] = _body_id(body, self.id_field_names.get(operation_id))
             authorize(claims, rule.admin, **names)
         except AuthError as exc:
             self._note(operation_id, 401)
@@ -233,12 +235,24 @@ class AuthMiddleware:
             self.coverage.record(operation_id, status)
 
 
-def _body_id(body: bytes) -> str | None:
+def _id_field_name(contract: Contract, operation: Operation) -> str | None:
+    """The field name a create body's `id` may also be sent under, as openapi.yaml declares it."""
+    body = contract.resolve(operation.request_body) if operation.request_body else {}
+    schema = contract.resolve(body.get("content", {}).get("application/json", {}).get("schema", {}))
+    prop = schema.get("properties", {}).get("id") if isinstance(schema, dict) else None
+    name = prop.get("x-field-name") if isinstance(prop, dict) else None
+    return name if isinstance(name, str) else None
+
+
+def _body_id(body: bytes, field_name: str | None = None) -> str | None:
+    """The id a create body names, read as validation reads it: the alias `id` wins."""
     try:
         parsed = json.loads(body) if body else None
     except (ValueError, RecursionError):
         return None
-    value = parsed.get("id") if isinstance(parsed, dict) else None
+    if not isinstance(parsed, dict):
+        return None
+    value = parsed.get("id") if "id" in parsed or field_name is None else parsed.get(field_name)
     return value if isinstance(value, str) else None
 
 

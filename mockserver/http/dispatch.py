@@ -7,6 +7,7 @@ every answer (including every error) has the contract's shape.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, Callable
 from urllib.parse import parse_qsl
@@ -27,6 +28,9 @@ from .responses import write_reply
 from .routing import ROUTING
 
 logger = logging.getLogger("mockserver")
+# bodies larger than this are parsed and validated in a worker thread, so that one request's
+# validation (a 3 MB list whose bad item is the last) never holds up the other clients' answers
+OFF_LOOP_BYTES = 64 * 1024
 
 
 class Dispatcher:
@@ -85,7 +89,10 @@ class Dispatcher:
             errors += validator.check_form(form, lambda v: isinstance(v, UploadFile))
         elif validator.body_media is not None:
             raw = await read_body(scope, receive, self.max_body)
-            body, body_errors = validator.check_json_body(raw, headers.get("content-type"))
+            if len(raw) > OFF_LOOP_BYTES:  # listing the errors of a large body can take seconds: not on the loop
+                body, body_errors = await asyncio.to_thread(validator.check_json_body, raw, headers.get("content-type"))
+            else:
+                body, body_errors = validator.check_json_body(raw, headers.get("content-type"))
             errors += body_errors
         if errors:
             raise RequestValidationError(errors)

@@ -97,7 +97,7 @@ class ErrorRule:
         except ValueError:
             raise ValueError(f"--error-rate {text!r}: RATE must be a number within 0..1") from None
         status, rest = 500, parts[1:]
-        if rest and rest[0].strip().isdigit():
+        if rest and rest[0].strip().isascii() and rest[0].strip().isdigit():
             status, rest = int(rest[0]), rest[1:]
         if not 0 <= rate <= 1 or not 200 <= status <= 599:
             raise ValueError(f"--error-rate {text!r}: RATE must be within 0..1 and STATUS within 200..599")
@@ -172,7 +172,7 @@ class FaultMiddleware:
 
 def _header_number(raw: bytes, name: str, low: int, high: int, what: str) -> int:
     text = raw.decode("latin-1").strip()
-    if not text.isdigit() or not low <= int(text) <= high:
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
         raise ValueError(f"{name} must be {what} within {low}..{high}, not {text!r}")
     return int(text)
 

@@ -18,9 +18,11 @@ A peer's `sessions` lists every session it has been in, left ones included.
 
 from __future__ import annotations
 
+import copy
 from typing import Any, Mapping
 
-from .clock import format_timestamp, parse_timestamp
+from .clock import format_timestamp, parse_timestamp, stamp_order
+from .fixture_check import DocumentProblem, check_document
 from .store import Store
 from .tokens import count_tokens
 
@@ -54,7 +56,7 @@ def dump_state(store: Store) -> dict[str, Any]:
 
 def _creation_key(state: Any) -> tuple[Any, str]:
     """Listing order (creation, then id): a dump is the same however its state was built."""
-    return state.record["created_at"], state.record["id"]
+    return stamp_order(state.record["created_at"]), state.record["id"]
 
 
 def _session_order(sessions: Any) -> list[str]:
@@ -65,16 +67,34 @@ def _plain(record: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k != "workspace_id"}
 
 
-def load_fixtures(store: Store, document: Any) -> dict[str, int]:
-    """Add the document's records to the store; answers what was loaded."""
-    if not isinstance(document, Mapping) or not isinstance(document.get("workspaces", []), list):
-        raise FixtureError("a fixture document is an object with a 'workspaces' list")
+def load_fixtures(store: Store, document: Any, source: str = "fixture document") -> dict[str, int]:
+    """Add the document's records to the store, all of them or none; answers what was loaded.
+
+    The document is checked whole first (fixture_check: the API's rules, the first problem
+    named by its path and `source`); then it is applied, and should applying still fail,
+    the workspaces it touched and the clock are put back as they were."""
+    try:
+        check_document(document)
+    except DocumentProblem as exc:
+        raise FixtureError(f"{source}: {exc}") from None
+    named = [str(w["id"]) for w in document.get("workspaces", [])]
+    saved = {wid: copy.deepcopy(store.workspaces[wid]) for wid in named if wid in store.workspaces}
+    clock = copy.deepcopy(store.clock)
     before = store.counts()
     try:
         for workspace in document.get("workspaces", []):
             _load_workspace(store, workspace)
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise FixtureError(f"bad fixture: {exc!r}") from None
+    except (KeyError, TypeError, AttributeError, ValueError, RecursionError) as exc:
+        for wid in named:
+            store.workspaces.pop(wid, None)
+            if wid in saved:
+                store.workspaces[wid] = saved[wid]
+        store.clock = clock
+        raise FixtureError(f"{source}: does not load ({exc!r}); nothing was loaded") from None
+    finally:
+        recount = getattr(store, "recount", None)  # records written past the store's counting methods
+        if recount is not None:
+            recount()
     after = store.counts()
     return {key: after[key] - before[key] for key in after}
 

@@ -59,6 +59,7 @@ class StateFile:
         self.dirty = False
         self.restored = False
         self.saves = 0
+        self.ticks = 0  # saver rounds finished: what a test waits on instead of a timer
         self._digest: bytes | None = None
         self._lock_fd: int | None = None
         self._task: asyncio.Task[None] | None = None
@@ -235,13 +236,14 @@ class StateFile:
                 await self.save(store)
             except Exception:  # a full disk must not stop the mock: log it, retry next interval
                 logger.exception("honcho-mock: could not save the state to %s", self.path)
+            self.ticks += 1
 
 
 def _load_state(store: Store, document: dict[str, Any], path: Path) -> None:
     """Load a state document whole, whatever record cap is set (the cap applies to new writes)."""
     admission, store.admission = store.admission, Admission()
     try:
-        load_fixtures(store, document)
+        load_fixtures(store, document, f"state file {path}")
     except (FixtureError, RecursionError) as exc:
         raise StateFileError(f"state file {path} has the honcho-mock format marker but does not load ({_short(exc)}); "
                              f"refusing to start so that it is not overwritten: move it away, or pass another --state-file") from None

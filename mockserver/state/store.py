@@ -23,7 +23,7 @@ import operator
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from .clock import Clock, format_timestamp
+from .clock import Clock, format_timestamp, stamp_order
 from .filters import compile_filter
 from .tokens import count_tokens
 
@@ -56,6 +56,7 @@ class SessionState:
     record: Record
     peers: dict[str, Record] = field(default_factory=dict)  # peer id -> SessionPeerConfig
     messages: dict[str, Record] = field(default_factory=dict)
+    left: dict[str, Record] = field(default_factory=dict)  # removed peers keep their config (readable, settable)
 
 
 @dataclass
@@ -160,7 +161,7 @@ class Store:
     def delete_workspace(self, workspace_id: str) -> None:
         state = self.workspaces.get(workspace_id)
         if state is None:
-            return
+            raise NotFound(f"Workspace {workspace_id} not found")
         if any(s.record["is_active"] for s in state.sessions.values()):
             raise Conflict(f"Cannot delete workspace {workspace_id} with active sessions")
         del self.workspaces[workspace_id]
@@ -206,7 +207,7 @@ class Store:
         state = self.peer(workspace_id, peer_id)
         if state is None:
             return []
-        ordered = sorted((s.record for s in state.sessions.values()), key=lambda r: (r["created_at"], r["id"]))
+        ordered = sorted((s.record for s in state.sessions.values()), key=lambda r: (stamp_order(r["created_at"]), r["id"]))
         return select(ordered, predicate)
 
     # -- sessions ---------------------------------------------------------------------
@@ -285,7 +286,7 @@ class Store:
         for peer_id, config in peers.items():
             self.get_or_create_peer(workspace_id, peer_id)
             peer = self.workspaces[workspace_id].peers[peer_id]
-            stored = session.peers.setdefault(peer_id, {"observe_me": None, "observe_others": None})
+            stored = session.peers.setdefault(peer_id, session.left.pop(peer_id, None) or {"observe_me": None, "observe_others": None})
             for key, value in (config or {}).items():
                 if value is not None:
                     stored[key] = value
@@ -300,14 +301,16 @@ class Store:
         record, _ = self.get_or_create_session(workspace_id, session_id)
         state = self.workspaces[workspace_id].sessions[session_id]
         for peer_id in [p for p in state.peers if p not in peers]:
-            del state.peers[peer_id]
+            state.left[peer_id] = state.peers.pop(peer_id)
         self._join(workspace_id, state, peers)
         return record
 
     def remove_session_peers(self, workspace_id: str, session_id: str, peer_ids: Iterable[str]) -> Record:
         state = self.require_session(workspace_id, session_id)
         for peer_id in peer_ids:
-            state.peers.pop(peer_id, None)
+            config = state.peers.pop(peer_id, None)
+            if config is not None:  # as on the real server, the membership keeps its config
+                state.left[peer_id] = config
         return state.record
 
     def session_peers(self, workspace_id: str, session_id: str) -> Window | list[Record]:
@@ -317,17 +320,20 @@ class Store:
             return []
         return [workspace.peers[p].record for p in state.peers if p in workspace.peers]
 
-    def peer_config(self, workspace_id: str, session_id: str, peer_id: str) -> Record:
+    def _membership(self, workspace_id: str, session_id: str, peer_id: str) -> Record:
+        """A peer's config in a session, also after it left (the real server keeps the row)."""
         state = self.require_session(workspace_id, session_id)
-        if peer_id not in state.peers:
+        stored = state.peers.get(peer_id) or state.left.get(peer_id)
+        if stored is None:
             raise NotFound(f"Peer {peer_id} not found in session {session_id}")
-        return dict(state.peers[peer_id])
+        return stored
+
+    def peer_config(self, workspace_id: str, session_id: str, peer_id: str) -> Record:
+        return dict(self._membership(workspace_id, session_id, peer_id))
 
     def set_peer_config(self, workspace_id: str, session_id: str, peer_id: str, config: Mapping[str, Any]) -> None:
-        state = self.require_session(workspace_id, session_id)
-        if peer_id not in state.peers:
-            raise NotFound(f"Peer {peer_id} not found in session {session_id}")
-        state.peers[peer_id].update({k: v for k, v in config.items() if k in ("observe_me", "observe_others")})
+        self._membership(workspace_id, session_id, peer_id).update(
+            {k: v for k, v in config.items() if k in ("observe_me", "observe_others")})
 
     # -- messages ---------------------------------------------------------------------
     def create_messages(self, workspace_id: str, session_id: str, messages: Sequence[Mapping[str, Any]]) -> list[Record]:

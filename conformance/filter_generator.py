@@ -60,7 +60,7 @@ def random_filter(rng: random.Random, resource: str, records: list[Record], dept
 
 
 def _pick_value(rng: random.Random, name: str, records: list[Record]) -> Any:
-    values = [r[name] for r in records if name in r]
+    values = [r[name] for r in records if r.get(name) is not None]  # a null field (a conclusion's session) has no value to filter by
     return rng.choice(values) if values else None
 
 
@@ -84,7 +84,7 @@ def _field_condition(rng: random.Random, name: str, records: list[Record]) -> An
     if roll < 0.5:
         return value
     if roll < 0.75:
-        others = [r[name] for r in records if name in r]
+        others = [r[name] for r in records if r.get(name) is not None]
         return {"in": sorted(set(rng.sample(others, min(len(others), 2))))}
     piece = value[rng.randrange(len(value)):][:3] or value
     return {rng.choice(("contains", "icontains")): piece.upper() if rng.random() < 0.5 else piece}

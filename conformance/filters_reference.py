@@ -255,7 +255,7 @@ def _operator(name: str, op: str, value: Any) -> Predicate | None:
         if name not in TEXT_FIELDS or not isinstance(value, str):
             raise Undefined(f"{op} on {name}")
         needle = value.lower()
-        return lambda r: needle in get(r).lower()
+        return lambda r: (text := get(r)) is not None and needle in text.lower()  # SQL: NULL matches no pattern
     raise AssertionError(op)
 
 

@@ -3,7 +3,8 @@
     honcho-conformance run --base-url URL [--token T] [--spec openapi.yaml] [options]
     honcho-conformance checks        # list the semantic checks and concurrency scenarios
 
-Exit status: 0 when nothing new failed, 1 when something did, 2 for usage errors.
+Exit status: 0 when nothing new failed, 1 when something did, 2 for usage errors, 3 when the
+server could not be reached at all, 130 when interrupted (Ctrl-C; the run still cleans up).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from rich.console import Console
 
 from .baseline import Baseline, BaselineError
 from .config import PHASES, PROFILES, ConfigError, RunConfig, default_spec
+from .vocabulary import EXIT_INTERRUPTED
 
 
 def _positive_float(text: str) -> float:
@@ -35,9 +37,19 @@ def _phases(text: str) -> tuple[str, ...]:
     return names
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("honcho-contract")
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="honcho-conformance",
                                      description="Conformance tester for implementations of the Honcho v3 API contract.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the conformance suite against a server")
     target = run.add_argument_group("target")
@@ -92,7 +104,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
 def listeners_for(config: RunConfig, console: Console, *, details: int = 15, live: bool = True) -> list:
     from .reporters import ConsoleReporter, JsonReporter, JUnitReporter
 
-    listeners: list = [ConsoleReporter(console, details=details, live=live)]
+    listeners: list = [ConsoleReporter(console, details=details, live=live, json_report=config.json_report)]
     if config.json_report:
         listeners.append(JsonReporter(config.json_report))
     if config.junit_xml:
@@ -130,9 +142,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         result = runner.run()
-    except KeyboardInterrupt:
-        console.print("[red]interrupted[/]")
-        return 130
+    except KeyboardInterrupt:  # a second Ctrl-C, during clean-up
+        console.print("[yellow]interrupted[/] (clean-up cut short: the run's workspaces may be left behind)")
+        return EXIT_INTERRUPTED
+    if result.stop_reason == "interrupted":
+        console.print("[yellow]interrupted[/]")
     if config.write_baseline:
         count = Baseline.write(config.write_baseline, result.failures)
         console.print(f"wrote {count} baseline entries to {config.write_baseline}")

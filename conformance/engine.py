@@ -60,6 +60,7 @@ class Runner:
         self.baseline = Baseline.load(config.baseline) if config.baseline else Baseline.empty()
         self._lock = threading.Lock()
         self._phase_failures = 0
+        self._phase_known = 0
 
     def emit(self, event: Event) -> None:
         for listener in self.listeners:
@@ -85,23 +86,35 @@ class Runner:
                              profile=config.profile, phases=phases, read_only=config.read_only))
         try:
             reachable = self._preflight(api)
+            interrupted = False
             for name in phases:
                 report = PhaseReport(name=name, description=PHASE_DESCRIPTIONS[name])
                 result.phases.append(report)
                 if not reachable:
                     report.status, report.detail = "skipped", "server unreachable"
+                elif interrupted:
+                    report.status, report.detail = "skipped", "interrupted"
                 elif config.read_only and name in WRITING_PHASES:
                     report.status, report.detail = "skipped", "writes (--read-only)"
                 elif budget.exhausted:
                     report.status, report.detail = "skipped", budget.exhausted
                 else:
-                    self._run_phase(name, report, config=config, spec=spec, client=client, api=api, registry=registry)
-                if report.status == "skipped":
+                    try:
+                        self._run_phase(name, report, config=config, spec=spec, client=client, api=api,
+                                        registry=registry)
+                    except KeyboardInterrupt:  # Ctrl-C: stop the run, but still clean up what it made
+                        interrupted = True
+                        report.status, report.detail = "interrupted", "Ctrl-C"
+                        self.emit(PhaseFinished(report=report))
+                        self.emit(Note("interrupted: stopping the run and cleaning up"))
+                if report.status == "skipped" and reachable:  # unreachable: said once, in the summary
                     self.emit(PhaseStarted(name=name, description=report.description))
                     self.emit(PhaseFinished(report=report))
-            if budget.exhausted:
+            if interrupted:
+                result.stop_reason = "interrupted"
+            elif budget.exhausted:
                 result.stop_reason = budget.exhausted
-            if config.cleanup:
+            if config.cleanup and not result.unreachable:
                 result.cleanup = self._cleanup(api, registry)
             else:
                 result.cleanup = None
@@ -117,8 +130,7 @@ class Runner:
         try:
             reply = api.health()
         except (TransportFailure, OutsideBaseURL) as exc:
-            self.report(Failure(check="transport", operation="GET /health", title="server unreachable",
-                                message=str(exc), phase="preflight", seed=self.config.seed, case="preflight"))
+            self.result.unreachable = f"GET {self.config.base_url.rstrip('/')}/health: {exc}"
             return False
         if reply.status >= 500:
             self.emit(Note(f"GET /health answered {reply.status}; continuing"))
@@ -131,6 +143,7 @@ class Runner:
         with self._lock:
             self.result.failures.append(failure)
             self._phase_failures += 1
+            self._phase_known += failure.known
         self.emit(FailureFound(failure=failure))
 
     def _run_phase(self, name: str, report: PhaseReport, *, config: RunConfig, spec: Contract, client: ConformanceClient,
@@ -139,7 +152,7 @@ class Runner:
         self.emit(PhaseStarted(name=name, description=report.description, total=total))
         started, sent = time.monotonic(), client.requests_sent
         with self._lock:
-            self._phase_failures = 0
+            self._phase_failures = self._phase_known = 0
 
         def progress(label: str) -> None:
             self.emit(Progress(phase=name, label=label))
@@ -147,7 +160,10 @@ class Runner:
         try:
             report.cases = self._dispatch(name, config=config, spec=spec, client=client, api=api, registry=registry,
                                           progress=progress)
-            report.status = "failed" if self._phase_failures else "passed"
+            new = self._phase_failures - self._phase_known
+            report.status = "failed" if new else "passed"
+            if self._phase_known:
+                report.detail = f"{self._phase_known} known"
         except BudgetExceeded as exc:
             report.status, report.detail = "truncated", str(exc)
         except TransportFailure as exc:

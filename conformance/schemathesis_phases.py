@@ -272,8 +272,12 @@ def run_contract(*, config: RunConfig, spec: Contract, client: ConformanceClient
     _register(schema, steering)
     stream = _engine_without_probes(schema).execute()
     seen: set[tuple[str, str, str, str]] = set()
+    interrupted = False
     try:
         for event in stream:
+            if isinstance(event, events.Interrupted):  # schemathesis caught a Ctrl-C: the run stops
+                interrupted = True
+                continue
             if isinstance(event, events.ScenarioFinished):
                 label = event.recorder.label
                 if not stateful:
@@ -301,6 +305,8 @@ def run_contract(*, config: RunConfig, spec: Contract, client: ConformanceClient
                 stream.stop()
     finally:
         _unregister(schema)
+    if interrupted:
+        raise KeyboardInterrupt
     if client.budget.exhausted:
         raise BudgetExceeded(client.budget.exhausted)
     return cases
@@ -312,9 +318,12 @@ def _failures_of(event: Any, seed: int, phase: str) -> list[Failure]:
     recorder = event.recorder
     found: list[Failure] = []
     for case_id, nodes in recorder.checks.items():
-        for node in nodes:
-            if node.status != Status.FAILURE or node.failure_info is None:
-                continue
+        failed = [n for n in nodes if n.status == Status.FAILURE and n.failure_info is not None]
+        if any(n.name == "not_a_server_error" for n in failed):
+            # One 5xx is one finding: the status, schema and content-type checks of the same
+            # answer only restate it.
+            failed = [n for n in failed if n.name == "not_a_server_error"]
+        for node in failed:
             info = node.failure_info
             case_node = recorder.cases.get(case_id)
             operation = case_node.value.operation.label if case_node is not None else recorder.label

@@ -336,15 +336,20 @@ def test_budget_truncates_and_still_cleans_up() -> None:
     assert result.cleanup is not None and server.store.counts()["workspaces"] == 0
 
 
-def test_unreachable_server_is_a_failure(tmp_path: Path) -> None:
+def test_unreachable_server_is_one_clear_error_with_its_own_exit_code(tmp_path: Path, capsys) -> None:
     code = main(["run", "--base-url", "http://127.0.0.1:9", "--no-progress", "--request-timeout", "2",
                  "--json-report", str(tmp_path / "r.json")])
     report = json.loads((tmp_path / "r.json").read_text())
-    assert code == 1 and report["failures"][0]["title"] == "server unreachable"
-    assert all(p["status"] == "skipped" for p in report["phases"])
+    assert code == 3 and report["exit_code"] == 3 and report["unreachable"].startswith("GET http://127.0.0.1:9/health")
+    assert report["failures"] == [] and all(p["status"] == "skipped" for p in report["phases"])
+    out = capsys.readouterr().out
+    assert out.count("server unreachable") == 1 and "FAILED" not in out and "Failures by root cause" not in out
 
 
-def test_cli_usage_errors() -> None:
+def test_cli_usage_errors(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0 and capsys.readouterr().out.startswith("honcho-conformance ")
     assert main(["run", "--base-url", "ftp://nope"]) == 2
     assert main(["run", "--base-url", "http://x", "--checks", "no_such_check"]) == 2
     assert main(["checks"]) == 0

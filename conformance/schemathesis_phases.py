@@ -128,6 +128,9 @@ class Steering:
     def __call__(self, case: Any) -> None:
         operation = case.operation
         op_id = operation.definition.raw.get("operationId") if hasattr(operation.definition, "raw") else None
+        raw = operation.definition.raw if hasattr(operation.definition, "raw") else {}
+        if _is_positive(case):
+            _keep_parameter_rules(case, raw)
         path_parameters = case.path_parameters
         if isinstance(path_parameters, dict) and "workspace_id" in path_parameters:
             path_parameters["workspace_id"] = self.workspace(path_parameters["workspace_id"], deleting=op_id == WS_DELETE)
@@ -147,7 +150,37 @@ class Steering:
                 compile_filter(body["filters"], resource)
             except (FilterError, Undefined):
                 rng = random.Random(f"{self.seed}:{zlib.crc32(repr(body['filters']).encode('utf-8', 'surrogatepass'))}")
-                body["filters"] = random_filter(rng, resource, [])
+                # Keys that are valid filters on their own stay: the contract may require them
+                # (a conclusion query names its observer and observed among the filters).
+                kept = {key: value for key, value in body["filters"].items() if _compiles({key: value}, resource)}
+                body["filters"] = {**random_filter(rng, resource, []), **kept}
+
+
+def _compiles(filters: dict[str, Any], resource: str) -> bool:
+    try:
+        compile_filter(filters, resource)
+    except (FilterError, Undefined):
+        return False
+    return True
+
+
+def _keep_parameter_rules(case: Any, raw: dict[str, Any]) -> None:
+    """A positive case keeps the contract's rules over query parameters (`x-dependentRequired`,
+    docs/contract.md): a parameter whose companions are missing is left out, so that the
+    case stays one the contract says must be accepted."""
+    rules = raw.get("x-dependentRequired")
+    query = case.query
+    if not isinstance(rules, dict) or not isinstance(query, dict):
+        return
+    for trigger, companions in rules.items():
+        if given(query, trigger) and not all(given(query, c) for c in companions):
+            query.pop(trigger, None)
+
+
+def given(query: dict[str, Any], name: str) -> bool:
+    """A query parameter counts as given when present and not empty."""
+    value = query.get(name)
+    return value is not None and value != "" and value != []
 
 
 def _is_positive(case: Any) -> bool:
@@ -334,6 +367,18 @@ def _failures_of(event: Any, seed: int, phase: str) -> list[Failure]:
             if response is not None:
                 text = (response.content or b"")[:300].decode("utf-8", "replace")
                 excerpt = f"{status} {text}"
+            if node.name == "positive_data_acceptance" and case_node is not None \
+                    and _breaks_path_rules(case_node.value):
+                continue  # a stateful link carried a value the target's contract refuses: not a positive case
+            if node.name == "negative_data_rejection" and case_node is not None \
+                    and _only_type_changes_in_a_form(case_node.value, info.failure.message):
+                continue  # every multipart field is text: a value "made an integer" is still a valid string
+            if node.name == "ensure_resource_availability" and status == 404 and case_node is not None \
+                    and _names_a_body_reference(case_node.value, excerpt):
+                continue  # the 404 is about an id the body refers to (documented), not the resource just created
+            if node.name == "use_after_free" and status == 200 and case_node is not None \
+                    and _raw(case_node.value.operation).get("x-missing-parent") == "empty":
+                continue  # the contract says: under a missing (or deleted) parent this read is an empty 200
             steps = [step.curl for step in info.steps][:-1] if info.steps else _chain(recorder, case_id)
             title = info.failure.title
             if node.name in STATUS_KEYED and status is not None:
@@ -342,6 +387,40 @@ def _failures_of(event: Any, seed: int, phase: str) -> list[Failure]:
                                  message=info.failure.message, phase=phase, curl=_strip_token(info.code_sample),
                                  steps=[_strip_token(s) for s in steps], seed=seed, status=status, response=excerpt))
     return found
+
+
+def _breaks_path_rules(case: Any) -> bool:
+    """Whether a path parameter of the case breaks its declared schema (pattern, length)."""
+    values = case.path_parameters or {}
+    for param in _raw(case.operation).get("parameters", []):
+        if not isinstance(param, dict) or param.get("in") != "path" or param.get("name") not in values:
+            continue
+        schema, value = param.get("schema") or {}, values[param["name"]]
+        if not isinstance(value, str):
+            continue
+        if "pattern" in schema and not re.search(schema["pattern"].replace("$", r"\Z"), value):
+            return True
+        if len(value) > schema.get("maxLength", len(value)) or len(value) < schema.get("minLength", 0):
+            return True
+    return False
+
+
+def _only_type_changes_in_a_form(case: Any, message: str) -> bool:
+    media = str(getattr(case, "media_type", "") or "")
+    violations = [line for line in message.splitlines() if line.strip().startswith("- violates")]
+    return media.startswith("multipart/") and bool(violations) and all("violates `type`" in v for v in violations)
+
+
+def _names_a_body_reference(case: Any, response: str) -> bool:
+    body = case.body
+    if not isinstance(body, dict):
+        return False
+    return any(isinstance(v, str) and len(v) >= 3 and v in response for v in body.values())
+
+
+def _raw(operation: Any) -> dict[str, Any]:
+    raw = getattr(operation.definition, "raw", None)
+    return raw if isinstance(raw, dict) else {}
 
 
 def _chain(recorder: Any, case_id: str) -> list[str]:

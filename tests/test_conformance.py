@@ -1,8 +1,7 @@
 """The conformance tester (conformance/): its parts, and whole runs against our own mock.
 
-Whole runs use small budgets; the mock's known deviations from the contract (reported,
-not worked around) are the baseline tests/conformance_support/mock_known_deviations.json,
-so "zero failures" means zero new ones.
+Whole runs use small budgets and no baseline: the mock passes its own contract with
+nothing to excuse.
 """
 
 from __future__ import annotations
@@ -42,7 +41,6 @@ from conformance.contract import Contract
 from mockserver import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
-BASELINE = Path(__file__).parent / "conformance_support" / "mock_known_deviations.json"
 BASE_URL = "http://127.0.0.1:8000"
 
 
@@ -243,8 +241,7 @@ def test_reports_group_by_root_cause(tmp_path: Path) -> None:
 def _run(server, **options) -> tuple[RunResult, Recorder]:  # type: ignore[no-untyped-def]
     recorder = Recorder(ASGIAppTransport(server.app))
     try:
-        config = RunConfig(base_url=BASE_URL, transport=recorder, baseline=BASELINE if BASELINE.exists() else None,
-                           **options)
+        config = RunConfig(base_url=BASE_URL, transport=recorder, **options)
         return Runner(config).run(), recorder
     finally:
         recorder.inner.close()
@@ -269,8 +266,7 @@ def test_cli_over_loopback_with_reports(tmp_path: Path) -> None:
         code = main(["run", "--base-url", url, "--profile", "quick", "--seed", "2", "--max-examples", "2",
                      "--phases", "contract,semantics,concurrency", "--include-operation", "sessions|messages",
                      "--max-requests", "8000", "--json-report", str(tmp_path / "r.json"),
-                     "--junit-xml", str(tmp_path / "j.xml"), "--no-progress",
-                     *(["--baseline", str(BASELINE)] if BASELINE.exists() else [])])
+                     "--junit-xml", str(tmp_path / "j.xml"), "--no-progress"])
     report = json.loads((tmp_path / "r.json").read_text())
     assert code == 0, json.dumps([f for f in report["failures"] if not f["known"]], indent=1)[:4000]
     assert report["base_url"] == url and report["seed"] == 2 and report["cleanup"]["leftovers"] == []
@@ -417,8 +413,7 @@ def test_the_same_suite_runs_under_pytest_against_loopback(tmp_path: Path) -> No
 
     server = create_app(seed=8)
     with loopback(server.app) as url:
-        env = {**os.environ, "HONCHO_BASE_URL": url, "HONCHO_CONFORMANCE_SEED": "8",
-               "HONCHO_CONFORMANCE_BASELINE": str(BASELINE)}
+        env = {**os.environ, "HONCHO_BASE_URL": url, "HONCHO_CONFORMANCE_SEED": "8"}
         done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k",
                                "semantics or model or concurrency", str(ROOT / "conformance" / "pytest_suite.py"),
                                "--junitxml", str(tmp_path / "j.xml")],

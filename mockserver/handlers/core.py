@@ -37,6 +37,13 @@ def require_ids(req: ParsedRequest, *names: str) -> None:
         reject_bad_ids((["path", name], req.path.get(name, "")) for name in names)
 
 
+def well_formed(req: ParsedRequest, *names: str) -> bool:
+    """Whether these path ids could name a record at all: one the id rule refuses can never
+    have been stored, so an operation whose contract leaves the id free answers "not found"
+    for it (as the real server does) rather than create a record under it."""
+    return all(map(_WELL_FORMED_ID, map(req.path.get, names, ("",) * len(names))))
+
+
 # -- workspaces -------------------------------------------------------------------------
 @operation("get_or_create_workspace_v3_workspaces_post")
 def get_or_create_workspace(store: Store, req: ParsedRequest) -> Reply:
@@ -104,7 +111,8 @@ def list_sessions(store: Store, req: ParsedRequest) -> Reply:
 
 @operation("update_session_v3_workspaces__workspace_id__sessions__session_id__put")
 def update_session(store: Store, req: ParsedRequest) -> Reply:
-    require_ids(req, "workspace_id", "session_id")
+    if not well_formed(req, "workspace_id", "session_id"):
+        store.require_session(req.path["workspace_id"], req.path["session_id"])  # 404: it cannot exist
     body = req.body or {}
     return Reply(200, store.update_session(req.path["workspace_id"], req.path["session_id"], body.get("metadata"), body.get("configuration")))
 
@@ -129,7 +137,8 @@ def add_session_peers(store: Store, req: ParsedRequest) -> Reply:
 
 @operation("set_session_peers_v3_workspaces__workspace_id__sessions__session_id__peers_put")
 def set_session_peers(store: Store, req: ParsedRequest) -> Reply:
-    require_ids(req, "workspace_id", "session_id")
+    if not well_formed(req, "workspace_id", "session_id"):
+        store.require_session(req.path["workspace_id"], req.path["session_id"])  # 404: it cannot exist
     require_peer_ids(req.body)
     return Reply(200, store.set_session_peers(req.path["workspace_id"], req.path["session_id"], req.body))
 

@@ -77,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     safety.add_argument("--request-timeout", type=_positive_float, default=30.0, help="seconds per request (default: 30)")
     safety.add_argument("--run-prefix", default=None, help="prefix of the run's workspace ids (default: random)")
     safety.add_argument("--no-cleanup", action="store_true", help="leave the run's workspaces in place")
+    safety.add_argument("--deletion-wait", type=float, default=10.0, metavar="SECONDS",
+                        help="how long to wait for a deletion answered 202 (asynchronous) to show (default: 10)")
     output = run.add_argument_group("output")
     output.add_argument("--junit-xml", type=Path, default=None, help="write a JUnit XML report")
     output.add_argument("--json-report", type=Path, default=None, help="write a JSON report")
@@ -96,7 +98,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
         request_timeout=args.request_timeout, max_examples=args.max_examples, shrink=args.shrink,
         checks=tuple(c.strip() for c in args.checks.split(",")) if args.checks else None,
         include_operations=tuple(args.include_operation), exclude_operations=tuple(args.exclude_operation),
-        run_prefix=args.run_prefix, cleanup=not args.no_cleanup,
+        run_prefix=args.run_prefix, cleanup=not args.no_cleanup, deletion_wait=args.deletion_wait,
         junit_xml=args.junit_xml, json_report=args.json_report, baseline=args.baseline,
         write_baseline=args.write_baseline)
 

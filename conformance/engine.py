@@ -1,7 +1,7 @@
 """Runs the phases of a conformance run and emits events; knows nothing of output.
 
 Layering (a module imports only from the layers before it; none imports upward):
-  vocabulary -> config, client, baseline -> filters_reference, filter_generator, contract,
+  vocabulary -> config, client, baseline -> deletion -> filters_reference, filter_generator, contract,
   api, workspaces -> semantics (a package) -> model_phase, concurrency, schemathesis_phases,
   load -> engine -> reporters -> cli (locustfile and pytest_suite sit beside cli, on top).
 """
@@ -35,6 +35,7 @@ from .vocabulary import (
     RunStarted,
 )
 from .contract import Contract
+from .deletion import pending_title
 from .workspaces import WorkspaceRegistry, cleanup
 
 WRITING_PHASES = ("model", "concurrency")
@@ -211,7 +212,7 @@ class Runner:
 
             return run_checks(api=api, registry=registry, seed=config.seed, rounds=config.effective_semantic_rounds,
                               read_only=config.read_only, label=spec.label_of, report=self.report,
-                              selected=config.checks, progress=progress)
+                              selected=config.checks, progress=progress, deletion_wait=config.deletion_wait)
         if name == "model":
             from .model_phase import run_model
 
@@ -230,8 +231,12 @@ class Runner:
         raise ValueError(name)
 
     def _cleanup(self, api: HonchoApi, registry: WorkspaceRegistry) -> Any:
-        report = cleanup(api, registry.prefix, registry.ids, only_listed=self.config.read_only)
+        report = cleanup(api, registry.prefix, registry.ids, only_listed=self.config.read_only,
+                         deletion_wait=self.config.deletion_wait)
         self.emit(CleanupFinished(report=report))
+        if report.pending:  # accepted (202) and not yet carried out: not left behind, and said apart
+            self.emit(Note(f"clean-up: {len(report.pending)} workspace deletion(s) accepted but "
+                           f"{pending_title(self.config.deletion_wait)}: {report.pending[:5]}"))
         if report.leftovers or report.errors:
             self.report(Failure(check="cleanup", operation="DELETE /v3/workspaces/{workspace_id}",
                                 title="workspaces of the run left behind",

@@ -103,8 +103,11 @@ class ConsoleReporter:
     def on_CleanupFinished(self, event: CleanupFinished) -> None:
         report = event.report
         style = "green" if report.clean else "red"
+        accepted = (f", {report.workspaces_accepted} accepted (202)"
+                    + (f" of which {len(report.pending)} still pending" if report.pending else "")
+                    if report.workspaces_accepted else "")
         self._print(f"[{style}]clean-up[/]: {report.workspaces_deleted}/{report.workspaces_found} workspaces deleted "
-                    f"({report.sessions_deleted} sessions)" + (f", left behind: {report.leftovers[:5]}" if report.leftovers else "")
+                    f"and confirmed{accepted} ({report.sessions_deleted} sessions)" + (f", left behind: {report.leftovers[:5]}" if report.leftovers else "")
                     + (f", errors: {report.errors[:3]}" if report.errors else ""))
 
     def on_RunFinished(self, event: RunFinished) -> None:

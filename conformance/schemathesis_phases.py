@@ -378,6 +378,8 @@ def _failures_of(event: Any, seed: int, phase: str) -> list[Failure]:
             if node.name == "ensure_resource_availability" and status == 404 and case_node is not None \
                     and _names_a_body_reference(case_node.value, excerpt):
                 continue  # the 404 is about an id the body refers to (documented), not the resource just created
+            if node.name == "use_after_free" and case_node is not None and _deleted_by_a_202(recorder, case_node.value):
+                continue  # a 202 accepted the deletion for later: the semantic phase waits for it (delete_removes)
             if node.name == "use_after_free" and status == 200 and case_node is not None \
                     and _raw(case_node.value.operation).get("x-missing-parent") == "empty":
                 continue  # the contract says: under a missing (or deleted) parent this read is an empty 200
@@ -418,6 +420,28 @@ def _names_a_body_reference(case: Any, response: str) -> bool:
     if not isinstance(body, dict):
         return False
     return any(isinstance(v, str) and len(v) >= 3 and v in response for v in body.values())
+
+
+def _deleted_by_a_202(recorder: Any, case: Any) -> bool:
+    """Whether a DELETE of this case's resource (or of a parent) was answered 202 Accepted."""
+    target = _filled_path(case)
+    for case_id, node in recorder.cases.items():
+        other = node.value
+        if str(getattr(other, "method", "")).upper() != "DELETE":
+            continue
+        interaction = recorder.interactions.get(case_id)
+        response = interaction.response if interaction is not None else None
+        path = _filled_path(other)
+        if response is not None and response.status_code == 202 and path and target.startswith(path):
+            return True
+    return False
+
+
+def _filled_path(case: Any) -> str:
+    path = case.operation.path
+    for name, value in (case.path_parameters or {}).items():
+        path = path.replace("{" + name + "}", str(value))
+    return path
 
 
 def _raw(operation: Any) -> dict[str, Any]:

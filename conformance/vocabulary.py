@@ -160,8 +160,10 @@ class PhaseReport:
 @dataclass
 class CleanupReport:
     prefix: str
-    workspaces_found: int = 0
-    workspaces_deleted: int = 0
+    workspaces_found: int = 0      # workspaces of the run the server had
+    workspaces_deleted: int = 0    # confirmed gone
+    workspaces_accepted: int = 0   # answered 202 (deletion accepted, carried out later)
+    pending: list[str] = field(default_factory=list)  # accepted, still listed after the wait
     sessions_deleted: int = 0
     leftovers: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)

@@ -371,6 +371,7 @@ def test_load_scenario_steps_without_locust() -> None:
 LAYERS = [
     {"vocabulary"},
     {"config", "client", "baseline"},
+    {"deletion"},
     {"filters_reference", "filter_generator", "contract", "api", "workspaces"},
     {"semantics"},
     {"model_phase", "concurrency", "schemathesis_phases", "load"},

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import time
 
+from typing import Any
+
+from ..deletion import await_deletion, pending_title
 from .context import CheckContext, ids, short, words
 from .registry import semantic_check
 
@@ -124,14 +126,21 @@ def delete_removes(ctx: CheckContext) -> None:
     reply = api.delete_workspace(other)
     ctx.expect_status(reply, 409, fatal=False, what="Deleting a workspace that has active sessions")
     ctx.expect_status(api.delete_session(other, "keep"), 202, what="Deleting a session")
-    ctx.expect_status(api.delete_workspace(other), 202, what="Deleting a workspace without sessions")
-    for attempt in range(4):
-        reply = api.list_workspaces(filters={"id": other})
-        got = ids(ctx.page(reply)["items"])
-        if not got:
-            break
-        time.sleep(0.25 * (attempt + 1))
-    ctx.check(got == [], "deleted workspace still listed", f"filters {{'id': {other!r}}} listed {got}", reply=reply)
+    deletion = api.delete_workspace(other)
+    ctx.expect_status(deletion, 202, what="Deleting a workspace without sessions")
+    last: dict[str, Any] = {}
+
+    def gone() -> bool:
+        last["reply"] = api.list_workspaces(filters={"id": other})
+        last["got"] = ids(ctx.page(last["reply"])["items"])
+        return not last["got"]
+
+    # A 202 is "accepted": the real server deletes a workspace in a background worker.
+    outcome = await_deletion(gone, accepted=deletion.status == 202, wait=ctx.deletion_wait)
+    if not outcome.done:
+        title = pending_title(ctx.deletion_wait) if deletion.status == 202 else "deleted workspace still listed"
+        ctx.fail(title, f"DELETE answered {deletion.status}; filters {{'id': {other!r}}} still listed {last['got']}"
+                        f" after {outcome.waited:.1f} s and {outcome.looks} looks", reply=last["reply"])
 
 
 @semantic_check("message_order", "messages are listed in the order they were created")

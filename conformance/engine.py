@@ -212,7 +212,8 @@ class Runner:
 
             return run_checks(api=api, registry=registry, seed=config.seed, rounds=config.effective_semantic_rounds,
                               read_only=config.read_only, label=spec.label_of, report=self.report,
-                              selected=config.checks, progress=progress, deletion_wait=config.deletion_wait)
+                              selected=config.checks, progress=progress, deletion_wait=config.deletion_wait,
+                              paths=spec.document.get("paths", {}))
         if name == "model":
             from .model_phase import run_model
 

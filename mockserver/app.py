@@ -26,7 +26,7 @@ from connexion.resolver import Resolver
 from starlette.types import ASGIApp
 
 from . import handlers as _handlers  # noqa: F401  (registers every operation)
-from .contract.document import DEFAULT_SPEC, Contract
+from .contract.document import DEFAULT_SPEC, HTTP_METHODS, Contract
 from .contract.examples import ExampleResponder
 from .contract.validation import ContractValidator
 from .handlers.registry import OPERATIONS
@@ -37,7 +37,7 @@ from .http.bodies import DEFAULT_MAX_BODY
 from .http.cors import CORSWhenAsked
 from .http.dispatch import Dispatcher
 from .http.docs_ui import SwaggerUIOnItsPaths
-from .http.error_pages import ErrorsAsJSON
+from .http.error_pages import ErrorsAsJSON, allow_table
 from .http.faults import (
     ErrorRule,
     FaultMiddleware,
@@ -115,7 +115,8 @@ class MockServer:
         handlers = OPERATIONS if self.auth is None else {**OPERATIONS, KEYS_OPERATION: key_handler(self.auth)}
         dispatcher = Dispatcher(self.store, self.validators, handlers, fallback=self.examples.fallback,
                                 max_body=self.config.max_body)
-        middlewares = [ErrorsAsJSON, ContractRouting, LifespanMiddleware]
+        allow = allow_table(self.contract.document.get("paths", {}), HTTP_METHODS)
+        middlewares = [functools.partial(ErrorsAsJSON, allow=allow), ContractRouting, LifespanMiddleware]
         after_routing = [functools.partial(FaultMiddleware, contract=self.validation_contract, responder=self.examples,
                                            latency=self.latency, errors=self.error_rate, seed=self.config.seed)]
         if self.auth is not None:

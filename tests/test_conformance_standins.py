@@ -95,3 +95,21 @@ def test_records_with_equal_timestamps_may_come_in_any_order() -> None:
         model.list_peers({"page": 1, "size": 10, "reverse": False}, None)
     result = run(TiesInAnyOrder().app, phases=("model",), model_examples=10, model_steps=20)
     assert result.exit_code == 0, describe(result)
+
+
+@pytest.mark.timeout(120)
+def test_the_real_servers_405_allow_and_clone_leak_are_named_and_the_mock_passes() -> None:
+    from conformance_support.standins import RealServerDefects
+
+    from mockserver import create_app
+
+    checks = ("method_not_allowed", "clone_exact")
+    result = run(RealServerDefects().app, phases=("semantics",), checks=checks)
+    titles = {(f.check, f.title) for f in result.new_failures}
+    assert ("semantics:method_not_allowed", "405 Allow header does not name every method of the path") in titles
+    assert ("semantics:clone_exact", "clone does not hold exactly the source session's messages "
+                                     "(it holds another workspace's)") in titles, describe(result)
+    allow = [f for f in result.new_failures if f.check == "semantics:method_not_allowed"]
+    assert any(f.operation == "PATCH /v3/workspaces/{workspace_id}" and "the path has DELETE, PUT" in f.message for f in allow)
+    healthy = run(create_app(seed=36).app, phases=("semantics",), checks=checks)
+    assert healthy.exit_code == 0, describe(healthy)

@@ -52,6 +52,7 @@ class CheckContext:
                  world: World | None = None, phase: str = "semantics", deletion_wait: float = DEFAULT_WAIT) -> None:
         self.name = name
         self.deletion_wait = deletion_wait  # seconds to wait for a deletion answered 202
+        self.paths: dict[str, Any] = {}  # the contract's `paths`, for checks that read it
         self.api = api
         self.rng = rng
         self.seed = seed

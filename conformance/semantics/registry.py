@@ -39,7 +39,7 @@ def semantic_check(name: str, description: str, *, writes: bool = True, uses_wor
 def run_checks(*, api: HonchoApi, registry: WorkspaceRegistry, seed: int, rounds: int, read_only: bool,
                label: Callable[[str], str], report: Callable[[Failure], None], selected: tuple[str, ...] | None,
                progress: Callable[[str], None], phase: str = "semantics",
-               deletion_wait: float | None = None) -> dict[str, int]:
+               deletion_wait: float | None = None, paths: dict | None = None) -> dict[str, int]:
     """Run the applicable checks in registry order; returns failures per check."""
     checks = applicable(read_only, selected)
     results: dict[str, int] = {}
@@ -64,6 +64,7 @@ def run_checks(*, api: HonchoApi, registry: WorkspaceRegistry, seed: int, rounds
                            registry=registry, rounds=rounds, read_only=read_only, label=label, report=report,
                            world=world, phase=phase,
                            **({"deletion_wait": deletion_wait} if deletion_wait is not None else {}))
+        ctx.paths = paths or {}
         ctx.run(check.func)
         results[check.name] = ctx.failures
         progress(check.name)

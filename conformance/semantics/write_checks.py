@@ -231,3 +231,29 @@ def parent_confinement(ctx: CheckContext) -> None:
     reply = api.peer_config(home, "s2", "pa")
     ctx.check(reply.status == 404, "peer config readable through a session the peer is not in",
               f"answered {reply.exchange.response_excerpt()}; expected 404", reply=reply)
+
+
+@semantic_check("clone_exact", "a clone holds exactly its source session's messages, nothing of another workspace")
+def clone_exact(ctx: CheckContext) -> None:
+    """Honcho 3.0.7 selects the messages to copy by session name only: cloning session `s`
+    of one workspace can copy the messages of a session `s` of another."""
+    api = ctx.api
+    source, _ = ctx.new_workspace("cln")
+    other, _ = ctx.new_workspace("cln")
+    sent = [{"peer_id": "ca", "content": f"source {i} {words(ctx.rng, 2)}"} for i in range(3)]
+    created = ctx.expect_status(api.create_messages(source, "twin", sent), 201, what="Adding messages")
+    ctx.expect_status(api.create_messages(other, "twin", [{"peer_id": "cb", "content": "other workspace"}]), 201,
+                      what="Adding messages")
+    for upto in (None, 1):
+        message_id = str(created[upto]["id"]) if upto is not None and isinstance(created, list) else None
+        reply = api.clone_session(source, "twin", message_id)
+        clone = ctx.expect_status(reply, 201, fatal=False, what="Cloning a session")
+        if not isinstance(clone, dict) or not clone.get("id"):
+            continue
+        listed, _, listing = ctx.list_all(lambda **kw: api.list_messages(source, str(clone["id"]), **kw))
+        want = [m["content"] for m in sent[: (upto + 1) if upto is not None else None]]
+        got = [m.get("content") for m in listed]
+        ctx.check(got == want, "clone does not hold exactly the source session's messages"
+                  + (" (it holds another workspace's)" if "other workspace" in got else ""),
+                  f"cloned {source}/twin" + (f" up to message {message_id}" if message_id else "")
+                  + f": expected {short(want)}, the clone lists {short(got)}", reply=listing)

@@ -130,3 +130,31 @@ class FlakyDelete:
 
 
 __all__ = ["AsynchronousDelete", "TiesInAnyOrder", "ServerErrorInThreeOperations", "FlakyDelete"]
+
+
+CLONE = re.compile(r"^/v3/workspaces/([^/]+)/sessions/([^/]+)/clone$")
+
+
+class RealServerDefects:
+    """Two defects of Honcho 3.0.7 the tester must name: a 405 whose Allow header names
+    only the first method of its path, and a clone that also copies the messages of a
+    same-named session of another workspace (the copy selects by session name only)."""
+
+    def __init__(self) -> None:
+        self.server = create_app(seed=35)
+        self.app = Rewrite(self.server.app, after=self.after)
+
+    def after(self, request: Incoming, answer: Answer) -> None:
+        if answer.status == 405 and answer.header("allow"):
+            answer.set_header("allow", answer.header("allow").split(",")[0].strip())
+        match = CLONE.match(request.path)
+        if request.method == "POST" and match and answer.status == 201 and isinstance(answer.data, dict):
+            source_workspace, name = match.group(1), match.group(2)
+            store = self.server.store
+            for workspace_id in list(store.workspaces):
+                state = store.session(workspace_id, name)
+                if workspace_id == source_workspace or state is None:
+                    continue
+                leaked = [{"peer_id": m["peer_id"], "content": m["content"]} for m in state.messages.values()]
+                if leaked:
+                    store.create_messages(source_workspace, answer.data["id"], leaked)

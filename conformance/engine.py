@@ -34,7 +34,7 @@ from .vocabulary import (
     RunResult,
     RunStarted,
 )
-from .contract import Contract
+from .contract import HONCHO_PHASES, Contract
 from .deletion import pending_title
 from .workspaces import WorkspaceRegistry, cleanup
 
@@ -85,6 +85,11 @@ class Runner:
         phases = [p for p in PHASES if p in config.phases]
         self.emit(RunStarted(base_url=config.base_url, seed=config.seed, prefix=config.run_prefix,
                              profile=config.profile, phases=phases, read_only=config.read_only))
+        honcho = spec.is_honcho
+        if not honcho and any(p in HONCHO_PHASES for p in phases):
+            self.emit(Note(f"{config.spec} is not Honcho's contract: the generic phases run (contract, stateful); "
+                           f"the Honcho phases ({', '.join(p for p in phases if p in HONCHO_PHASES)}) and the "
+                           f"workspace clean-up are skipped"))
         try:
             reachable = self._preflight(api)
             interrupted = False
@@ -93,6 +98,9 @@ class Runner:
                 result.phases.append(report)
                 if not reachable:
                     report.status, report.detail = "skipped", "server unreachable"
+                elif not honcho and name in HONCHO_PHASES:
+                    report.status, report.detail = "skipped", "not Honcho's contract"
+                    continue  # said once, above
                 elif interrupted:
                     report.status, report.detail = "skipped", "interrupted"
                 elif config.read_only and name in WRITING_PHASES:
@@ -115,7 +123,7 @@ class Runner:
                 result.stop_reason = "interrupted"
             elif budget.exhausted:
                 result.stop_reason = budget.exhausted
-            if config.cleanup and not result.unreachable:
+            if config.cleanup and not result.unreachable and honcho:
                 result.cleanup = self._cleanup(api, registry)
             else:
                 result.cleanup = None

@@ -423,3 +423,22 @@ def test_the_same_suite_runs_under_pytest_against_loopback(tmp_path: Path) -> No
     suites = ET.parse(tmp_path / "j.xml").getroot()
     assert int(suites.find("testsuite").get("tests")) == len(REGISTRY) + 2
     assert server.store.counts()["workspaces"] == 0
+
+
+@pytest.mark.timeout(180)
+def test_a_spec_that_is_not_honchos_runs_the_generic_phases_only(tmp_path: Path, capsys) -> None:
+    spec = ROOT / "tests" / "data" / "petstore-3.0.yaml"
+    server = create_app(spec)
+    with loopback(server.app) as url:
+        code = main(["run", "--base-url", url, "--spec", str(spec), "--profile", "quick", "--seed", "3",
+                     "--max-examples", "3", "--no-progress", "--json-report", str(tmp_path / "r.json")])
+    out = capsys.readouterr().out
+    report = json.loads((tmp_path / "r.json").read_text())
+    statuses = {p["name"]: (p["status"], p["detail"]) for p in report["phases"]}
+    assert statuses["contract"][0] in ("passed", "failed") and statuses["stateful"][0] in ("passed", "failed")
+    assert all(statuses[p] == ("skipped", "not Honcho's contract") for p in ("semantics", "model", "concurrency"))
+    assert out.count("is not Honcho's contract") == 1, out
+    assert report["cleanup"] is None
+    # What it finds is about that document (the mock answers 422s petstore does not list), never a Honcho check.
+    assert code in (0, 1) and {f["phase"] for f in report["failures"]} <= {"contract", "stateful"}
+    assert not [f for f in report["failures"] if f["check"] in ("internal_error", "engine_error", "cleanup")]

@@ -84,3 +84,37 @@ def test_a_phase_whose_failures_are_all_known_says_passed_n_known() -> None:
     runner.result = _result([])
     runner.report(Failure("not_a_server_error", "GET /x", "Server error (HTTP 500)", phase="contract"))
     assert runner._phase_known == 1 and runner._phase_failures == 1
+
+
+def test_ctrl_c_stops_the_whole_run_cleans_up_says_interrupted_and_exits_130() -> None:
+    from conformance.client import ASGIAppTransport
+    from conformance.config import RunConfig
+    from conformance.engine import Runner
+    from conformance.vocabulary import PhaseStarted
+
+    from mockserver import create_app
+
+    server = create_app(seed=12)
+    seen: list[str] = []
+
+    def listener(event: object) -> None:
+        if isinstance(event, PhaseStarted):
+            seen.append(event.name)
+            if event.name == "model":  # as if Ctrl-C were pressed while the model phase starts
+                raise KeyboardInterrupt
+
+    out = io.StringIO()
+    reporter = ConsoleReporter(Console(file=out, width=80, color_system=None), live=False)
+    transport = ASGIAppTransport(server.app)
+    try:
+        result = Runner(RunConfig(base_url="http://127.0.0.1:8000", transport=transport, seed=12, profile="quick",
+                                  phases=("semantics", "model", "concurrency"), checks=("get_or_create",)),
+                        [listener, reporter]).run()
+    finally:
+        transport.close()
+    assert result.exit_code == 130 and result.stop_reason == "interrupted"
+    assert [(p.name, p.status) for p in result.phases] == [("semantics", "passed"), ("model", "interrupted"),
+                                                           ("concurrency", "skipped")]
+    assert result.phases[2].requests == 0 and result.phases[2].detail == "interrupted"  # nothing ran after it
+    assert result.cleanup is not None and result.cleanup.clean and server.store.counts()["workspaces"] == 0
+    assert "INTERRUPTED" in out.getvalue()

@@ -113,3 +113,20 @@ def test_the_real_servers_405_allow_and_clone_leak_are_named_and_the_mock_passes
     assert any(f.operation == "PATCH /v3/workspaces/{workspace_id}" and "the path has DELETE, PUT" in f.message for f in allow)
     healthy = run(create_app(seed=36).app, phases=("semantics",), checks=checks)
     assert healthy.exit_code == 0, describe(healthy)
+
+
+def test_a_declared_rule_over_query_parameters_is_checked_both_ways() -> None:
+    from conformance_support.broken import Rewrite, fresh
+
+    from mockserver import create_app
+
+    def drop_perspective(request):  # type: ignore[no-untyped-def]
+        query = request.query
+        if query.pop("peer_perspective", None) is not None:
+            request.query = query
+        return None
+
+    assert run(create_app(seed=37).app, phases=("semantics",), checks=("declared_rules",)).exit_code == 0
+    lax = run(Rewrite(fresh().app, before=drop_perspective), phases=("semantics",), checks=("declared_rules",))
+    assert [f.title for f in lax.new_failures] == ["a request breaking a declared rule was not refused"], describe(lax)
+    assert lax.new_failures[0].operation == "GET /v3/workspaces/{workspace_id}/sessions/{session_id}/context"

@@ -104,3 +104,31 @@ def _matches(template: str, path: str) -> bool:
     parts = re.split(r"(\{[^}/]+\})", template)
     regex = "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts)
     return re.fullmatch(regex, path) is not None
+
+
+@semantic_check("declared_rules", "a request breaking a rule the contract declares over query parameters is refused")
+def declared_rules(ctx: CheckContext) -> None:
+    """`x-dependentRequired` (docs/contract.md): a parameter given without its companions is
+    a request the contract refuses, whatever schemathesis' generated data could show."""
+    rules = [(template, method, op) for template, item in ctx.paths.items() if isinstance(item, dict)
+             for method, op in item.items() if isinstance(op, dict) and isinstance(op.get("x-dependentRequired"), dict)]
+    if not rules:
+        return
+    api = ctx.api
+    workspace_id, _ = ctx.new_workspace("rule")
+    ctx.expect_status(api.create_session(workspace_id, "rs", peers={"rp": {}}), 201, what="Creating a new session")
+    values = {"workspace_id": workspace_id, "session_id": "rs", "peer_id": "rp"}
+    for template, method, op in rules:
+        path = re.sub(r"\{([^}]+)\}", lambda m: values.get(m.group(1), "x1"), template)
+        for trigger, companions in op["x-dependentRequired"].items():
+            reply = api.client.request(method.upper(), path, params={trigger: "rp"})
+            reply.operation = str(op.get("operationId", f"{method.upper()} {template}"))
+            ctx.check(400 <= reply.status < 500 and reply.status != 404,
+                      "a request breaking a declared rule was not refused",
+                      f"{method.upper()} {path}?{trigger}=rp without {', '.join(companions)} "
+                      f"(x-dependentRequired) answered {reply.exchange.response_excerpt()}", reply=reply)
+            reply = api.client.request(method.upper(), path, params={trigger: "rp", **{c: "rp" for c in companions}})
+            reply.operation = str(op.get("operationId", f"{method.upper()} {template}"))
+            ctx.check(reply.status < 400, "a request keeping a declared rule was refused",
+                      f"{method.upper()} {path} with {trigger} and {', '.join(companions)} answered "
+                      f"{reply.exchange.response_excerpt()}", reply=reply)

@@ -102,12 +102,15 @@ class ConsoleReporter:
 
     def on_CleanupFinished(self, event: CleanupFinished) -> None:
         report = event.report
-        style = "green" if report.clean else "red"
-        accepted = (f", {report.workspaces_accepted} accepted (202)"
-                    + (f" of which {len(report.pending)} still pending" if report.pending else "")
-                    if report.workspaces_accepted else "")
-        self._print(f"[{style}]clean-up[/]: {report.workspaces_deleted}/{report.workspaces_found} workspaces deleted "
-                    f"and confirmed{accepted} ({report.sessions_deleted} sessions)" + (f", left behind: {report.leftovers[:5]}" if report.leftovers else "")
+        style = ("yellow" if report.pending else "green") if report.clean else "red"
+        at_once = report.workspaces_deleted - (report.workspaces_accepted - len(report.pending))
+        parts = [f"{report.workspaces_deleted}/{report.workspaces_found} workspaces removed"]
+        if report.workspaces_accepted:
+            parts.append(f"{report.workspaces_accepted} deletion(s) accepted (202): "
+                         f"{report.workspaces_accepted - len(report.pending)} confirmed gone, {len(report.pending)} still pending")
+        if at_once:
+            parts.append(f"{at_once} deleted at once")
+        self._print(f"[{style}]clean-up[/]: " + "; ".join(parts) + f" ({report.sessions_deleted} sessions)" + (f", left behind: {report.leftovers[:5]}" if report.leftovers else "")
                     + (f", errors: {report.errors[:3]}" if report.errors else ""))
 
     def on_RunFinished(self, event: RunFinished) -> None:

@@ -1,8 +1,7 @@
 """Benchmark: how long the default profile takes against the local mock.
 
     python bench/conformance_speed.py                 # honcho-mock on a free 127.0.0.1 port, default profile
-    python bench/conformance_speed.py --runs 3 --target 120 \
-        --baseline tests/conformance_support/mock_known_deviations.json
+    python bench/conformance_speed.py --runs 3 --target 120
 
 Starts the mock itself (a `honcho-mock` process on loopback, stopped at the end), runs the
 whole suite with the chosen profile exactly as `honcho-conformance run` would, and

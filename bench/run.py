@@ -458,9 +458,6 @@ def run_conformance(cfg: Config, procs: Processes, results: dict[str, Any]) -> N
         command += ["--json-report", str(report_path)]
     if "--no-progress" in usage:
         command.append("--no-progress")
-    baseline = ROOT / "tests" / "conformance_support" / "mock_known_deviations.json"
-    if "--baseline" in usage and baseline.exists():  # exit 0 then means: nothing beyond the known deviations
-        command += ["--baseline", str(baseline.relative_to(ROOT))]
     try:
         began = time.monotonic()
         proc = procs.start("conformance", command, log, cwd=ROOT, env={"COLUMNS": "120"})

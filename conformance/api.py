@@ -27,6 +27,7 @@ SESSION_UPDATE = "update_session_v3_workspaces__workspace_id__sessions__session_
 SESSION_DELETE = "delete_session_v3_workspaces__workspace_id__sessions__session_id__delete"
 SESSION_PEERS = "get_session_peers_v3_workspaces__workspace_id__sessions__session_id__peers_get"
 PEER_CONFIG = "get_peer_config_v3_workspaces__workspace_id__sessions__session_id__peers__peer_id__config_get"
+SESSION_CLONE = "clone_session_v3_workspaces__workspace_id__sessions__session_id__clone_post"
 MSG_CREATE = "create_messages_for_session_v3_workspaces__workspace_id__sessions__session_id__messages_post"
 MSG_LIST = "get_messages_v3_workspaces__workspace_id__sessions__session_id__messages_list_post"
 MSG_GET = "get_message_v3_workspaces__workspace_id__sessions__session_id__messages__message_id__get"
@@ -142,6 +143,11 @@ class HonchoApi:
                           f"/v3/workspaces/{seg(workspace_id)}/sessions/{seg(session_id)}/peers/{seg(peer_id)}/config")
 
     # -- messages ----------------------------------------------------------------------------
+    def clone_session(self, workspace_id: str, session_id: str, message_id: str | None = None) -> Reply:
+        params = {"message_id": message_id} if message_id is not None else None
+        return self._call(SESSION_CLONE, "POST", f"/v3/workspaces/{seg(workspace_id)}/sessions/{seg(session_id)}/clone",
+                          params=params)
+
     def create_messages(self, workspace_id: str, session_id: str, messages: list[dict[str, Any]]) -> Reply:
         return self._call(MSG_CREATE, "POST", f"/v3/workspaces/{seg(workspace_id)}/sessions/{seg(session_id)}/messages",
                           json={"messages": messages})

@@ -78,9 +78,8 @@ class Baseline:
 
     @staticmethod
     def write(path: str | Path, failures: list[Failure], note: str = "") -> int:
-        groups = group_failures(failures)
-        document = {"version": VERSION, "known": [
-            {"check": g.check, "operation": g.operation, "title": g.title, "note": note or f"seen {g.count}x"}
-            for g in groups]}
+        entries = [{"check": g.check, "operation": operation, "title": g.title, "note": note or f"seen {len(seen)}x"}
+                   for g in group_failures(failures) for operation, seen in g.operations.items()]
+        document = {"version": VERSION, "known": entries}
         Path(path).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        return len(groups)
+        return len(entries)

@@ -7,7 +7,8 @@
     honcho-conformance breaking OLD NEW [--format text|json|markdown|github] [--ignore FILE]
     honcho-conformance mock-coverage --base-url URL [--min-coverage KIND=PERCENT]
 
-Exit status: 0 when nothing new failed, 1 when something did, 2 for usage errors.
+Exit status: 0 when nothing new failed, 1 when something did, 2 for usage errors, 3 when the
+server could not be reached at all, 130 when interrupted (Ctrl-C; the run still cleans up).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from rich.console import Console
 
 from .baseline import Baseline, BaselineError
 from .config import PHASES, PROFILES, ConfigError, RunConfig, default_spec
+from .vocabulary import EXIT_INTERRUPTED
 
 
 def _positive_float(text: str) -> float:
@@ -48,9 +50,19 @@ def _coverage_gate(text: str) -> tuple[str, float]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("honcho-contract")
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="honcho-conformance",
                                      description="Conformance tester for implementations of the Honcho v3 API contract.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the conformance suite against a server")
     target = run.add_argument_group("target")
@@ -78,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     safety.add_argument("--request-timeout", type=_positive_float, default=30.0, help="seconds per request (default: 30)")
     safety.add_argument("--run-prefix", default=None, help="prefix of the run's workspace ids (default: random)")
     safety.add_argument("--no-cleanup", action="store_true", help="leave the run's workspaces in place")
+    safety.add_argument("--deletion-wait", type=float, default=10.0, metavar="SECONDS",
+                        help="how long to wait for a deletion answered 202 (asynchronous) to show (default: 10)")
     output = run.add_argument_group("output")
     output.add_argument("--junit-xml", type=Path, default=None, help="write a JUnit XML report")
     output.add_argument("--json-report", type=Path, default=None, help="write a JSON report")
@@ -109,7 +123,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
         request_timeout=args.request_timeout, max_examples=args.max_examples, shrink=args.shrink,
         checks=tuple(c.strip() for c in args.checks.split(",")) if args.checks else None,
         include_operations=tuple(args.include_operation), exclude_operations=tuple(args.exclude_operation),
-        run_prefix=args.run_prefix, cleanup=not args.no_cleanup,
+        run_prefix=args.run_prefix, cleanup=not args.no_cleanup, deletion_wait=args.deletion_wait,
         junit_xml=args.junit_xml, json_report=args.json_report, baseline=args.baseline,
         write_baseline=args.write_baseline, html_report=args.html_report, min_coverage=tuple(args.min_coverage))
 
@@ -117,7 +131,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
 def listeners_for(config: RunConfig, console: Console, *, details: int = 15, live: bool = True) -> list:
     from .reporters import ConsoleReporter, JsonReporter, JUnitReporter
 
-    listeners: list = [ConsoleReporter(console, details=details, live=live)]
+    listeners: list = [ConsoleReporter(console, details=details, live=live, json_report=config.json_report)]
     if config.json_report:
         listeners.append(JsonReporter(config.json_report))
     if config.junit_xml:
@@ -172,9 +186,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         result = runner.run()
-    except KeyboardInterrupt:
-        console.print("[red]interrupted[/]")
-        return 130
+    except KeyboardInterrupt:  # a second Ctrl-C, during clean-up
+        console.print("[yellow]interrupted[/] (clean-up cut short: the run's workspaces may be left behind)")
+        return EXIT_INTERRUPTED
+    if result.stop_reason == "interrupted":
+        console.print("[yellow]interrupted[/]")
     if config.write_baseline:
         count = Baseline.write(config.write_baseline, result.failures)
         console.print(f"wrote {count} baseline entries to {config.write_baseline}")

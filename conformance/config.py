@@ -77,6 +77,7 @@ class RunConfig:
     exclude_operations: tuple[str, ...] = ()  # regexes on operationId: never these (contract phases)
     run_prefix: str | None = None
     cleanup: bool = True
+    deletion_wait: float = 10.0               # seconds to wait for a deletion answered 202 (checks, clean-up)
     junit_xml: Path | None = None
     json_report: Path | None = None
     baseline: Path | None = None
@@ -113,6 +114,8 @@ class RunConfig:
                 raise ConfigError(f"--{name.replace('_', '-')} must be at least 1")
         if self.rate_limit is not None and self.rate_limit <= 0:
             raise ConfigError("--rate-limit must be positive")
+        if self.deletion_wait < 0:
+            raise ConfigError("--deletion-wait must be 0 or more")
         if self.max_time is not None and self.max_time <= 0:
             raise ConfigError("--max-time must be positive")
 

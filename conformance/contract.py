@@ -15,6 +15,16 @@ HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 _READING_POST = re.compile(r"^(get_(?!or_create)|search_|list_|query_)")
 # Operations that never run unless asked for: they act outside any workspace.
 OUTSIDE_WORKSPACES = ("create_key_v3_keys_post",)
+# What the Honcho phases and clean-up cannot run without (their operationIds in openapi.yaml).
+HONCHO_OPERATIONS = (
+    "get_or_create_workspace_v3_workspaces_post",
+    "get_all_workspaces_v3_workspaces_list_post",
+    "delete_workspace_v3_workspaces__workspace_id__delete",
+    "get_or_create_session_v3_workspaces__workspace_id__sessions_post",
+    "get_sessions_v3_workspaces__workspace_id__sessions_list_post",
+    "create_messages_for_session_v3_workspaces__workspace_id__sessions__session_id__messages_post",
+)
+HONCHO_PHASES = ("semantics", "model", "concurrency")
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,12 @@ class Contract:
     def label_of(self, operation_id: str) -> str:
         op = self.operations.get(operation_id)
         return op.label if op else operation_id
+
+    @property
+    def is_honcho(self) -> bool:
+        """Whether this is Honcho's contract: the operations the Honcho phases (semantic
+        checks, the model, concurrency) and clean-up call are all there."""
+        return all(op_id in self.operations for op_id in HONCHO_OPERATIONS)
 
     @property
     def version(self) -> str:

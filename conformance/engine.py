@@ -1,7 +1,7 @@
 """Runs the phases of a conformance run and emits events; knows nothing of output.
 
 Layering (a module imports only from the layers before it; none imports upward):
-  vocabulary -> config, client, baseline -> filters_reference, filter_generator, contract,
+  vocabulary -> config, client, baseline -> deletion -> filters_reference, filter_generator, contract,
   api, workspaces -> semantics (a package) -> model_phase, concurrency, schemathesis_phases,
   load -> engine -> reporters -> cli (locustfile and pytest_suite sit beside cli, on top).
 """
@@ -34,7 +34,8 @@ from .vocabulary import (
     RunResult,
     RunStarted,
 )
-from .contract import Contract
+from .contract import HONCHO_PHASES, Contract
+from .deletion import pending_title
 from .coverage import CoverageRecorder
 from .workspaces import WorkspaceRegistry, cleanup
 
@@ -61,6 +62,7 @@ class Runner:
         self.baseline = Baseline.load(config.baseline) if config.baseline else Baseline.empty()
         self._lock = threading.Lock()
         self._phase_failures = 0
+        self._phase_known = 0
 
     def emit(self, event: Event) -> None:
         for listener in self.listeners:
@@ -86,27 +88,47 @@ class Runner:
         phases = [p for p in PHASES if p in config.phases]
         self.emit(RunStarted(base_url=config.base_url, seed=config.seed, prefix=config.run_prefix,
                              profile=config.profile, phases=phases, read_only=config.read_only))
+        honcho = spec.is_honcho
+        if not honcho and any(p in HONCHO_PHASES for p in phases):
+            self.emit(Note(f"{config.spec} is not Honcho's contract: the generic phases run (contract, stateful); "
+                           f"the Honcho phases ({', '.join(p for p in phases if p in HONCHO_PHASES)}) and the "
+                           f"workspace clean-up are skipped"))
         try:
             reachable = self._preflight(api)
+            interrupted = False
             for name in phases:
                 report = PhaseReport(name=name, description=PHASE_DESCRIPTIONS[name])
                 result.phases.append(report)
                 if not reachable:
                     report.status, report.detail = "skipped", "server unreachable"
+                elif not honcho and name in HONCHO_PHASES:
+                    report.status, report.detail = "skipped", "not Honcho's contract"
+                    continue  # said once, above
+                elif interrupted:
+                    report.status, report.detail = "skipped", "interrupted"
                 elif config.read_only and name in WRITING_PHASES:
                     report.status, report.detail = "skipped", "writes (--read-only)"
                 elif budget.exhausted:
                     report.status, report.detail = "skipped", budget.exhausted
                 else:
-                    self._run_phase(name, report, config=config, spec=spec, client=client, api=api, registry=registry)
-                if report.status == "skipped":
+                    try:
+                        self._run_phase(name, report, config=config, spec=spec, client=client, api=api,
+                                        registry=registry)
+                    except KeyboardInterrupt:  # Ctrl-C: stop the run, but still clean up what it made
+                        interrupted = True
+                        report.status, report.detail = "interrupted", "Ctrl-C"
+                        self.emit(PhaseFinished(report=report))
+                        self.emit(Note("interrupted: stopping the run and cleaning up"))
+                if report.status == "skipped" and reachable:  # unreachable: said once, in the summary
                     self.emit(PhaseStarted(name=name, description=report.description))
                     self.emit(PhaseFinished(report=report))
-            if budget.exhausted:
+            if interrupted:
+                result.stop_reason = "interrupted"
+            elif budget.exhausted:
                 result.stop_reason = budget.exhausted
             client.listeners.remove(self.coverage)  # what the phases exercised, not the clean-up
             self._judge_coverage()
-            if config.cleanup:
+            if config.cleanup and not result.unreachable and honcho:
                 result.cleanup = self._cleanup(api, registry)
             else:
                 result.cleanup = None
@@ -131,8 +153,7 @@ class Runner:
         try:
             reply = api.health()
         except (TransportFailure, OutsideBaseURL) as exc:
-            self.report(Failure(check="transport", operation="GET /health", title="server unreachable",
-                                message=str(exc), phase="preflight", seed=self.config.seed, case="preflight"))
+            self.result.unreachable = f"GET {self.config.base_url.rstrip('/')}/health: {exc}"
             return False
         if reply.status >= 500:
             self.emit(Note(f"GET /health answered {reply.status}; continuing"))
@@ -145,6 +166,7 @@ class Runner:
         with self._lock:
             self.result.failures.append(failure)
             self._phase_failures += 1
+            self._phase_known += failure.known
         self.emit(FailureFound(failure=failure))
 
     def _run_phase(self, name: str, report: PhaseReport, *, config: RunConfig, spec: Contract, client: ConformanceClient,
@@ -153,7 +175,7 @@ class Runner:
         self.emit(PhaseStarted(name=name, description=report.description, total=total))
         started, sent = time.monotonic(), client.requests_sent
         with self._lock:
-            self._phase_failures = 0
+            self._phase_failures = self._phase_known = 0
 
         def progress(label: str) -> None:
             self.emit(Progress(phase=name, label=label))
@@ -161,7 +183,10 @@ class Runner:
         try:
             report.cases = self._dispatch(name, config=config, spec=spec, client=client, api=api, registry=registry,
                                           progress=progress)
-            report.status = "failed" if self._phase_failures else "passed"
+            new = self._phase_failures - self._phase_known
+            report.status = "failed" if new else "passed"
+            if self._phase_known:
+                report.detail = f"{self._phase_known} known"
         except BudgetExceeded as exc:
             report.status, report.detail = "truncated", str(exc)
         except TransportFailure as exc:
@@ -210,7 +235,8 @@ class Runner:
 
             return run_checks(api=api, registry=registry, seed=config.seed, rounds=config.effective_semantic_rounds,
                               read_only=config.read_only, label=spec.label_of, report=self.report,
-                              selected=config.checks, progress=progress)
+                              selected=config.checks, progress=progress, deletion_wait=config.deletion_wait,
+                              paths=spec.document.get("paths", {}))
         if name == "model":
             from .model_phase import run_model
 
@@ -229,8 +255,12 @@ class Runner:
         raise ValueError(name)
 
     def _cleanup(self, api: HonchoApi, registry: WorkspaceRegistry) -> Any:
-        report = cleanup(api, registry.prefix, registry.ids, only_listed=self.config.read_only)
+        report = cleanup(api, registry.prefix, registry.ids, only_listed=self.config.read_only,
+                         deletion_wait=self.config.deletion_wait)
         self.emit(CleanupFinished(report=report))
+        if report.pending:  # accepted (202) and not yet carried out: not left behind, and said apart
+            self.emit(Note(f"clean-up: {len(report.pending)} workspace deletion(s) accepted but "
+                           f"{pending_title(self.config.deletion_wait)}: {report.pending[:5]}"))
         if report.leftovers or report.errors:
             self.report(Failure(check="cleanup", operation="DELETE /v3/workspaces/{workspace_id}",
                                 title="workspaces of the run left behind",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -27,15 +28,18 @@ from .vocabulary import (
     RunStarted,
 )
 
-STATUS_STYLE = {"passed": "green", "failed": "red", "error": "red", "truncated": "yellow", "skipped": "dim"}
+STATUS_STYLE = {"passed": "green", "failed": "red", "error": "red", "truncated": "yellow", "skipped": "dim",
+                "interrupted": "yellow"}
 
 
 class ConsoleReporter:
     """Live progress while the run goes, then a summary grouped by root cause."""
 
-    def __init__(self, console: Console | None = None, *, details: int = 15, live: bool = True) -> None:
+    def __init__(self, console: Console | None = None, *, details: int = 15, live: bool = True,
+                 json_report: str | Path | None = None) -> None:
         self.console = console or Console(stderr=False)
         self.details = details
+        self.json_report = json_report
         self.live = live and self.console.is_terminal
         self.progress: Progress | None = None
         self.tasks: dict[str, TaskID] = {}
@@ -47,13 +51,14 @@ class ConsoleReporter:
             handler(event)
 
     def _print(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("soft_wrap", True)  # a line is never wrapped nor cut (a pipe, a CI log)
         (self.progress.console if self.progress is not None else self.console).print(*args, **kwargs)
 
     def on_RunStarted(self, event: RunStarted) -> None:
         self.console.print(f"[bold]honcho-conformance[/] against [cyan]{escape(event.base_url)}[/]  "
                            f"seed=[bold]{event.seed}[/]  profile={event.profile}  run prefix={event.prefix}"
-                           + ("  [yellow]read-only[/]" if event.read_only else ""))
-        self.console.print(f"phases: {', '.join(event.phases)}")
+                           + ("  [yellow]read-only[/]" if event.read_only else ""), soft_wrap=True)
+        self.console.print(f"phases: {', '.join(event.phases)}", soft_wrap=True)
         self.progress = Progress(SpinnerColumn(), TextColumn("{task.description:<12}"), BarColumn(bar_width=24),
                                  MofNCompleteColumn(), TextColumn("[dim]{task.fields[label]}"), TimeElapsedColumn(),
                                  console=self.console, transient=False, disable=not self.live)
@@ -74,10 +79,10 @@ class ConsoleReporter:
         failure = event.failure
         if self.failures_seen <= 200:
             tag = "[yellow]known[/]" if failure.known else "[red]FAIL[/]"
-            self._print(f"  {tag} [{failure.phase}] {escape(failure.check)} — {escape(failure.operation)} — "
+            self._print(f"  {tag} {escape('[' + failure.phase + ']')} {escape(failure.check)} — {escape(failure.operation)} — "
                         f"{escape(failure.title)}", highlight=False)
         elif self.failures_seen == 201:
-            self._print("  ... (more failures: see the summary)")
+            self._print("  ... (more failures: see the summary below)")
 
     def on_PhaseFinished(self, event: PhaseFinished) -> None:
         report = event.report
@@ -98,9 +103,15 @@ class ConsoleReporter:
 
     def on_CleanupFinished(self, event: CleanupFinished) -> None:
         report = event.report
-        style = "green" if report.clean else "red"
-        self._print(f"[{style}]clean-up[/]: {report.workspaces_deleted}/{report.workspaces_found} workspaces deleted "
-                    f"({report.sessions_deleted} sessions)" + (f", left behind: {report.leftovers[:5]}" if report.leftovers else "")
+        style = ("yellow" if report.pending else "green") if report.clean else "red"
+        at_once = report.workspaces_deleted - (report.workspaces_accepted - len(report.pending))
+        parts = [f"{report.workspaces_deleted}/{report.workspaces_found} workspaces removed"]
+        if report.workspaces_accepted:
+            parts.append(f"{report.workspaces_accepted} deletion(s) accepted (202): "
+                         f"{report.workspaces_accepted - len(report.pending)} confirmed gone, {len(report.pending)} still pending")
+        if at_once:
+            parts.append(f"{at_once} deleted at once")
+        self._print(f"[{style}]clean-up[/]: " + "; ".join(parts) + f" ({report.sessions_deleted} sessions)" + (f", left behind: {report.leftovers[:5]}" if report.leftovers else "")
                     + (f", errors: {report.errors[:3]}" if report.errors else ""))
 
     def on_RunFinished(self, event: RunFinished) -> None:
@@ -111,6 +122,10 @@ class ConsoleReporter:
 
     def render_summary(self, result: RunResult) -> None:
         console = self.console
+        if result.unreachable:
+            console.print(f"[bold red]server unreachable[/]: {escape(result.unreachable)}", soft_wrap=True)
+            console.print(f"[bold red]NOT RUN[/]: nothing was checked (exit {result.exit_code})", soft_wrap=True)
+            return
         phases = Table(title="Phases", show_lines=False)
         for column in ("phase", "status", "requests", "failures", "time"):
             phases.add_column(column, justify="right" if column in ("requests", "failures", "time") else "left")
@@ -124,38 +139,76 @@ class ConsoleReporter:
         groups = result.groups()
         if groups:
             table = Table(title=f"Failures by root cause ({len(groups)} distinct, {len(result.failures)} in all)")
-            for column in ("#", "check", "operation", "failure", "count", ""):
+            for column in ("#", "check", "failure", "operations", "count", ""):
                 table.add_column(column, overflow="fold")
             for number, group in enumerate(groups, 1):
-                table.add_row(str(number), escape(group.check), escape(group.operation), escape(group.title),
+                table.add_row(str(number), escape(group.check), escape(group.title), escape(group.operation),
                               str(group.count), "[yellow]known[/]" if group.known else "[red]new[/]")
             console.print(table)
-            for number, group in enumerate([g for g in groups if not g.known][: self.details], 1):
+            new_groups = [g for g in groups if not g.known]
+            shortened = False
+            for number, group in enumerate(new_groups[: self.details], 1):
                 first = group.first
-                console.rule(f"[red]{number}. {escape(group.check)} — {escape(group.operation)}[/]", align="left")
-                console.print(f"[bold]{escape(group.title)}[/]  (seen {group.count}x, seed {first.seed})", highlight=False)
+                console.rule(f"[red]{number}. {escape(group.check)} — {escape(group.title)}[/]", align="left")
+                console.print(f"seen {group.count}x in {len(group.operations)} operation(s), seed {first.seed}",
+                              highlight=False, soft_wrap=True)
                 message = "\n".join(first.message.splitlines()[:14])
                 if message:
                     console.print(escape(message), highlight=False)
                 if first.response:
-                    console.print(f"[dim]response:[/] {escape(first.response[:300])}", highlight=False)
+                    console.print(f"[dim]response:[/] {escape(elide(first.response[:300]))}", highlight=False, soft_wrap=True)
                 if first.steps:
-                    console.print(f"[dim]after {len(first.steps)} earlier request(s) (see the JSON report for all); "
-                                  f"last one:[/]\n  {escape(first.steps[-1][:500])}", highlight=False)
-                if first.curl:
-                    console.print(f"[dim]reproduce:[/]\n  {escape(first.curl[:2000])}", highlight=False, soft_wrap=True)
-            hidden = len([g for g in groups if not g.known]) - self.details
+                    console.print(f"[dim]after {len(first.steps)} earlier request(s); last one:[/]", highlight=False)
+                    console.print(f"  {escape(elide(first.steps[-1]))}", highlight=False, soft_wrap=True)
+                for operation, seen in list(group.operations.items())[:MAX_OPERATIONS_SHOWN]:
+                    console.print(f"[bold]{escape(operation)}[/] (x{len(seen)})", highlight=False, soft_wrap=True)
+                    curl = next((f.curl for f in seen if f.curl), "")
+                    if curl:
+                        short = elide(curl)
+                        shortened |= short != curl
+                        for line in short.splitlines():
+                            console.print(f"  {escape(line)}", highlight=False, soft_wrap=True)
+                more = len(group.operations) - MAX_OPERATIONS_SHOWN
+                if more > 0:
+                    console.print(f"[dim]... and {more} more operation(s){self._see_report}[/]", soft_wrap=True)
+            if shortened:
+                console.print(f"[dim]long values are shortened above (…N more…){self._see_report or '; rerun with --json-report FILE for the whole commands'}[/]",
+                              soft_wrap=True)
+            hidden = len(new_groups) - self.details
             if hidden > 0:
-                console.print(f"[dim]... {hidden} more root causes in the JSON report[/]")
+                console.print(f"[dim]... {hidden} more root causes{self._see_report or ' (raise --details, or write --json-report FILE)'}[/]",
+                              soft_wrap=True)
         if result.baseline_unseen:
             console.print(f"[dim]baseline entries not seen this run (fixed?): {len(result.baseline_unseen)}[/]")
             for label in result.baseline_unseen[:10]:
-                console.print(f"  [dim]- {escape(label)}[/]")
+                console.print(f"  [dim]- {escape(label)}[/]", soft_wrap=True)
         new, known = len(result.new_failures), len(result.known_failures)
-        verdict = "[bold green]PASSED[/]" if result.exit_code == 0 else "[bold red]FAILED[/]"
-        console.print(f"{verdict}: {new} new failure(s) in {len({f.key for f in result.new_failures})} root cause(s), "
+        causes = len({(f.check, f.title) for f in result.new_failures})
+        if result.stop_reason == "interrupted":
+            verdict = "[bold yellow]INTERRUPTED[/]"
+        else:
+            verdict = "[bold green]PASSED[/]" if result.exit_code == 0 else "[bold red]FAILED[/]"
+        console.print(f"{verdict}: {new} new failure(s) in {causes} root cause(s), "
                       f"{known} known; {result.requests} requests in {result.duration:.1f}s; seed {result.seed} "
-                      f"(rerun with --seed {result.seed})" + (f"; stopped: {result.stop_reason}" if result.stop_reason != "completed" else ""))
+                      f"(rerun with --seed {result.seed})" + (f"; stopped: {result.stop_reason}" if result.stop_reason != "completed" else ""),
+                      soft_wrap=True)
+
+    @property
+    def _see_report(self) -> str:
+        return f": see the JSON report {self.json_report}" if self.json_report else ""
+
+
+MAX_OPERATIONS_SHOWN = 8
+ELIDE_AT = 48
+_LONG_TOKEN = re.compile(r"[^\s'\"/&=?,:{}\[\]]{%d,}" % (ELIDE_AT + 1))
+
+
+def elide(text: str, keep: int = 24) -> str:
+    """A long run of characters (a fuzzed string, a huge id) shown as its start and its length.
+
+    The summary stays readable; the JSON report keeps every command whole.
+    """
+    return _LONG_TOKEN.sub(lambda m: f"{m.group(0)[:keep]}…{len(m.group(0)) - keep} more…", text)
 
 
 def coverage_table(coverage: dict[str, Any]) -> Table:
@@ -181,8 +234,9 @@ class JsonReporter:
     def __call__(self, event: Event) -> None:
         if isinstance(event, RunFinished):
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            # A lone surrogate (generated data) is written as its JSON escape, so the file stays UTF-8.
             self.path.write_text(json.dumps(event.result.to_dict(), indent=2, ensure_ascii=False, default=str) + "\n",
-                                 encoding="utf-8")
+                                 encoding="utf-8", errors="backslashreplace")
 
 
 class JUnitReporter:
@@ -244,5 +298,26 @@ def render_junit(result: RunResult) -> bytes:
         total_failures += failed_cases
     root.set("tests", str(total_tests))
     root.set("failures", str(total_failures))
+    _make_xml_safe(root)
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+# XML 1.0 allows tab, newline, carriage return and these ranges; anything else (control
+# characters, lone surrogates from generated data, U+FFFE/U+FFFF) makes the file unreadable.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` with every character XML cannot hold written as a visible escape (\\x1b, \\udc80)."""
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 0x100 else f"\\u{ord(m.group(0)):04x}", text)
+
+
+def _make_xml_safe(root: ET.Element) -> None:
+    for element in root.iter():
+        if element.text:
+            element.text = xml_text(element.text)
+        if element.tail:
+            element.tail = xml_text(element.tail)
+        for name, value in element.attrib.items():
+            element.attrib[name] = xml_text(value)

@@ -14,6 +14,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
 TOKEN_PLACEHOLDER = "$HONCHO_TOKEN"
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_UNREACHABLE = 3  # nothing was checked: the server did not answer at all
+EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
 MAX_BODY_IN_REPORT = 2000
 
 
@@ -104,29 +108,39 @@ class Failure:
 
 @dataclass
 class FailureGroup:
-    """All failures sharing one root cause."""
+    """All failures sharing one root cause: one check, one title, across operations.
+
+    A cause seen in several operations is one group that lists each operation (with its
+    own first failure, so its own curl): a team fixes the cause once.
+    """
 
     check: str
-    operation: str
     title: str
     count: int
     first: Failure
     known: bool
+    operations: dict[str, list[Failure]] = field(default_factory=dict)
 
     @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.check, self.operation, self.title)
+    def key(self) -> tuple[str, str, bool]:
+        return (self.check, self.title, self.known)
+
+    @property
+    def operation(self) -> str:
+        """The one operation, or how many share the cause."""
+        return self.first.operation if len(self.operations) == 1 else f"{len(self.operations)} operations"
 
 
 def group_failures(failures: list[Failure]) -> list[FailureGroup]:
-    groups: dict[tuple[str, str, str], FailureGroup] = {}
+    groups: dict[tuple[str, str, bool], FailureGroup] = {}
     for failure in failures:
-        group = groups.get(failure.key)
+        key = (failure.check, failure.title, failure.known)
+        group = groups.get(key)
         if group is None:
-            groups[failure.key] = FailureGroup(failure.check, failure.operation, failure.title, 1, failure, failure.known)
-        else:
-            group.count += 1
-    return sorted(groups.values(), key=lambda g: (g.known, g.check, g.operation, g.title))
+            group = groups[key] = FailureGroup(failure.check, failure.title, 0, failure, failure.known)
+        group.count += 1
+        group.operations.setdefault(failure.operation, []).append(failure)
+    return sorted(groups.values(), key=lambda g: (g.known, g.check, g.title))
 
 
 # --------------------------------------------------------------------------- phases and results
@@ -146,8 +160,10 @@ class PhaseReport:
 @dataclass
 class CleanupReport:
     prefix: str
-    workspaces_found: int = 0
-    workspaces_deleted: int = 0
+    workspaces_found: int = 0      # workspaces of the run the server had
+    workspaces_deleted: int = 0    # confirmed gone
+    workspaces_accepted: int = 0   # answered 202 (deletion accepted, carried out later)
+    pending: list[str] = field(default_factory=list)  # accepted, still listed after the wait
     sessions_deleted: int = 0
     leftovers: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -174,6 +190,7 @@ class RunResult:
     baseline_unseen: list[str] = field(default_factory=list)
     stop_reason: str = "completed"
     coverage: dict[str, Any] | None = None  # what the run exercised (coverage.py's report)
+    unreachable: str = ""  # why the server could not be reached before the first phase
 
     @property
     def new_failures(self) -> list[Failure]:
@@ -185,7 +202,11 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.new_failures else 0
+        if self.unreachable:
+            return EXIT_UNREACHABLE
+        if self.stop_reason == "interrupted":
+            return EXIT_INTERRUPTED
+        return EXIT_FAILED if self.new_failures else 0
 
     def groups(self) -> list[FailureGroup]:
         return group_failures(self.failures)
@@ -201,10 +222,12 @@ class RunResult:
             "duration_seconds": round(self.duration, 3),
             "requests": self.requests,
             "stop_reason": self.stop_reason,
+            "unreachable": self.unreachable,
             "exit_code": self.exit_code,
             "summary": [
-                {"check": g.check, "operation": g.operation, "title": g.title, "count": g.count, "known": g.known,
-                 "curl": g.first.curl, "seed": g.first.seed}
+                {"check": g.check, "title": g.title, "count": g.count, "known": g.known, "curl": g.first.curl,
+                 "seed": g.first.seed,
+                 "operations": [{"operation": op, "count": len(fs), "curl": fs[0].curl} for op, fs in g.operations.items()]}
                 for g in self.groups()
             ],
             "phases": [asdict(p) for p in self.phases],

@@ -11,10 +11,12 @@ from __future__ import annotations
 import itertools
 import re
 import threading
+import time
 from typing import Iterable
 
 from .api import HonchoApi
 from .client import Budget, BudgetExceeded, OutsideBaseURL, TransportFailure
+from .deletion import DEFAULT_WAIT, await_deletion
 from .vocabulary import CleanupReport
 
 MAX_DISCOVERY_PAGES = 20
@@ -80,11 +82,14 @@ def _session_ids(api: HonchoApi, workspace_id: str) -> list[str]:
 
 
 def cleanup(api: HonchoApi, prefix: str, known: Iterable[str], max_requests: int = 20000,
-            only_listed: bool = False) -> CleanupReport:
+            only_listed: bool = False, deletion_wait: float = DEFAULT_WAIT) -> CleanupReport:
     """Delete every workspace of the run (never one outside the prefix).
 
     `only_listed` (read-only runs): delete only what the server lists, so that a run which
-    created nothing sends no write at all.
+    created nothing sends no write at all. An id the run handed out but the server never
+    created answers 404: it is not blamed. A 202 is an accepted deletion; it is confirmed
+    when the workspace is no longer listed (waiting up to `deletion_wait` seconds), and
+    reported as pending otherwise. A 5xx is retried.
     """
     report = CleanupReport(prefix=prefix)
     api.client.budget = Budget(max_requests=max_requests)
@@ -95,34 +100,67 @@ def cleanup(api: HonchoApi, prefix: str, known: Iterable[str], max_requests: int
             targets |= discover(api, prefix)
         except (TransportFailure, OutsideBaseURL) as exc:
             report.errors.append(f"listing workspaces failed: {exc}")
-        report.workspaces_found = len(targets)
+        accepted: list[str] = []
         for workspace_id in sorted(targets):
             try:
-                deleted = _delete_workspace(api, workspace_id, report)
+                outcome = _delete_workspace(api, workspace_id, report)
             except (TransportFailure, OutsideBaseURL) as exc:
                 report.errors.append(f"{workspace_id}: {exc}")
-                deleted = False
-            if deleted:
+                outcome = "failed"
+            if outcome == "absent":
+                continue
+            report.workspaces_found += 1
+            if outcome == "done":
                 report.workspaces_deleted += 1
+            elif outcome == "accepted":
+                accepted.append(workspace_id)
             else:
                 report.leftovers.append(workspace_id)
+        report.workspaces_accepted = len(accepted)
+        if accepted:
+            _confirm(api, prefix, accepted, report, deletion_wait)
     except BudgetExceeded as exc:
         report.errors.append(f"clean-up stopped: {exc}")
     return report
 
 
-def _delete_workspace(api: HonchoApi, workspace_id: str, report: CleanupReport) -> bool:
-    for _ in range(3):
+def _confirm(api: HonchoApi, prefix: str, accepted: list[str], report: CleanupReport, wait: float) -> None:
+    """Accepted deletions are confirmed once the server no longer lists them."""
+    still: set[str] = set(accepted)
+
+    def done() -> bool:
+        try:
+            listed = discover(api, prefix)
+        except (TransportFailure, OutsideBaseURL):
+            return False
+        still.intersection_update(listed)
+        return not still
+
+    await_deletion(done, accepted=True, wait=wait)
+    report.workspaces_deleted += len(accepted) - len(still)
+    report.pending = sorted(still)
+
+
+def _delete_workspace(api: HonchoApi, workspace_id: str, report: CleanupReport) -> str:
+    """"done", "accepted" (202), "absent" (404: never created, or already gone) or "failed"."""
+    server_errors = 0
+    for _ in range(6):
         for session_id in _session_ids(api, workspace_id):
             reply = api.delete_session(workspace_id, session_id)
             if reply.status in (200, 202, 204):
                 report.sessions_deleted += 1
         reply = api.delete_workspace(workspace_id)
-        if reply.status in (200, 202, 204):
-            return True
-        if reply.status == 404 and workspace_id not in discover(api, workspace_id):
-            return True  # already gone (a check deleted it): Honcho answers 404 `Workspace x not found`
+        if reply.status == 202:
+            return "accepted"
+        if reply.status in (200, 204):
+            return "done"
+        if reply.status == 404:
+            return "absent"
+        if reply.status is not None and reply.status >= 500 and server_errors < 2:
+            server_errors += 1
+            time.sleep(0.2 * server_errors)
+            continue
         if reply.status != 409:
             report.errors.append(f"{workspace_id}: DELETE answered {reply.status}")
-            return False
-    return False
+            return "failed"
+    return "failed"

@@ -28,7 +28,7 @@ from connexion.resolver import Resolver
 from starlette.types import ASGIApp
 
 from . import handlers as _handlers  # noqa: F401  (registers every operation)
-from .contract.document import DEFAULT_SPEC, Contract
+from .contract.document import DEFAULT_SPEC, HTTP_METHODS, Contract
 from .contract.examples import ExampleResponder
 from .contract.validation import ContractValidator
 from .handlers.registry import FACTS, OPERATIONS
@@ -40,7 +40,7 @@ from .http.cors import CORSWhenAsked
 from .http.coverage_log import CoverageLog
 from .http.dispatch import Dispatcher
 from .http.docs_ui import DocsPages
-from .http.error_pages import ErrorsAsJSON
+from .http.error_pages import ErrorsAsJSON, allow_table
 from .http.faults import (
     ErrorRule,
     FaultMiddleware,
@@ -142,7 +142,9 @@ class MockServer:
         handlers = OPERATIONS if self.auth is None else {**OPERATIONS, KEYS_OPERATION: key_handler(self.auth)}
         dispatcher = Dispatcher(self.store, self.validators, handlers, fallback=self.examples.fallback,
                                 max_body=self.config.max_body, coverage=self.coverage)
-        middlewares = [functools.partial(ErrorsAsJSON, base_path=self.contract.base_path), ContractRouting, LifespanMiddleware]
+        allow = allow_table(self.contract.document.get("paths", {}), HTTP_METHODS)
+        middlewares = [functools.partial(ErrorsAsJSON, base_path=self.contract.base_path, allow=allow), ContractRouting,
+                       LifespanMiddleware]
         after_routing: list[Any] = []
         if self.auth is not None:  # first: a fault header acts only on an authenticated request
             after_routing.append(functools.partial(AuthMiddleware, settings=self.auth, contract=self.validation_contract,

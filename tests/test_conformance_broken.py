@@ -9,7 +9,6 @@ broken variant is the bug, not noise.
 from __future__ import annotations
 
 import fnmatch
-from pathlib import Path
 
 import pytest
 from conformance_support.broken import VARIANTS, Variant, fresh
@@ -19,7 +18,6 @@ from conformance.config import RunConfig
 from conformance.engine import Runner
 from conformance.vocabulary import RunResult
 
-BASELINE = Path(__file__).parent / "conformance_support" / "mock_known_deviations.json"
 BASE_URL = "http://127.0.0.1:8000"
 
 
@@ -28,8 +26,7 @@ def run_against(app: object, v: Variant, seed: int = 5) -> RunResult:
     try:
         config = RunConfig(base_url=BASE_URL, transport=transport, seed=seed, profile="quick", phases=v.phases,
                            checks=v.checks, include_operations=v.operations, max_requests=6000, max_time=90,
-                           max_examples=v.options.get("max_examples"), concurrency=v.options.get("concurrency"),
-                           baseline=BASELINE if BASELINE.exists() else None)
+                           max_examples=v.options.get("max_examples"), concurrency=v.options.get("concurrency"))
         return Runner(config).run()
     finally:
         transport.close()

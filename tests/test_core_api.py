@@ -320,3 +320,20 @@ def test_a_newline_in_a_path_id_is_judged_like_any_bad_id(client: httpx.Client) 
                                             "ctx": {"pattern": "^[a-zA-Z0-9_-]+$"}}]
     assert client.post("/v3/workspaces/w%0A/sessions/s/messages/list").json()["total"] == 0
     assert client.post("/v3/workspaces/list").json()["total"] == 0
+
+
+def test_a_path_id_the_contract_leaves_free_is_not_found_and_creates_nothing(client: httpx.Client) -> None:
+    """Where openapi.yaml declares no id rule on a path id, an id that cannot exist is simply
+    not found (the real server's answer); where a record would be created from it, the rule
+    is declared and the answer is 422 (docs/contract.md, "Rules the contract declares")."""
+    assert client.put("/v3/workspaces/w%20x/sessions/s1", json={}).status_code == 404
+    assert client.put("/v3/workspaces/w1/sessions/s%20x", json={}).status_code == 404
+    assert client.put("/v3/workspaces/w1/sessions/s%20x/peers", json={"alice": {}}).status_code == 404
+    answer = client.post("/v3/workspaces/w%20x/conclusions", json={"conclusions": [
+        {"content": "x", "observer_id": "a", "observed_id": "b"}]})
+    assert answer.status_code == 404 and answer.json() == {"detail": "Workspace w x not found"}
+    for method, path in (("GET", "/v3/workspaces/w1/sessions/s%20x/context"), ("PUT", "/v3/workspaces/w%20x"),
+                         ("POST", "/v3/workspaces/w%20x/schedule_dream")):
+        answer = client.request(method, path, json={"observer": "a", "dream_type": "omni"} if method == "POST" else {})
+        assert answer.status_code == 422 and answer.json()["detail"][0]["loc"][0] == "path", (method, path, answer.text)
+    assert client.post("/v3/workspaces/list").json()["total"] == 0

@@ -11,6 +11,7 @@ from typing import Any, Callable
 from .. import api as A
 from ..api import HonchoApi
 from ..client import Reply
+from ..deletion import DEFAULT_WAIT
 from ..vocabulary import Exchange, Failure
 from ..workspaces import WorkspaceRegistry
 
@@ -48,8 +49,10 @@ class World:
 class CheckContext:
     def __init__(self, *, name: str, api: HonchoApi, rng: random.Random, seed: int, registry: WorkspaceRegistry,
                  rounds: int, read_only: bool, label: Callable[[str], str], report: Callable[[Failure], None],
-                 world: World | None = None, phase: str = "semantics") -> None:
+                 world: World | None = None, phase: str = "semantics", deletion_wait: float = DEFAULT_WAIT) -> None:
         self.name = name
+        self.deletion_wait = deletion_wait  # seconds to wait for a deletion answered 202
+        self.paths: dict[str, Any] = {}  # the contract's `paths`, for checks that read it
         self.api = api
         self.rng = rng
         self.seed = seed

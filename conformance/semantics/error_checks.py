@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .. import api as A
 from .context import CheckContext, ids, short
 from .registry import semantic_check
@@ -60,3 +62,73 @@ def missing_resources(ctx: CheckContext) -> None:
         reply = api.delete_session(workspace_id, "nosuch")
         ctx.check(reply.status == 404, "deleting a missing session is not a 404",
                   f"answered {reply.exchange.response_excerpt()}", reply=reply)
+
+
+# Methods the contract may not declare on a path; one of them probes the path's 405.
+PROBE_METHODS = ("PATCH", "PUT", "DELETE", "GET", "POST")
+
+
+@semantic_check("method_not_allowed", "a method a path does not have is 405, whose Allow names every method it has",
+                writes=False)
+def method_not_allowed(ctx: CheckContext) -> None:
+    """Honcho 3.0.7 names one method only (`PATCH /v3/workspaces/x` -> `allow: PUT` where PUT
+    and DELETE exist): a client reading Allow would never find the others."""
+    if not ctx.paths:
+        return
+    workspace_id = f"{ctx.registry.prefix}-allow"
+    for template, item in ctx.paths.items():
+        if not isinstance(item, dict):
+            continue
+        own = {m.upper() for m in ("get", "put", "post", "delete", "patch") if isinstance(item.get(m), dict)}
+        probe = next((m for m in PROBE_METHODS if m not in own), None)
+        if probe is None or not own:
+            continue
+        path = re.sub(r"\{([^}]+)\}", lambda m: workspace_id if m.group(1) == "workspace_id" else "x1", template)
+        concrete = [t for t, i in ctx.paths.items() if isinstance(i, dict) and _matches(t, path)]
+        if any(isinstance(ctx.paths[t].get(probe.lower()), dict) for t in concrete):
+            continue  # another path of the contract takes this method here (e.g. `{id}` and `list`)
+        expected = {m.upper() for t in concrete for m in ("get", "put", "post", "delete", "patch")
+                    if isinstance(ctx.paths[t].get(m), dict)}
+        reply = ctx.api.client.request(probe, path)
+        reply.operation = f"{probe} {template}"
+        allow = {m.strip().upper() for m in reply.headers.get("allow", "").split(",") if m.strip()}
+        ctx.check(reply.status == 405, "a method the path does not have is not 405",
+                  f"{probe} {path} answered {reply.exchange.response_excerpt()}", reply=reply, operation=f"{probe} {template}")
+        if reply.status == 405:
+            ctx.check(expected <= allow, "405 Allow header does not name every method of the path",
+                      f"{probe} {path}: Allow is {reply.headers.get('allow')!r}; the path has {', '.join(sorted(expected))}",
+                      reply=reply, operation=f"{probe} {template}")
+
+
+def _matches(template: str, path: str) -> bool:
+    parts = re.split(r"(\{[^}/]+\})", template)
+    regex = "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts)
+    return re.fullmatch(regex, path) is not None
+
+
+@semantic_check("declared_rules", "a request breaking a rule the contract declares over query parameters is refused")
+def declared_rules(ctx: CheckContext) -> None:
+    """`x-dependentRequired` (docs/contract.md): a parameter given without its companions is
+    a request the contract refuses, whatever schemathesis' generated data could show."""
+    rules = [(template, method, op) for template, item in ctx.paths.items() if isinstance(item, dict)
+             for method, op in item.items() if isinstance(op, dict) and isinstance(op.get("x-dependentRequired"), dict)]
+    if not rules:
+        return
+    api = ctx.api
+    workspace_id, _ = ctx.new_workspace("rule")
+    ctx.expect_status(api.create_session(workspace_id, "rs", peers={"rp": {}}), 201, what="Creating a new session")
+    values = {"workspace_id": workspace_id, "session_id": "rs", "peer_id": "rp"}
+    for template, method, op in rules:
+        path = re.sub(r"\{([^}]+)\}", lambda m: values.get(m.group(1), "x1"), template)
+        for trigger, companions in op["x-dependentRequired"].items():
+            reply = api.client.request(method.upper(), path, params={trigger: "rp"})
+            reply.operation = str(op.get("operationId", f"{method.upper()} {template}"))
+            ctx.check(400 <= reply.status < 500 and reply.status != 404,
+                      "a request breaking a declared rule was not refused",
+                      f"{method.upper()} {path}?{trigger}=rp without {', '.join(companions)} "
+                      f"(x-dependentRequired) answered {reply.exchange.response_excerpt()}", reply=reply)
+            reply = api.client.request(method.upper(), path, params={trigger: "rp", **{c: "rp" for c in companions}})
+            reply.operation = str(op.get("operationId", f"{method.upper()} {template}"))
+            ctx.check(reply.status < 400, "a request keeping a declared rule was refused",
+                      f"{method.upper()} {path} with {trigger} and {', '.join(companions)} answered "
+                      f"{reply.exchange.response_excerpt()}", reply=reply)

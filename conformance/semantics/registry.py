@@ -38,7 +38,8 @@ def semantic_check(name: str, description: str, *, writes: bool = True, uses_wor
 # --------------------------------------------------------------------------- running
 def run_checks(*, api: HonchoApi, registry: WorkspaceRegistry, seed: int, rounds: int, read_only: bool,
                label: Callable[[str], str], report: Callable[[Failure], None], selected: tuple[str, ...] | None,
-               progress: Callable[[str], None], phase: str = "semantics") -> dict[str, int]:
+               progress: Callable[[str], None], phase: str = "semantics",
+               deletion_wait: float | None = None, paths: dict | None = None) -> dict[str, int]:
     """Run the applicable checks in registry order; returns failures per check."""
     checks = applicable(read_only, selected)
     results: dict[str, int] = {}
@@ -61,7 +62,9 @@ def run_checks(*, api: HonchoApi, registry: WorkspaceRegistry, seed: int, rounds
             continue
         ctx = CheckContext(name=check.name, api=api, rng=random.Random(f"{seed}:{check.name}"), seed=seed,
                            registry=registry, rounds=rounds, read_only=read_only, label=label, report=report,
-                           world=world, phase=phase)
+                           world=world, phase=phase,
+                           **({"deletion_wait": deletion_wait} if deletion_wait is not None else {}))
+        ctx.paths = paths or {}
         ctx.run(check.func)
         results[check.name] = ctx.failures
         progress(check.name)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
+from typing import Any
 
+from ..deletion import await_deletion, pending_title
 from .context import CheckContext, ids, short, words
+from .registry import semantic_check
 
 
 def _moment(stamp: str) -> object:
@@ -15,7 +17,6 @@ def _moment(stamp: str) -> object:
         return (0, datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp())
     except ValueError:
         return (1, stamp)
-from .registry import semantic_check
 
 
 # --------------------------------------------------------------------------- checks: writes
@@ -134,14 +135,21 @@ def delete_removes(ctx: CheckContext) -> None:
     reply = api.delete_workspace(other)
     ctx.expect_status(reply, 409, fatal=False, what="Deleting a workspace that has active sessions")
     ctx.expect_status(api.delete_session(other, "keep"), 202, what="Deleting a session")
-    ctx.expect_status(api.delete_workspace(other), 202, what="Deleting a workspace without sessions")
-    for attempt in range(4):
-        reply = api.list_workspaces(filters={"id": other})
-        got = ids(ctx.page(reply)["items"])
-        if not got:
-            break
-        time.sleep(0.25 * (attempt + 1))
-    ctx.check(got == [], "deleted workspace still listed", f"filters {{'id': {other!r}}} listed {got}", reply=reply)
+    deletion = api.delete_workspace(other)
+    ctx.expect_status(deletion, 202, what="Deleting a workspace without sessions")
+    last: dict[str, Any] = {}
+
+    def gone() -> bool:
+        last["reply"] = api.list_workspaces(filters={"id": other})
+        last["got"] = ids(ctx.page(last["reply"])["items"])
+        return not last["got"]
+
+    # A 202 is "accepted": the real server deletes a workspace in a background worker.
+    outcome = await_deletion(gone, accepted=deletion.status == 202, wait=ctx.deletion_wait)
+    if not outcome.done:
+        title = pending_title(ctx.deletion_wait) if deletion.status == 202 else "deleted workspace still listed"
+        ctx.fail(title, f"DELETE answered {deletion.status}; filters {{'id': {other!r}}} still listed {last['got']}"
+                        f" after {outcome.waited:.1f} s and {outcome.looks} looks", reply=last["reply"])
 
 
 @semantic_check("message_order", "messages are listed in the order they were created")
@@ -232,3 +240,29 @@ def parent_confinement(ctx: CheckContext) -> None:
     reply = api.peer_config(home, "s2", "pa")
     ctx.check(reply.status == 404, "peer config readable through a session the peer is not in",
               f"answered {reply.exchange.response_excerpt()}; expected 404", reply=reply)
+
+
+@semantic_check("clone_exact", "a clone holds exactly its source session's messages, nothing of another workspace")
+def clone_exact(ctx: CheckContext) -> None:
+    """Honcho 3.0.7 selects the messages to copy by session name only: cloning session `s`
+    of one workspace can copy the messages of a session `s` of another."""
+    api = ctx.api
+    source, _ = ctx.new_workspace("cln")
+    other, _ = ctx.new_workspace("cln")
+    sent = [{"peer_id": "ca", "content": f"source {i} {words(ctx.rng, 2)}"} for i in range(3)]
+    created = ctx.expect_status(api.create_messages(source, "twin", sent), 201, what="Adding messages")
+    ctx.expect_status(api.create_messages(other, "twin", [{"peer_id": "cb", "content": "other workspace"}]), 201,
+                      what="Adding messages")
+    for upto in (None, 1):
+        message_id = str(created[upto]["id"]) if upto is not None and isinstance(created, list) else None
+        reply = api.clone_session(source, "twin", message_id)
+        clone = ctx.expect_status(reply, 201, fatal=False, what="Cloning a session")
+        if not isinstance(clone, dict) or not clone.get("id"):
+            continue
+        listed, _, listing = ctx.list_all(lambda **kw: api.list_messages(source, str(clone["id"]), **kw))
+        want = [m["content"] for m in sent[: (upto + 1) if upto is not None else None]]
+        got = [m.get("content") for m in listed]
+        ctx.check(got == want, "clone does not hold exactly the source session's messages"
+                  + (" (it holds another workspace's)" if "other workspace" in got else ""),
+                  f"cloned {source}/twin" + (f" up to message {message_id}" if message_id else "")
+                  + f": expected {short(want)}, the clone lists {short(got)}", reply=listing)

@@ -252,7 +252,8 @@ def _downgrade(node: Any) -> Any:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             node[flag] = value
             node[bound] = True
-    for key in ("$schema", "$id", "$defs", "unevaluatedProperties", "prefixItems", "if", "then", "else", "dependentSchemas", "dependentRequired", "$comment"):
+    for key in ("$schema", "$id", "$defs", "unevaluatedProperties", "prefixItems", "if", "then", "else", "dependentSchemas", "dependentRequired",
+                "propertyNames", "$comment"):
         node.pop(key, None)
     return node
 

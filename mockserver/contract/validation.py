@@ -475,6 +475,8 @@ def _translate(error: ValidationError, prefix: list[Any]) -> Iterable[dict[str, 
     keyword = error.validator
     value = error.validator_value
     instance = error.instance
+    if "propertyNames" in error.relative_schema_path and isinstance(instance, str):
+        loc.append(instance)  # a map key breaking `propertyNames`: pydantic names the key itself
     schema = error.schema if isinstance(error.schema, dict) else {}
     if keyword in ("anyOf", "oneOf"):
         wanted = [i for i, b in enumerate(value) if not (isinstance(b, dict) and b.get("type") == "null")]

@@ -61,6 +61,13 @@ def require_ids(req: ParsedRequest, *names: str) -> None:
         reject_bad_ids((["path", name], req.path.get(name, "")) for name in names)
 
 
+def well_formed(req: ParsedRequest, *names: str) -> bool:
+    """Whether these path ids could name a record at all: one the id rule refuses can never
+    have been stored, so an operation whose contract leaves the id free answers "not found"
+    for it (as the real server does) rather than create a record under it."""
+    return all(map(_WELL_FORMED_ID, map(req.path.get, names, ("",) * len(names))))
+
+
 # -- workspaces -------------------------------------------------------------------------
 @operation("get_or_create_workspace_v3_workspaces_post", names_in_body="workspace")
 def get_or_create_workspace(store: Store, req: ParsedRequest) -> Reply:
@@ -129,7 +136,8 @@ def list_sessions(store: Store, req: ParsedRequest) -> Reply:
 
 @operation("update_session_v3_workspaces__workspace_id__sessions__session_id__put")
 def update_session(store: Store, req: ParsedRequest) -> Reply:
-    require_ids(req, "workspace_id", "session_id")
+    if not well_formed(req, "workspace_id", "session_id"):
+        store.require_session(req.path["workspace_id"], req.path["session_id"])  # 404: it cannot exist
     body = req.body or {}
     return Reply(200, store.update_session(req.path["workspace_id"], req.path["session_id"], body.get("metadata"), body.get("configuration")))
 
@@ -154,7 +162,8 @@ def add_session_peers(store: Store, req: ParsedRequest) -> Reply:
 
 @operation("set_session_peers_v3_workspaces__workspace_id__sessions__session_id__peers_put")
 def set_session_peers(store: Store, req: ParsedRequest) -> Reply:
-    require_ids(req, "workspace_id", "session_id")
+    if not well_formed(req, "workspace_id", "session_id"):
+        store.require_session(req.path["workspace_id"], req.path["session_id"])  # 404: it cannot exist
     refuse_peer_keys(req.body, "Failed to set peers for session")
     return Reply(200, store.set_session_peers(req.path["workspace_id"], req.path["session_id"], req.body))
 

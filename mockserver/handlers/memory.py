@@ -10,14 +10,15 @@ from ..honcho import cards, conclusions, dialectic
 from ..honcho.representation import representation
 from ..state.store import NotFound, Store
 from .context import representation_query
-from .core import require_ids, well_formed_id
+from .core import require_ids, well_formed, well_formed_id
 from .registry import filters_of, operation, paginate
 
 
 # -- conclusions ------------------------------------------------------------------------
 @operation("create_conclusions_v3_workspaces__workspace_id__conclusions_post")
 def create_conclusions(store: Store, req: ParsedRequest) -> Reply:
-    require_ids(req, "workspace_id")
+    if not well_formed(req, "workspace_id"):  # it cannot exist: 404, as the real server answers
+        raise NotFound(f"Workspace {req.path['workspace_id']} not found")
     require_conclusion_ids(req.path["workspace_id"], req.body["conclusions"])
     return Reply(201, conclusions.create_conclusions(store, req.path["workspace_id"], req.body["conclusions"]))
 

@@ -58,9 +58,12 @@ def list_conclusions(store: Store, workspace_id: str, filters: Any = None) -> li
 def query_conclusions(store: Store, workspace_id: str, query: str, filters: Mapping[str, Any] | None,
                       top_k: int, distance: float | None) -> list[Record]:
     """The `top_k` filtered conclusions nearest to `query`; with `distance`, only those within it."""
-    normalized = {_ALIASES.get(key, key): value for key, value in (filters or {}).items()}
-    if not normalized.get("observer_id") or not normalized.get("observed_id"):
+    given = filters or {}
+    if not all(any(isinstance(given.get(name), str) and given.get(name) for name in names)
+               for names in (("observer_id", "observer"), ("observed_id", "observed"))):
+        # The rule as openapi.yaml declares it (ConclusionQuery.filters): each peer by either name, a non-empty string.
         raise ApiError(422, "observer and observed must be specified for semantic search")
+    normalized = {_ALIASES.get(key, key): value for key, value in given.items()}
     candidates = list_conclusions(store, workspace_id, normalized)
     return rank(candidates, query, lambda r: r["content"], limit=top_k, max_distance=distance, nearest=True)
 

@@ -72,7 +72,8 @@ def test_auth_refusals_count_as_their_status() -> None:
     server = create_app(seed=1, auth_secret="s3cret")
     with TestClient(server.app, base_url="http://testserver") as client:
         assert client.post("/v3/workspaces", json={"id": "w"}).status_code == 401
-        report = client.get("/_mock/coverage").json()
+        assert server.auth is not None  # with auth on, the /_mock/ routes need the admin key
+        report = client.get("/_mock/coverage", headers={"Authorization": f"Bearer {server.auth.admin_jwt()}"}).json()
     workspaces = by_label(report)["POST /v3/workspaces"]
     assert workspaces["requests"] == 1 and workspaces["statuses"]["401"] == {"declared": True, "seen": 1}
     assert "401" not in workspaces["statuses_never_seen"] and "201" in workspaces["statuses_never_seen"]

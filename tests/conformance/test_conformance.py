@@ -40,7 +40,7 @@ from conformance.semantics import REGISTRY
 from conformance.contract import Contract
 from mockserver import create_app
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BASE_URL = "http://127.0.0.1:8000"
 
 

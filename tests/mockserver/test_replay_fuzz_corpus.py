@@ -24,7 +24,7 @@ from starlette.testclient import TestClient
 
 from mockserver import create_app
 
-CORPUS = Path(__file__).parent / "data" / "real-honcho-3.0.7-fuzz.jsonl.gz"
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "real-honcho-3.0.7-fuzz.jsonl.gz"
 NANOID = re.compile(r"[A-Za-z0-9_-]{21}")
 ID_RULE = re.compile(r"[a-zA-Z0-9_-]{1,512}")
 PLAIN_TYPE_ERRORS = {"bool_type", "int_type", "float_type", "string_type", "datetime_type", "dict_type"}

@@ -21,7 +21,7 @@ from support import SPEC
 
 from mockserver import create_app
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 VERSIONS = ["3.0", "3.1"]
 
 

@@ -19,7 +19,7 @@ from starlette.testclient import TestClient
 
 from mockserver import create_app
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def wait_for_output(mock: MockProcess, text: str, timeout: float = 30.0) -> str:

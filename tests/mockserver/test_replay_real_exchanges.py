@@ -20,7 +20,7 @@ from support import checked
 
 from mockserver import create_app
 
-EXCHANGES = json.loads((Path(__file__).parent / "data" / "real_exchanges.json").read_text())["exchanges"]
+EXCHANGES = json.loads((Path(__file__).resolve().parents[1] / "data" / "real_exchanges.json").read_text())["exchanges"]
 NANOID = re.compile(r"^[A-Za-z0-9_-]{21}$")
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$")  # no fraction when it is zero
 

@@ -17,7 +17,7 @@ from conformance.engine import Runner
 from conformance.vocabulary import Exchange
 from mockserver import create_app
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CONTRACT = Contract.load(ROOT / "openapi.yaml")
 BASE = "http://127.0.0.1:8000"
 PEERS_LIST = "POST /v3/workspaces/{workspace_id}/peers/list"

@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 from mockserver import create_app
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def test_pages_redirects_and_assets() -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from conformance.breaking import RULES, Document, check, compare
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
 OLD, NEW = DATA / "honcho-openapi-3.0.7.json", DATA / "honcho-openapi-3.0.11.json"
 BASE = json.loads(NEW.read_text())

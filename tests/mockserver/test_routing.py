@@ -27,7 +27,7 @@ from starlette.routing import Match, Route
 
 from mockserver.http.routing import ContractRouting
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 

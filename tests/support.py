@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -86,3 +87,31 @@ def loopback_server(app: Any, timeout: float = 10.0) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout)
+
+
+SERVER_MADE_ID = re.compile(r"[A-Za-z0-9_-]{21}")  # a nanoid, as Honcho and the mock make them
+
+
+class IdMap:
+    """Ids a recorded real server made <-> the ids the mock made for the same requests,
+    learned from the answers as a replay goes (the replay tests of recorded exchanges)."""
+
+    def __init__(self) -> None:
+        self.real_to_mock: dict[str, str] = {}
+
+    def learn(self, real: Any, mock: Any) -> None:
+        if isinstance(real, dict) and isinstance(mock, dict):
+            for key in real.keys() & mock.keys():
+                value = real[key]
+                if key in ("id", "session_id") and isinstance(value, str) and SERVER_MADE_ID.fullmatch(value) \
+                        and isinstance(mock[key], str):
+                    self.real_to_mock.setdefault(value, mock[key])
+                self.learn(value, mock[key])
+        elif isinstance(real, list) and isinstance(mock, list):
+            for r, m in zip(real, mock):
+                self.learn(r, m)
+
+    def translate(self, text: str) -> str:
+        for real, mock in self.real_to_mock.items():
+            text = text.replace(real, mock)
+        return text

@@ -21,11 +21,11 @@ from urllib.parse import unquote
 
 import pytest
 from starlette.testclient import TestClient
+from support import IdMap
 
 from mockserver import create_app
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "real-honcho-3.0.7-fuzz.jsonl.gz"
-NANOID = re.compile(r"[A-Za-z0-9_-]{21}")
 ID_RULE = re.compile(r"[a-zA-Z0-9_-]{1,512}")
 PLAIN_TYPE_ERRORS = {"bool_type", "int_type", "float_type", "string_type", "datetime_type", "dict_type"}
 
@@ -33,27 +33,6 @@ PLAIN_TYPE_ERRORS = {"bool_type", "int_type", "float_type", "string_type", "date
 def load() -> list[dict[str, Any]]:
     with gzip.open(CORPUS, "rt", encoding="utf-8") as handle:
         return [json.loads(line) for line in handle]
-
-
-class IdMap:
-    def __init__(self) -> None:
-        self.real_to_mock: dict[str, str] = {}
-
-    def learn(self, real: Any, mock: Any) -> None:
-        if isinstance(real, dict) and isinstance(mock, dict):
-            for key in real.keys() & mock.keys():
-                value = real[key]
-                if key in ("id", "session_id") and isinstance(value, str) and NANOID.fullmatch(value) and isinstance(mock[key], str):
-                    self.real_to_mock.setdefault(value, mock[key])
-                self.learn(value, mock[key])
-        elif isinstance(real, list) and isinstance(mock, list):
-            for r, m in zip(real, mock):
-                self.learn(r, m)
-
-    def translate(self, text: str) -> str:
-        for real, mock in self.real_to_mock.items():
-            text = text.replace(real, mock)
-        return text
 
 
 def parsed(text: Any) -> Any:

@@ -16,12 +16,11 @@ from typing import Any
 import httpx
 import pytest
 from starlette.testclient import TestClient
-from support import checked
+from support import IdMap, checked
 
 from mockserver import create_app
 
 EXCHANGES = json.loads((Path(__file__).resolve().parents[1] / "data" / "real_exchanges.json").read_text())["exchanges"]
-NANOID = re.compile(r"^[A-Za-z0-9_-]{21}$")
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$")  # no fraction when it is zero
 
 # exchanges where the mock answers differently on purpose: (method, path, request body or None)
@@ -44,26 +43,8 @@ def deliberate(exchange: dict[str, Any]) -> bool:
     return (exchange["method"], exchange["path"], None) in DELIBERATE or (exchange["method"], exchange["path"], body) in DELIBERATE
 
 
-class IdMap:
-    """Real ids <-> mock ids, learned from the answers as they come."""
-
-    def __init__(self) -> None:
-        self.real_to_mock: dict[str, str] = {}
-
-    def learn(self, real: Any, mock: Any) -> None:
-        if isinstance(real, dict) and isinstance(mock, dict):
-            for key in real.keys() & mock.keys():
-                if key in ("id", "session_id") and isinstance(real[key], str) and NANOID.match(real[key]) and isinstance(mock[key], str):
-                    self.real_to_mock.setdefault(real[key], mock[key])
-                self.learn(real[key], mock[key])
-        elif isinstance(real, list) and isinstance(mock, list):
-            for r, m in zip(real, mock):
-                self.learn(r, m)
-
-    def translate(self, text: str) -> str:
-        for real, mock in self.real_to_mock.items():
-            text = text.replace(real, mock)
-        return text
+class ReplayIds(IdMap):
+    """The id map, and the real answer as the mock should give it."""
 
     def normalise(self, value: Any) -> Any:
         """The real answer as the mock should give it: real ids replaced, times masked."""
@@ -84,7 +65,7 @@ def mask_times(value: Any) -> Any:
     return "<time>" if isinstance(value, str) and TIMESTAMP.match(value) else value
 
 
-def send(client: httpx.Client, ids: IdMap, exchange: dict[str, Any]) -> httpx.Response:
+def send(client: httpx.Client, ids: ReplayIds, exchange: dict[str, Any]) -> httpx.Response:
     path = ids.translate(exchange["path"])
     if exchange.get("query"):
         path += "?" + ids.translate(exchange["query"] if isinstance(exchange["query"], str) else httpx.QueryParams(exchange["query"]).__str__())
@@ -100,7 +81,7 @@ def send(client: httpx.Client, ids: IdMap, exchange: dict[str, Any]) -> httpx.Re
 
 def test_replay_matches_the_real_server() -> None:
     server = create_app(seed=11)
-    ids = IdMap()
+    ids = ReplayIds()
     mismatches: list[str] = []
     with TestClient(server.app, base_url="http://testserver") as raw:
         client = checked(raw)
@@ -124,5 +105,5 @@ def test_replay_matches_the_real_server() -> None:
 def test_validation_errors_are_identical(exchange: dict[str, Any]) -> None:
     """Request-validation 422s need no state: they must match the real server byte for byte."""
     with TestClient(create_app().app, base_url="http://testserver") as client:
-        response = send(client, IdMap(), exchange)
+        response = send(client, ReplayIds(), exchange)
     assert response.status_code == 422 and response.json() == exchange["body"]

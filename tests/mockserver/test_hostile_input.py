@@ -72,6 +72,7 @@ def leaks(text: str) -> str | None:
     return None
 
 
+@pytest.mark.timeout(900)  # over 5,000 cases: about 4 minutes on a loaded 2-core machine
 def test_schemathesis_positive_and_negative_cases(tmp_path: Path) -> None:
     import schemathesis
     from schemathesis import GenerationMode

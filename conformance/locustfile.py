@@ -22,19 +22,19 @@ from __future__ import annotations
 import json
 import os
 import random
-import re
 import secrets
 import threading
 from typing import Any
 
 from locust import User, between, events, task
 
-from .api import HonchoApi
-from .client import ConformanceClient
-from .config import default_spec
-from .load import LoadScenario
-from .vocabulary import Exchange, Failure
-from .contract import Contract
+from conformance.core.client import ConformanceClient
+from conformance.core.config import default_spec
+from conformance.core.openapi import Contract
+from conformance.core.routes import Routes
+from conformance.core.vocabulary import Exchange, Failure
+from conformance.honcho.api import HonchoApi
+from conformance.phases.load_scenario import LoadScenario
 
 _SCENARIO: LoadScenario | None = None
 _LOCK = threading.Lock()
@@ -45,18 +45,11 @@ class CheckFailed(Exception):
     pass
 
 
-_ROUTES = sorted(
-    ((op.method.upper(), re.compile("/".join("[^/]+" if p.startswith("{") else re.escape(p) for p in op.path.split("/")) + "$"),
-      op.label, op.path.count("{")) for op in _SPEC.operations.values()),
-    key=lambda route: route[3])
+_ROUTES = Routes(_SPEC)
 
 
 def _label(exchange: Exchange) -> str:
-    path = exchange.url.split("?", 1)[0]
-    for method, pattern, label, _ in _ROUTES:
-        if method == exchange.method and pattern.search(path):
-            return label
-    return f"{exchange.method} (other)"
+    return _ROUTES.label(exchange.method, exchange.url.split("?", 1)[0], unmatched="(other)")
 
 
 def _scenario(environment: Any) -> LoadScenario:

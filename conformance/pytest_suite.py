@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from .config import RunConfig
-from .engine import Runner
-from .vocabulary import RunResult
-from .semantics import REGISTRY
+from conformance.core.config import RunConfig
+from conformance.core.vocabulary import RunResult
+from conformance.engine.runner import Runner
+from conformance.semantics import REGISTRY
 
 BASE_URL = os.environ.get("HONCHO_BASE_URL")
 pytestmark = pytest.mark.skipif(not BASE_URL, reason="set HONCHO_BASE_URL to the deployment to check")

@@ -15,11 +15,17 @@ the ones `--read-only` runs, over data that already exists on the server.
 from __future__ import annotations
 
 # importing the check modules registers their checks, in this order (the order they run in)
-from . import list_checks  # noqa: F401  isort: skip
-from . import write_checks  # noqa: F401  isort: skip
-from . import error_checks  # noqa: F401  isort: skip
-from .context import CheckContext, StopCheck, ids, short
-from .registry import REGISTRY, SemanticCheck, applicable, run_checks, semantic_check
+from conformance.semantics import list_checks  # noqa: F401  isort: skip
+from conformance.semantics import write_checks  # noqa: F401  isort: skip
+from conformance.semantics import error_checks  # noqa: F401  isort: skip
+from conformance.semantics.context import CheckContext, StopCheck, ids, short
+from conformance.semantics.registry import (
+    REGISTRY,
+    SemanticCheck,
+    applicable,
+    run_checks,
+    semantic_check,
+)
 
 __all__ = ["REGISTRY", "CheckContext", "SemanticCheck", "StopCheck", "applicable", "ids", "run_checks",
            "semantic_check", "short"]

@@ -8,12 +8,13 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .. import api as A
-from ..api import HonchoApi
-from ..client import Reply
-from ..deletion import DEFAULT_WAIT
-from ..vocabulary import Exchange, Failure
-from ..workspaces import WorkspaceRegistry
+from conformance.core.client import Reply
+from conformance.core.openapi import Contract
+from conformance.core.vocabulary import Exchange, Failure
+from conformance.honcho import api as A
+from conformance.honcho.api import HonchoApi
+from conformance.honcho.deletion import DEFAULT_WAIT
+from conformance.honcho.workspaces import RunWorkspaces
 
 MAX_STEPS = 40
 LIST_PAGE = 100
@@ -47,16 +48,16 @@ class World:
 
 
 class CheckContext:
-    def __init__(self, *, name: str, api: HonchoApi, rng: random.Random, seed: int, registry: WorkspaceRegistry,
+    def __init__(self, *, name: str, api: HonchoApi, rng: random.Random, seed: int, workspaces: RunWorkspaces,
                  rounds: int, read_only: bool, label: Callable[[str], str], report: Callable[[Failure], None],
                  world: World | None = None, phase: str = "semantics", deletion_wait: float = DEFAULT_WAIT) -> None:
         self.name = name
         self.deletion_wait = deletion_wait  # seconds to wait for a deletion answered 202
-        self.paths: dict[str, Any] = {}  # the contract's `paths`, for checks that read it
+        self.contract: Contract | None = None  # for checks that read the contract itself
         self.api = api
         self.rng = rng
         self.seed = seed
-        self.registry = registry
+        self.workspaces = workspaces
         self.rounds = rounds
         self.read_only = read_only
         self.label = label
@@ -112,7 +113,7 @@ class CheckContext:
 
     # -- helpers ---------------------------------------------------------------------------
     def new_workspace(self, tag: str, metadata: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
-        workspace_id = self.registry.new_id(tag)
+        workspace_id = self.workspaces.new_id(tag)
         reply = self.api.create_workspace(workspace_id, metadata if metadata is not None else {})
         body = self.expect_status(reply, 201, what="Creating a new workspace")
         if not isinstance(body, dict) or body.get("id") != workspace_id:

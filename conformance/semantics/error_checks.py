@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import re
 
-from .. import api as A
-from .context import CheckContext, ids, short
-from .registry import semantic_check
+from conformance.core.routes import Routes
+from conformance.honcho import operations as ops
+from conformance.semantics.context import CheckContext, ids, short
+from conformance.semantics.registry import semantic_check
 
 
 # --------------------------------------------------------------------------- checks: errors
 @semantic_check("validation_rejected", "invalid requests are rejected with 422 and change nothing", writes=False)
 def validation_rejected(ctx: CheckContext) -> None:
     api = ctx.api
-    workspace_id = f"{ctx.registry.prefix}-absent"
+    workspace_id = f"{ctx.workspaces.prefix}-absent"
     for params, where in (({"size": 0}, "size"), ({"size": 101}, "size"), ({"page": 0}, "page")):
         reply = api.list_sessions(workspace_id, **params)
         body = reply.json()
@@ -22,17 +23,17 @@ def validation_rejected(ctx: CheckContext) -> None:
         ctx.check(ok, "out-of-range page or size not rejected as a validation error",
                   f"{params} should answer 422 with a detail item at ['query', '{where}']; "
                   f"answered {reply.exchange.response_excerpt()}", reply=reply)
-    bad_ids = [f"{ctx.registry.prefix}-bad id!", f"{ctx.registry.prefix}-typed"]
+    bad_ids = [f"{ctx.workspaces.prefix}-bad id!", f"{ctx.workspaces.prefix}-typed"]
     for body_sent in ({"id": bad_ids[0]}, {"id": bad_ids[1], "metadata": "nope"}, {}):
         reply = api.client.post("/v3/workspaces", json=body_sent)
-        reply.operation = A.WS_CREATE
+        reply.operation = ops.WS_CREATE
         body = reply.json()
         ctx.check(reply.status == 422 and isinstance(body, dict) and isinstance(body.get("detail"), list),
                   "invalid workspace accepted or wrongly rejected",
                   f"{short(body_sent)} should answer 422 with a list detail; answered {reply.exchange.response_excerpt()}",
                   reply=reply)
     reply = api.client.post("/v3/workspaces", content=b"not json", headers={"Content-Type": "application/json"})
-    reply.operation = A.WS_CREATE
+    reply.operation = ops.WS_CREATE
     ctx.check(reply.status == 422, "malformed JSON not rejected with 422", f"answered {reply.exchange.response_excerpt()}",
               reply=reply)
     reply = api.create_messages(workspace_id, "s", [])
@@ -42,13 +43,13 @@ def validation_rejected(ctx: CheckContext) -> None:
     got = ids(ctx.page(reply)["items"])
     ctx.check(got == [], "a rejected request left something behind", f"listed {got}", reply=reply)
     for leftover in got:
-        ctx.registry.add(leftover)
+        ctx.workspaces.add(leftover)
 
 
 @semantic_check("missing_resources", "what does not exist: 404 for records, empty pages for lists", writes=False)
 def missing_resources(ctx: CheckContext) -> None:
     api = ctx.api
-    workspace_id = f"{ctx.registry.prefix}-nowhere"
+    workspace_id = f"{ctx.workspaces.prefix}-nowhere"
     for reply in (api.list_sessions(workspace_id), api.list_peers(workspace_id), api.list_messages(workspace_id, "nosuch")):
         body = ctx.page(reply)
         ctx.check(body["items"] == [] and body["total"] == 0 and body["pages"] == 0,
@@ -73,22 +74,19 @@ PROBE_METHODS = ("PATCH", "PUT", "DELETE", "GET", "POST")
 def method_not_allowed(ctx: CheckContext) -> None:
     """Honcho 3.0.7 names one method only (`PATCH /v3/workspaces/x` -> `allow: PUT` where PUT
     and DELETE exist): a client reading Allow would never find the others."""
-    if not ctx.paths:
+    if ctx.contract is None:
         return
-    workspace_id = f"{ctx.registry.prefix}-allow"
-    for template, item in ctx.paths.items():
-        if not isinstance(item, dict):
-            continue
-        own = {m.upper() for m in ("get", "put", "post", "delete", "patch") if isinstance(item.get(m), dict)}
+    routes = Routes(ctx.contract)
+    workspace_id = f"{ctx.workspaces.prefix}-allow"
+    for template in ctx.contract.paths:
+        own = ctx.contract.methods_of(template)
         probe = next((m for m in PROBE_METHODS if m not in own), None)
         if probe is None or not own:
             continue
         path = re.sub(r"\{([^}]+)\}", lambda m: workspace_id if m.group(1) == "workspace_id" else "x1", template)
-        concrete = [t for t, i in ctx.paths.items() if isinstance(i, dict) and _matches(t, path)]
-        if any(isinstance(ctx.paths[t].get(probe.lower()), dict) for t in concrete):
+        expected = routes.allowed_methods(path)
+        if probe in expected:
             continue  # another path of the contract takes this method here (e.g. `{id}` and `list`)
-        expected = {m.upper() for t in concrete for m in ("get", "put", "post", "delete", "patch")
-                    if isinstance(ctx.paths[t].get(m), dict)}
         reply = ctx.api.client.request(probe, path)
         reply.operation = f"{probe} {template}"
         allow = {m.strip().upper() for m in reply.headers.get("allow", "").split(",") if m.strip()}
@@ -100,18 +98,12 @@ def method_not_allowed(ctx: CheckContext) -> None:
                       reply=reply, operation=f"{probe} {template}")
 
 
-def _matches(template: str, path: str) -> bool:
-    parts = re.split(r"(\{[^}/]+\})", template)
-    regex = "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts)
-    return re.fullmatch(regex, path) is not None
-
-
 @semantic_check("declared_rules", "a request breaking a rule the contract declares over query parameters is refused")
 def declared_rules(ctx: CheckContext) -> None:
     """`x-dependentRequired` (docs/contract.md): a parameter given without its companions is
     a request the contract refuses, whatever schemathesis' generated data could show."""
-    rules = [(template, method, op) for template, item in ctx.paths.items() if isinstance(item, dict)
-             for method, op in item.items() if isinstance(op, dict) and isinstance(op.get("x-dependentRequired"), dict)]
+    rules = [(op.path, op.method, op.definition) for op in (ctx.contract.operations.values() if ctx.contract else ())
+             if isinstance(op.definition.get("x-dependentRequired"), dict)]
     if not rules:
         return
     api = ctx.api

@@ -6,12 +6,19 @@ import json
 import math
 from typing import Any
 
-from .. import api as A
-from ..filter_generator import invalid_filters, random_filter
-from ..filters_reference import FilterError, Undefined, evaluate
-from .context import LIST_PAGE, MAX_LIST_PAGES, CheckContext, Collection, ids, short
-from .registry import semantic_check
-from .world import full_list
+from conformance.honcho import api as A
+from conformance.honcho.filter_generator import invalid_filters, random_filter
+from conformance.honcho.filters_reference import FilterError, Undefined, evaluate
+from conformance.semantics.context import (
+    LIST_PAGE,
+    MAX_LIST_PAGES,
+    CheckContext,
+    Collection,
+    ids,
+    short,
+)
+from conformance.semantics.registry import semantic_check
+from conformance.semantics.world import full_list
 
 
 # --------------------------------------------------------------------------- checks: lists

@@ -6,11 +6,12 @@ import random
 from dataclasses import dataclass
 from typing import Callable
 
-from ..api import HonchoApi
-from ..vocabulary import Failure
-from ..workspaces import WorkspaceRegistry
-from .context import CheckContext, StopCheck, World
-from .world import build_world, discover_world
+from conformance.core.openapi import Contract
+from conformance.core.vocabulary import Failure
+from conformance.honcho.api import HonchoApi
+from conformance.honcho.workspaces import RunWorkspaces
+from conformance.semantics.context import CheckContext, StopCheck, World
+from conformance.semantics.world import build_world, discover_world
 
 
 # --------------------------------------------------------------------------- registry
@@ -36,17 +37,17 @@ def semantic_check(name: str, description: str, *, writes: bool = True, uses_wor
 
 
 # --------------------------------------------------------------------------- running
-def run_checks(*, api: HonchoApi, registry: WorkspaceRegistry, seed: int, rounds: int, read_only: bool,
+def run_checks(*, api: HonchoApi, workspaces: RunWorkspaces, seed: int, rounds: int, read_only: bool,
                label: Callable[[str], str], report: Callable[[Failure], None], selected: tuple[str, ...] | None,
                progress: Callable[[str], None], phase: str = "semantics",
-               deletion_wait: float | None = None, paths: dict | None = None) -> dict[str, int]:
+               deletion_wait: float | None = None, contract: Contract | None = None) -> dict[str, int]:
     """Run the applicable checks in registry order; returns failures per check."""
     checks = applicable(read_only, selected)
     results: dict[str, int] = {}
     world: World | None = None
     world_failed = False
     if any(c.uses_world for c in checks):
-        setup = CheckContext(name="setup", api=api, rng=random.Random(f"{seed}:world"), seed=seed, registry=registry,
+        setup = CheckContext(name="setup", api=api, rng=random.Random(f"{seed}:world"), seed=seed, workspaces=workspaces,
                              rounds=rounds, read_only=read_only, label=label, report=report, phase=phase)
         with api.client.recording() as steps:
             setup.steps = steps
@@ -61,10 +62,10 @@ def run_checks(*, api: HonchoApi, registry: WorkspaceRegistry, seed: int, rounds
         if check.uses_world and (world is None or world_failed):
             continue
         ctx = CheckContext(name=check.name, api=api, rng=random.Random(f"{seed}:{check.name}"), seed=seed,
-                           registry=registry, rounds=rounds, read_only=read_only, label=label, report=report,
+                           workspaces=workspaces, rounds=rounds, read_only=read_only, label=label, report=report,
                            world=world, phase=phase,
                            **({"deletion_wait": deletion_wait} if deletion_wait is not None else {}))
-        ctx.paths = paths or {}
+        ctx.contract = contract
         ctx.run(check.func)
         results[check.name] = ctx.failures
         progress(check.name)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import api as A
-from ..api import HonchoApi
-from ..client import Reply
-from ..filter_generator import sample_metadata
-from .context import CheckContext, Collection, World, short, words
+from conformance.core.client import Reply
+from conformance.honcho import api as A
+from conformance.honcho import operations as ops
+from conformance.honcho.api import HonchoApi
+from conformance.honcho.filter_generator import sample_metadata
+from conformance.semantics.context import CheckContext, Collection, World, short, words
 
 
 # --------------------------------------------------------------------------- the world
@@ -57,14 +58,14 @@ def world_collections(api: HonchoApi, world: World) -> list[Collection]:
         return api.list_workspaces(filters=combined, **kw)
 
     collections = [
-        Collection(f"peers of {workspace_id}", "peer", A.PEER_LIST, lambda **kw: api.list_peers(workspace_id, **kw),
+        Collection(f"peers of {workspace_id}", "peer", ops.PEER_LIST, lambda **kw: api.list_peers(workspace_id, **kw),
                    world.peers),
-        Collection(f"sessions of {workspace_id}", "session", A.SESSION_LIST,
+        Collection(f"sessions of {workspace_id}", "session", ops.SESSION_LIST,
                    lambda **kw: api.list_sessions(workspace_id, **kw), world.sessions),
-        Collection("workspaces of this run", "workspace", A.WS_LIST, workspaces, world.workspaces),
+        Collection("workspaces of this run", "workspace", ops.WS_LIST, workspaces, world.workspaces),
     ]
     for session_id, messages in world.messages.items():
-        collections.append(Collection(f"messages of {session_id}", "message", A.MSG_LIST,
+        collections.append(Collection(f"messages of {session_id}", "message", ops.MSG_LIST,
                                       lambda sid=session_id, **kw: api.list_messages(workspace_id, sid, **kw), messages))
     counts: dict[str, int] = {}
     for members in world.members.values():
@@ -72,7 +73,7 @@ def world_collections(api: HonchoApi, world: World) -> list[Collection]:
             counts[peer_id] = counts.get(peer_id, 0) + 1
     if counts:
         busiest = max(sorted(counts), key=lambda p: counts[p])
-        collections.append(Collection(f"sessions of peer {busiest}", "session", A.PEER_SESSIONS,
+        collections.append(Collection(f"sessions of peer {busiest}", "session", ops.PEER_SESSIONS,
                                       lambda pid=busiest, **kw: api.peer_sessions(workspace_id, pid, **kw)))
     return collections
 
@@ -82,17 +83,17 @@ def discover_world(ctx: CheckContext) -> World:
     world = World()
     api = ctx.api
     body = ctx.page(api.list_workspaces(size=5), "Listing workspaces")
-    collections: list[Collection] = [Collection("workspaces", "workspace", A.WS_LIST, api.list_workspaces)]
+    collections: list[Collection] = [Collection("workspaces", "workspace", ops.WS_LIST, api.list_workspaces)]
     for workspace in [w for w in body["items"] if isinstance(w, dict) and w.get("id")][:2]:
         workspace_id = str(workspace["id"])
-        collections.append(Collection(f"peers of {workspace_id}", "peer", A.PEER_LIST,
+        collections.append(Collection(f"peers of {workspace_id}", "peer", ops.PEER_LIST,
                                       lambda wid=workspace_id, **kw: api.list_peers(wid, **kw)))
-        collections.append(Collection(f"sessions of {workspace_id}", "session", A.SESSION_LIST,
+        collections.append(Collection(f"sessions of {workspace_id}", "session", ops.SESSION_LIST,
                                       lambda wid=workspace_id, **kw: api.list_sessions(wid, **kw)))
         sessions = ctx.page(api.list_sessions(workspace_id, size=1))["items"]
         if sessions and isinstance(sessions[0], dict) and sessions[0].get("id"):
             sid = str(sessions[0]["id"])
-            collections.append(Collection(f"messages of {sid}", "message", A.MSG_LIST,
+            collections.append(Collection(f"messages of {sid}", "message", ops.MSG_LIST,
                                           lambda wid=workspace_id, s=sid, **kw: api.list_messages(wid, s, **kw)))
     world.collections = collections
     return world

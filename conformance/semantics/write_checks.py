@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..deletion import await_deletion, pending_title
-from .context import CheckContext, ids, short, words
-from .registry import semantic_check
+from conformance.honcho.deletion import await_deletion, pending_title
+from conformance.semantics.context import CheckContext, ids, short, words
+from conformance.semantics.registry import semantic_check
 
 
 def _moment(stamp: str) -> object:
@@ -23,7 +23,7 @@ def _moment(stamp: str) -> object:
 @semantic_check("get_or_create", "a second create answers 200 with the stored record, as the real server does")
 def get_or_create(ctx: CheckContext) -> None:
     api = ctx.api
-    workspace_id = ctx.registry.new_id("goc")
+    workspace_id = ctx.workspaces.new_id("goc")
     first = ctx.expect_status(api.create_workspace(workspace_id, {"v": 1}), 201, what="Creating a new workspace")
     reply = api.create_workspace(workspace_id, {"v": 2})
     second = ctx.expect_status(reply, 200, fatal=False, what="Creating an existing workspace")

@@ -1,0 +1,49 @@
+"""`honcho-conformance breaking OLD NEW`: which changes between two contracts break a client."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+from conformance.breaking.checker import RULES, BreakingError, check
+
+
+def add_parser(sub: Any) -> None:
+    """The `breaking` sub-command's options."""
+    parser = sub.add_parser("breaking", help="report changes between two OpenAPI documents that break clients")
+    parser.add_argument("old", type=Path, nargs="?", help="the OpenAPI document clients were built against")
+    parser.add_argument("new", type=Path, nargs="?", help="the changed document")
+    parser.add_argument("--format", choices=("text", "json", "markdown", "github"), default="text",
+                        help="text (default), json, markdown for a pull-request comment, or github (workflow "
+                             "annotations)")
+    parser.add_argument("--output", type=Path, default=None, help="write the report here (default: stdout)")
+    parser.add_argument("--ignore", type=Path, default=None, help="accepted changes (JSON or YAML, see docs)")
+    parser.add_argument("--fail-on", choices=("error", "warning"), default="error",
+                        help="exit 1 on errors (default) or on warnings too")
+    parser.add_argument("--rules", action="store_true", help="list the rules and exit")
+
+
+def main(args: Any, out: Callable[[str], None]) -> int:
+    if args.rules:
+        for item in RULES.values():
+            out(f"{item.level:<8} {item.scope:<9} {item.id}: {item.description}\n")
+        return 0
+    if args.old is None or args.new is None:
+        out("honcho-conformance breaking: give the OLD and the NEW document\n")
+        return 2
+    try:
+        report = check(args.old, args.new, ignore=args.ignore, fail_on=args.fail_on)
+    except BreakingError as exc:
+        out(f"honcho-conformance breaking: {exc}\n")
+        return 2
+    rendered = {"text": report.text, "markdown": report.markdown, "github": report.github,
+                "json": lambda: json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"}[args.format]()
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(rendered, encoding="utf-8")
+        if args.format != "text":
+            out(report.text())
+    else:
+        out(rendered)
+    return report.exit_code

@@ -1,0 +1,452 @@
+"""The contract phases, built on schemathesis 4's own engine (its Python API).
+
+`contract`: every operation of openapi.yaml through schemathesis' examples, coverage and
+fuzzing phases; `stateful`: schemathesis' stateful phase, following the OpenAPI links.
+Every applicable check runs: not_a_server_error, status_code_conformance,
+content_type_conformance, response_schema_conformance, response_headers_conformance,
+negative_data_rejection, positive_data_acceptance, use_after_free,
+ensure_resource_availability, and ignored_auth when a token is given.
+
+Three adaptations keep the run safe and meaningful against a real deployment:
+- transport: every request schemathesis sends goes through the run's ConformanceClient
+  (schemathesis' `BaseTransport` interface over the confined httpx client), so the host
+  confinement, budget, rate limit and recording apply, and the in-process mock is reached
+  the same way;
+- steering (a `before_call` hook): workspace ids schemathesis generates are mapped into
+  the run's prefixed workspaces, and webhook URLs to an unroutable `.invalid` host, so
+  every write lands in a workspace that clean-up removes; validity is preserved
+  (schemathesis re-validates the case after the hook);
+- filters: the contract types `filters` as a free-form object, but the server reads a
+  filter language; a positive case whose random filter that language rejects is given a
+  valid random filter instead (the semantic phase checks what filters mean).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+import zlib
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from conformance.core.client import BudgetExceeded, ConformanceClient
+from conformance.core.config import RunConfig
+from conformance.core.openapi import Contract
+from conformance.core.transports import schemathesis_transport
+from conformance.core.vocabulary import Failure
+from conformance.honcho.filter_generator import random_filter
+from conformance.honcho.filters_reference import FilterError, Undefined, compile_filter
+from conformance.honcho.operations import (
+    OUTSIDE_WORKSPACES,
+    WS_CREATE,
+    WS_DELETE,
+    reads_only,
+)
+from conformance.honcho.workspaces import RunWorkspaces
+
+CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+    "response_headers_conformance",
+    "negative_data_rejection",
+    "positive_data_acceptance",
+    "use_after_free",
+    "ensure_resource_availability",
+)
+AUTH_CHECKS = ("ignored_auth",)
+# Checks whose root cause depends on the status answered: it becomes part of the failure title.
+STATUS_KEYED = {"not_a_server_error", "status_code_conformance", "positive_data_acceptance", "negative_data_rejection",
+                "use_after_free", "ensure_resource_availability", "ignored_auth"}
+ID_PATTERN = re.compile(r"^[a-zA-Z0-9_-]{1,512}$")
+WEBHOOK_URL = "https://conformance.invalid/hook"
+WORKSPACE_BUCKETS = 4
+
+
+def schemathesis_config(config: RunConfig, *, stateful: bool) -> dict[str, Any]:
+    checks: dict[str, Any] = {"enabled": False}
+    for name in CHECKS + (AUTH_CHECKS if config.token else ()):
+        checks[name] = {"enabled": True}
+    phases: dict[str, Any] = {
+        "examples": {"enabled": not stateful},
+        "coverage": {"enabled": not stateful},
+        "fuzzing": {"enabled": not stateful},
+        "stateful": {"enabled": stateful, "max-steps": config.effective_stateful_steps},
+    }
+    data: dict[str, Any] = {
+        "seed": config.seed,
+        "base-url": config.base_url,
+        "request-timeout": config.request_timeout,
+        "max-redirects": 0,
+        "generation": {"max-examples": config.effective_max_examples, "database": "none",
+                       "with-security-parameters": False, "no-shrink": not config.effective_shrink},
+        "checks": checks,
+        "phases": phases,
+        "suppress-health-check": ["all"],
+        # Reproductions must be runnable: schemathesis would mask e.g. every `session_id`.
+        "output": {"sanitization": {"enabled": False}},
+        "workers": 1,
+    }
+    if config.token:
+        data["auth"] = {"openapi": {"HTTPBearer": {"bearer": config.token}}}
+    return data
+
+
+def resource_of(path: str) -> str | None:
+    """Which records a `filters` body of this operation selects."""
+    if path.endswith("/workspaces/list"):
+        return "workspace"
+    if path.endswith("/peers/list"):
+        return "peer"
+    if path.endswith("/sessions/list") or path.endswith("/peers/{peer_id}/sessions"):
+        return "session"
+    if path.endswith("/messages/list") or path.endswith("/search"):
+        return "message"
+    if "/conclusions" in path:
+        return "conclusion"
+    return None
+
+
+@dataclass
+class Steering:
+    """Rewrites a case just before it is sent (see the module docstring)."""
+
+    prefix: str
+    workspaces: RunWorkspaces
+    seed: int
+
+    def bucket(self, kind: str, value: str, buckets: int = WORKSPACE_BUCKETS) -> str:
+        return f"{self.prefix}-{kind}{zlib.crc32(value.encode('utf-8', 'surrogatepass')) % buckets}"
+
+    def workspace(self, value: Any, *, deleting: bool = False) -> Any:
+        if not isinstance(value, str) or not value or value.startswith(self.prefix):
+            if isinstance(value, str):
+                self.workspaces.add(value)
+            return value
+        if ID_PATTERN.match(value):
+            new = self.bucket("d" if deleting else "c", value)
+        else:  # stays invalid with the prefix in front, and is ours if a lax server accepts it
+            new = f"{self.prefix}-{value}"
+        self.workspaces.add(new)
+        return new
+
+    def __call__(self, case: Any) -> None:
+        operation = case.operation
+        op_id = operation.definition.raw.get("operationId") if hasattr(operation.definition, "raw") else None
+        raw = operation.definition.raw if hasattr(operation.definition, "raw") else {}
+        if _is_positive(case):
+            _keep_parameter_rules(case, raw)
+        path_parameters = case.path_parameters
+        if isinstance(path_parameters, dict) and "workspace_id" in path_parameters:
+            path_parameters["workspace_id"] = self.workspace(path_parameters["workspace_id"], deleting=op_id == WS_DELETE)
+        body = case.body
+        if not isinstance(body, dict):
+            return
+        if op_id == WS_CREATE and "id" in body:
+            if isinstance(body["id"], str) and body["id"] and not body["id"].startswith(self.prefix):
+                body["id"] = self.bucket("w", body["id"], 8) if ID_PATTERN.match(body["id"]) else f"{self.prefix}-{body['id']}"
+            if isinstance(body["id"], str):
+                self.workspaces.add(body["id"])
+        if isinstance(body.get("url"), str) and body["url"] and "webhooks" in operation.path:
+            body["url"] = WEBHOOK_URL
+        resource = resource_of(operation.path)
+        if resource and isinstance(body.get("filters"), dict) and _is_positive(case):
+            try:
+                compile_filter(body["filters"], resource)
+            except (FilterError, Undefined):
+                rng = random.Random(f"{self.seed}:{zlib.crc32(repr(body['filters']).encode('utf-8', 'surrogatepass'))}")
+                # Keys that are valid filters on their own stay: the contract may require them
+                # (a conclusion query names its observer and observed among the filters).
+                kept = {key: value for key, value in body["filters"].items() if _compiles({key: value}, resource)}
+                body["filters"] = {**random_filter(rng, resource, []), **kept}
+
+
+def _compiles(filters: dict[str, Any], resource: str) -> bool:
+    try:
+        compile_filter(filters, resource)
+    except (FilterError, Undefined):
+        return False
+    return True
+
+
+def _keep_parameter_rules(case: Any, raw: dict[str, Any]) -> None:
+    """A positive case keeps the contract's rules over query parameters (`x-dependentRequired`,
+    docs/contract.md): a parameter whose companions are missing is left out, so that the
+    case stays one the contract says must be accepted."""
+    rules = raw.get("x-dependentRequired")
+    query = case.query
+    if not isinstance(rules, dict) or not isinstance(query, dict):
+        return
+    for trigger, companions in rules.items():
+        if given(query, trigger) and not all(given(query, c) for c in companions):
+            query.pop(trigger, None)
+
+
+def given(query: dict[str, Any], name: str) -> bool:
+    """A query parameter counts as given when present and not empty."""
+    value = query.get(name)
+    return value is not None and value != "" and value != []
+
+
+def _is_positive(case: Any) -> bool:
+    meta = getattr(case, "meta", None)
+    mode = getattr(getattr(meta, "generation", None), "mode", None)
+    return str(getattr(mode, "value", mode)) == "positive"
+
+
+# The `before_call` hook is process-wide in schemathesis: one dispatcher routes each case to
+# the steering of the run that owns its schema, and does nothing for any other schema.
+_ACTIVE: dict[int, Steering] = {}
+_ACTIVE_LOCK = threading.Lock()
+
+
+def _before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    steering = _ACTIVE.get(id(case.operation.schema))
+    if steering is not None:
+        steering(case)
+
+
+def _register(schema: Any, steering: Steering) -> None:
+    import schemathesis
+
+    with _ACTIVE_LOCK:
+        if not _ACTIVE:
+            schemathesis.hook("before_call")(_before_call)
+        _ACTIVE[id(schema)] = steering
+
+
+def _unregister(schema: Any) -> None:
+    from schemathesis import hooks
+
+    with _ACTIVE_LOCK:
+        _ACTIVE.pop(id(schema), None)
+        if not _ACTIVE:
+            hooks.unregister(_before_call)
+
+
+def _bridged_schema_class(base: type, transport: Any) -> type:
+    class BridgedSchema(base):  # type: ignore[misc, valid-type]
+        @property
+        def transport(self) -> Any:  # noqa: D401
+            return transport
+
+    BridgedSchema.__name__ = base.__name__
+    BridgedSchema.__qualname__ = base.__qualname__
+    return BridgedSchema
+
+
+def _engine_without_probes(schema: Any) -> Any:
+    """schemathesis' engine minus its network probes (they would bypass the client)."""
+    from schemathesis.engine.core import Engine
+    from schemathesis.engine.run import Phase, PhaseName, PhaseSkipReason
+
+    class ConfinedEngine(Engine):
+        __slots__ = ()
+
+        def get_phase_config(self, phase_name: Any, *, is_supported: bool, requires_transitions: bool) -> Any:
+            if phase_name == PhaseName.PROBING:
+                return Phase(name=phase_name, is_enabled=False, skip_reason=PhaseSkipReason.DISABLED)
+            return super().get_phase_config(phase_name, is_supported=is_supported, requires_transitions=requires_transitions)
+
+    return ConfinedEngine(schema=schema)
+
+
+def selected_operations(spec: Contract, config: RunConfig) -> list[str]:
+    chosen = []
+    for op in spec.operations.values():
+        if op.operation_id in OUTSIDE_WORKSPACES:
+            continue
+        if config.read_only and not reads_only(op):
+            continue
+        if any(re.search(p, op.operation_id) for p in config.exclude_operations):
+            continue
+        if config.include_operations and not any(re.search(p, op.operation_id) for p in config.include_operations):
+            continue
+        chosen.append(op.operation_id)
+    return chosen
+
+
+def run_contract(*, config: RunConfig, spec: Contract, client: ConformanceClient, workspaces: RunWorkspaces,
+                 stateful: bool, report: Callable[[Failure], None], progress: Callable[[str], None],
+                 note: Callable[[str], None], link: Callable[[str], None] | None = None) -> dict[str, int]:
+    """Run one schemathesis engine pass; returns failures per operation label. `link` hears
+    the name of every OpenAPI link the stateful phase followed (for coverage)."""
+    import schemathesis
+    from schemathesis.config import SchemathesisConfig
+    from schemathesis.engine import events
+
+    st_config = SchemathesisConfig.from_dict(schemathesis_config(config, stateful=stateful))
+    schema = schemathesis.openapi.from_dict(spec.document, config=st_config)
+    operations = selected_operations(spec, config)
+    schema = schema.include(operation_id=operations)
+    schema.__class__ = _bridged_schema_class(type(schema), schemathesis_transport(client))
+    steering = Steering(config.run_prefix or "", workspaces, config.seed or 0)
+    cases: dict[str, int] = {spec.label_of(op): 0 for op in operations} if not stateful else {}
+    _register(schema, steering)
+    stream = _engine_without_probes(schema).execute()
+    seen: set[tuple[str, str, str, str]] = set()
+    interrupted = False
+    try:
+        for event in stream:
+            if isinstance(event, events.Interrupted):  # schemathesis caught a Ctrl-C: the run stops
+                interrupted = True
+                continue
+            if isinstance(event, events.ScenarioFinished):
+                label = event.recorder.label
+                if not stateful:
+                    cases.setdefault(label, 0)
+                elif link is not None:
+                    for node in event.recorder.cases.values():
+                        if node.transition is not None and node.is_transition_applied:
+                            link(node.transition.id)
+                progress(label)
+                for failure in _failures_of(event, config.seed or 0, "stateful" if stateful else "contract"):
+                    identity = (failure.check, failure.operation, failure.title, failure.curl)
+                    if identity in seen:
+                        continue
+                    seen.add(identity)
+                    if stateful:
+                        cases[failure.operation] = cases.get(failure.operation, 0) + 1
+                    elif failure.operation in cases:
+                        cases[failure.operation] += 1
+                    report(failure)
+            elif isinstance(event, events.NonFatalError):
+                if client.budget.exhausted:
+                    continue
+                report(Failure(check="engine_error", operation=event.label or "(run)", title=event.info.title,
+                               message=event.info.message, phase="stateful" if stateful else "contract",
+                               seed=config.seed))
+            elif isinstance(event, events.FatalError):
+                raise event.exception
+            if client.budget.exhausted:
+                stream.stop()
+    finally:
+        _unregister(schema)
+    if interrupted:
+        raise KeyboardInterrupt
+    if client.budget.exhausted:
+        raise BudgetExceeded(client.budget.exhausted)
+    return cases
+
+
+def _failures_of(event: Any, seed: int, phase: str) -> list[Failure]:
+    from schemathesis.engine import Status
+
+    recorder = event.recorder
+    found: list[Failure] = []
+    for case_id, nodes in recorder.checks.items():
+        failed = [n for n in nodes if n.status == Status.FAILURE and n.failure_info is not None]
+        if any(n.name == "not_a_server_error" for n in failed):
+            # One 5xx is one finding: the status, schema and content-type checks of the same
+            # answer only restate it.
+            failed = [n for n in failed if n.name == "not_a_server_error"]
+        for node in failed:
+            info = node.failure_info
+            case_node = recorder.cases.get(case_id)
+            operation = case_node.value.operation.label if case_node is not None else recorder.label
+            interaction = recorder.interactions.get(case_id)
+            response = interaction.response if interaction is not None else None
+            status = response.status_code if response is not None else None
+            excerpt = ""
+            if response is not None:
+                text = (response.content or b"")[:300].decode("utf-8", "replace")
+                excerpt = f"{status} {text}"
+            if node.name == "positive_data_acceptance" and case_node is not None \
+                    and _breaks_path_rules(case_node.value):
+                continue  # a stateful link carried a value the target's contract refuses: not a positive case
+            if node.name == "negative_data_rejection" and case_node is not None \
+                    and _only_type_changes_in_a_form(case_node.value, info.failure.message):
+                continue  # every multipart field is text: a value "made an integer" is still a valid string
+            if node.name == "negative_data_rejection" and "Invalid component: positive test case" in info.failure.message:
+                continue  # schemathesis says itself that no part of this (stateful) case was made invalid
+            if node.name == "ensure_resource_availability" and status == 404 and case_node is not None \
+                    and _names_a_body_reference(case_node.value, excerpt):
+                continue  # the 404 is about an id the body refers to (documented), not the resource just created
+            if node.name == "use_after_free" and case_node is not None and _deleted_by_a_202(recorder, case_node.value):
+                continue  # a 202 accepted the deletion for later: the semantic phase waits for it (delete_removes)
+            if node.name == "use_after_free" and status == 200 and case_node is not None \
+                    and _raw(case_node.value.operation).get("x-missing-parent") == "empty":
+                continue  # the contract says: under a missing (or deleted) parent this read is an empty 200
+            steps = [step.curl for step in info.steps][:-1] if info.steps else _chain(recorder, case_id)
+            title = info.failure.title
+            if node.name in STATUS_KEYED and status is not None:
+                title = f"{title} (HTTP {status})"
+            found.append(Failure(check=node.name, operation=operation, title=title,
+                                 message=info.failure.message, phase=phase, curl=_strip_token(info.code_sample),
+                                 steps=[_strip_token(s) for s in steps], seed=seed, status=status, response=excerpt))
+    return found
+
+
+def _breaks_path_rules(case: Any) -> bool:
+    """Whether a path parameter of the case breaks its declared schema (pattern, length)."""
+    values = case.path_parameters or {}
+    for param in _raw(case.operation).get("parameters", []):
+        if not isinstance(param, dict) or param.get("in") != "path" or param.get("name") not in values:
+            continue
+        schema, value = param.get("schema") or {}, values[param["name"]]
+        if not isinstance(value, str):
+            continue
+        if "pattern" in schema and not re.search(schema["pattern"].replace("$", r"\Z"), value):
+            return True
+        if len(value) > schema.get("maxLength", len(value)) or len(value) < schema.get("minLength", 0):
+            return True
+    return False
+
+
+def _only_type_changes_in_a_form(case: Any, message: str) -> bool:
+    media = str(getattr(case, "media_type", "") or "")
+    violations = [line for line in message.splitlines() if line.strip().startswith("- violates")]
+    # A form field's `anyOf` of types (the upload's `[string, null]`) is broken only by a type change too.
+    return media.startswith("multipart/") and bool(violations) and all(
+        "violates `type`" in v or "violates `anyOf`" in v for v in violations)
+
+
+def _names_a_body_reference(case: Any, response: str) -> bool:
+    body = case.body
+    if not isinstance(body, dict):
+        return False
+    return any(isinstance(v, str) and len(v) >= 3 and v in response for v in body.values())
+
+
+def _deleted_by_a_202(recorder: Any, case: Any) -> bool:
+    """Whether a DELETE of this case's resource (or of a parent) was answered 202 Accepted."""
+    target = _filled_path(case)
+    for case_id, node in recorder.cases.items():
+        other = node.value
+        if str(getattr(other, "method", "")).upper() != "DELETE":
+            continue
+        interaction = recorder.interactions.get(case_id)
+        response = interaction.response if interaction is not None else None
+        path = _filled_path(other)
+        if response is not None and response.status_code == 202 and path and target.startswith(path):
+            return True
+    return False
+
+
+def _filled_path(case: Any) -> str:
+    path = case.operation.path
+    for name, value in (case.path_parameters or {}).items():
+        path = path.replace("{" + name + "}", str(value))
+    return path
+
+
+def _raw(operation: Any) -> dict[str, Any]:
+    raw = getattr(operation.definition, "raw", None)
+    return raw if isinstance(raw, dict) else {}
+
+
+def _chain(recorder: Any, case_id: str) -> list[str]:
+    try:
+        chain = list(recorder.iter_chain_cases(case_id=case_id))
+    except Exception:
+        return []
+    return [case.as_curl_command() for case in chain[:-1]][-20:]
+
+
+_BEARER = re.compile(r"(Authorization: Bearer )[^'\"\s]+")
+
+
+def _strip_token(command: str) -> str:
+    return _BEARER.sub(r"\1$HONCHO_TOKEN", command)

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
 if TYPE_CHECKING:
-    from .app import MockConfig, MockServer, create_app
-    from .state.store import Store
+    from mockserver.app import MockConfig, MockServer, create_app
+    from mockserver.state.store import Store
 
 __all__ = ["MockConfig", "MockServer", "Store", "create_app"]
 _HOMES = {"MockConfig": ".app", "MockServer": ".app", "create_app": ".app", "Store": ".state.store"}

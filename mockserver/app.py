@@ -27,37 +27,39 @@ from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from starlette.types import ASGIApp
 
-from . import handlers as _handlers  # noqa: F401  (registers every operation)
-from .contract.document import DEFAULT_SPEC, HTTP_METHODS, Contract
-from .contract.examples import ExampleResponder
-from .contract.validation import ContractValidator
-from .handlers.registry import FACTS, OPERATIONS
-from .honcho.webhook_delivery import WebhookDelivery
-from .http.auth import KEYS_OPERATION, AuthMiddleware, AuthSettings, key_handler
-from .http.autosave import PersistenceMiddleware
-from .http.bodies import DEFAULT_MAX_BODY
-from .http.cors import CORSWhenAsked
-from .http.coverage_log import CoverageLog
-from .http.dispatch import Dispatcher
-from .http.docs_ui import DocsPages
-from .http.error_pages import ErrorsAsJSON, allow_table
-from .http.faults import (
+from mockserver import handlers as _handlers  # noqa: F401  (registers every operation)
+from mockserver.contract.document import DEFAULT_SPEC, HTTP_METHODS, Contract
+from mockserver.contract.examples import ExampleResponder
+from mockserver.contract.validation import ContractValidator
+from mockserver.handlers.keys import key_handler
+from mockserver.handlers.registry import FACTS, OPERATIONS
+from mockserver.honcho.keys import AuthSettings
+from mockserver.honcho.webhook_delivery import WebhookDelivery
+from mockserver.http.auth import KEYS_OPERATION, AuthMiddleware
+from mockserver.http.autosave import PersistenceMiddleware
+from mockserver.http.bodies import DEFAULT_MAX_BODY
+from mockserver.http.cors import CORSWhenAsked
+from mockserver.http.coverage_log import CoverageLog
+from mockserver.http.dispatch import Dispatcher
+from mockserver.http.docs_ui import DocsPages
+from mockserver.http.error_pages import ErrorsAsJSON, allow_table
+from mockserver.http.faults import (
     ErrorRule,
     FaultMiddleware,
     LatencyRule,
     error_rules,
     latency_rules,
 )
-from .http.host_check import HostCheck
-from .http.mock_routes import AdminRoutes
-from .http.request_log import RequestLog
-from .http.non_http import RefuseNonHTTP
-from .http.routing import ContractRouting
-from .state.clock import Clock
-from .state.record_cap import DEFAULT_MAX_RECORDS, capped_store, check_fixtures
-from .state.snapshot import load_fixtures
-from .state.state_file import DEFAULT_SAVE_INTERVAL, StateFile
-from .state.store import Store
+from mockserver.http.host_check import HostCheck
+from mockserver.http.mock_routes import AdminRoutes
+from mockserver.http.non_http import RefuseNonHTTP
+from mockserver.http.request_log import RequestLog
+from mockserver.http.routing import ContractRouting
+from mockserver.state.clock import Clock
+from mockserver.state.fixtures import check_fixtures, load_fixtures
+from mockserver.state.record_cap import DEFAULT_MAX_RECORDS, capped_store
+from mockserver.state.state_file import DEFAULT_SAVE_INTERVAL, StateFile
+from mockserver.state.store import Store
 
 logger = logging.getLogger("mockserver")
 

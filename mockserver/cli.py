@@ -16,16 +16,16 @@ from typing import Any, Callable, Mapping, NoReturn, Sequence
 import yaml
 from connexion.exceptions import InvalidSpecification
 
-from .app import MockConfig, MockServer
-from .contract.document import DEFAULT_SPEC, SpecError, yaml_problem
-from .errors import ApiError
-from .http.bodies import DEFAULT_MAX_BODY
-from .http.faults import describe as describe_faults
-from .http.request_log import FORMATS as LOG_FORMATS
-from .http.serving import bind, serve
-from .state.record_cap import DEFAULT_MAX_RECORDS
-from .state.snapshot import FixtureError
-from .state.state_file import DEFAULT_SAVE_INTERVAL, StateFileError
+from mockserver.app import MockConfig, MockServer
+from mockserver.contract.document import DEFAULT_SPEC, SpecError, yaml_problem
+from mockserver.errors import ApiError
+from mockserver.http.bodies import DEFAULT_MAX_BODY
+from mockserver.http.faults import describe as describe_faults
+from mockserver.http.request_log import FORMATS as LOG_FORMATS
+from mockserver.http.serving import bind, serve
+from mockserver.state.fixtures import FixtureError, read_fixtures
+from mockserver.state.record_cap import DEFAULT_MAX_RECORDS
+from mockserver.state.state_file import DEFAULT_SAVE_INTERVAL, StateFileError
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -103,14 +103,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def read_fixtures(path: Path) -> Any:
-    """A fixture document from a .json, .yaml or .yml file (YAML errors name the file and line)."""
-    with path.open("r", encoding="utf-8") as fh:
-        if path.suffix.lower() == ".json":
-            return json.load(fh)
-        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-
-
 def fixtures_problem(exc: BaseException) -> str:
     """Why a fixtures file cannot be read, in one line."""
     if isinstance(exc, OSError):
@@ -156,9 +148,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # a refused value (one line already printed, status 2) or --help
         return exc.code if isinstance(exc.code, int) else 2
     if args.proxy or args.shadow:
-        from .proxy_command import run_proxy
+        from mockserver.proxy.command import run_proxy
 
-        return run_proxy(args, auth_options(args, os.environ), read_fixtures)
+        return run_proxy(args, auth_options(args, os.environ))
     fail = functools.partial(print, "honcho-mock: cannot start:", file=sys.stderr, flush=True)
     try:
         fixtures = read_fixtures(args.fixtures) if args.fixtures else None
@@ -205,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     base = http_address(args.host, sock.getsockname()[1])
     app = server.app
     if args.record:  # the mock's own exchanges, to replay against a deployment (docs/drift.md)
-        from .http.har_recording import HarRecorder, RecordingMiddleware
+        from mockserver.http.har_recording import HarRecorder, RecordingMiddleware
 
         try:
             app = RecordingMiddleware(app, HarRecorder(args.record), base)

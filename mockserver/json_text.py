@@ -11,8 +11,8 @@ from typing import Any, Iterable
 
 import orjson
 
-from .errors import ApiError, RequestValidationError
-from .state.clock import format_timestamp
+from mockserver.errors import ApiError, RequestValidationError
+from mockserver.timestamps import format_timestamp
 
 
 class BodyParseError(ApiError):

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 import pytest
 
 if TYPE_CHECKING:
-    from .app import MockServer
+    from mockserver.app import MockServer
 
 START_TIMEOUT = 60.0  # seconds: a loaded CI machine; the wait ends as soon as the server answers
 
@@ -68,8 +68,7 @@ class HonchoMock:
 
     def load(self, fixtures: Mapping[str, Any] | str | Path) -> dict[str, int]:
         """Load a fixture document (a dict, or a JSON/YAML file) on top of the state; returns the counts."""
-        from .state.record_cap import check_fixtures
-        from .state.snapshot import load_fixtures
+        from mockserver.state.fixtures import check_fixtures, load_fixtures
 
         document = _read_document(fixtures)
 
@@ -80,7 +79,7 @@ class HonchoMock:
 
     def state(self) -> dict[str, Any]:
         """The whole state as a fixture document (what `GET /_mock/state` answers)."""
-        from .state.snapshot import dump_state
+        from mockserver.state.fixtures import dump_state
 
         return self._on_loop(lambda: dump_state(self.server.store))
 
@@ -95,8 +94,8 @@ class _ServedMock:
     """A MockServer served by uvicorn in a thread on 127.0.0.1 (a free port); `stop()` ends it."""
 
     def __init__(self, options: Mapping[str, Any]) -> None:
-        from .app import MockConfig, MockServer
-        from .http.serving import ReadyServer, bind
+        from mockserver.app import MockConfig, MockServer
+        from mockserver.http.serving import ReadyServer, bind
 
         self.server = MockServer(MockConfig(**{"request_log": None, **options}))
         self._sock = bind("127.0.0.1", 0)
@@ -122,7 +121,7 @@ class _ServedMock:
 
 def _read_document(fixtures: Mapping[str, Any] | str | Path) -> Any:
     if isinstance(fixtures, (str, Path)):
-        from .cli import read_fixtures
+        from mockserver.state.fixtures import read_fixtures
 
         return read_fixtures(Path(fixtures))
     return fixtures

@@ -26,10 +26,14 @@ import re
 from http import HTTPStatus
 from typing import Any, Callable
 
-from ..exchange import Handler, ParsedRequest, Reply
-from ..state.store import Store
-from .document import Contract, Operation
-from .validation import ContractValidator, OperationValidator, is_json_media
+from mockserver.contract.document import Contract, Operation
+from mockserver.contract.validation import (
+    ContractValidator,
+    OperationValidator,
+    is_json_media,
+)
+from mockserver.handler_interface import Handler, OperationResult, ParsedRequest
+from mockserver.state.store import Store
 
 logger = logging.getLogger("mockserver")
 MAX_DEPTH = 6  # past this depth only required properties and minimal arrays are generated
@@ -84,9 +88,9 @@ class ExampleResponder:
         declared = [key for key in operation.responses if str(key)[:1] == "2" and str(key).isdigit()]
         key = str(declared[0]) if declared else ("default" if "default" in operation.responses else None)
         status = int(key) if key and key.isdigit() else 200
-        reply = self.reply(operation, status) if key else Reply(200, None, media_type=None)
+        reply = self.reply(operation, status) if key else OperationResult(200, None, media_type=None)
 
-        def answer(store: Store, req: ParsedRequest) -> Reply:
+        def answer(store: Store, req: ParsedRequest) -> OperationResult:
             return reply
 
         return answer
@@ -99,20 +103,20 @@ class ExampleResponder:
                 return key
         return None
 
-    def reply(self, operation: Operation, status: int, detail: str | None = None) -> Reply:
+    def reply(self, operation: Operation, status: int, detail: str | None = None) -> OperationResult:
         """The operation's declared answer for `status`; `{"detail": ...}` when it declares none."""
         key = self.declared_key(operation, status)
         if status in (204, 205, 304) or (100 <= status < 200):
-            return Reply(status, None, media_type=None)
+            return OperationResult(status, None, media_type=None)
         if key is None:
-            return Reply(status, {"detail": detail or reason(status)})
+            return OperationResult(status, {"detail": detail or reason(status)})
         kind, body, media = self._body(operation, key, status, detail)
         if kind == "none":
-            return Reply(status, None, media_type=None)
+            return OperationResult(status, None, media_type=None)
         if media is not None and not is_json_media(media):
             text = body if isinstance(body, str) else str(body)
-            return Reply(status, None, media_type=media, stream=[text.encode("utf-8")])
-        return Reply(status, body)
+            return OperationResult(status, None, media_type=media, stream=[text.encode("utf-8")])
+        return OperationResult(status, body)
 
     def _body(self, operation: Operation, key: str, status: int, detail: str | None) -> tuple[str, Any, str | None]:
         cache_key = (operation.operation_id, key if detail is None else f"{key}:{status}:{detail}")

@@ -25,10 +25,10 @@ from jsonschema import Draft202012Validator, FormatChecker, ValidationError, val
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from ..errors import MAX_LISTED, ApiError
-from ..json_text import has_lone_surrogate, parse_json
-from ..state.clock import parse_client_timestamp
-from .document import Contract, Operation
+from mockserver.contract.document import Contract, Operation
+from mockserver.errors import MAX_LISTED, ApiError
+from mockserver.json_text import has_lone_surrogate, parse_json
+from mockserver.timestamps import parse_client_timestamp
 
 JSON_MEDIA = "application/json"
 MULTIPART_MEDIA = "multipart/form-data"

@@ -1,3 +1,12 @@
 """Importing this package registers every operation handler."""
 
-from . import context, core, keys, memory, queue, search, uploads, webhooks  # noqa: F401
+from mockserver.handlers import (  # noqa: F401
+    context,
+    core,
+    keys,
+    memory,
+    queue,
+    search,
+    uploads,
+    webhooks,
+)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ..exchange import ParsedRequest, Reply
-from ..honcho.representation import RepresentationQuery
-from ..honcho.session_context import session_context
-from ..honcho.summaries import session_summaries
-from ..state.store import Store
-from .registry import operation
+from mockserver.handler_interface import OperationResult, ParsedRequest
+from mockserver.handlers.registry import operation
+from mockserver.honcho.representation import RepresentationQuery
+from mockserver.honcho.session_context import session_context
+from mockserver.honcho.summaries import session_summaries
+from mockserver.state.store import Store
 
 
 def representation_query(values: dict, include_most_frequent: bool) -> RepresentationQuery:
@@ -23,9 +23,9 @@ def representation_query(values: dict, include_most_frequent: bool) -> Represent
 
 
 @operation("get_session_context_v3_workspaces__workspace_id__sessions__session_id__context_get")
-def get_session_context(store: Store, req: ParsedRequest) -> Reply:
+def get_session_context(store: Store, req: ParsedRequest) -> OperationResult:
     q = req.query
-    return Reply(200, session_context(
+    return OperationResult(200, session_context(
         store, req.path["workspace_id"], req.path["session_id"],
         tokens=q.get("tokens"), include_summary=q.get("summary", True),
         peer_target=q.get("peer_target"), peer_perspective=q.get("peer_perspective"),
@@ -33,7 +33,7 @@ def get_session_context(store: Store, req: ParsedRequest) -> Reply:
 
 
 @operation("get_session_summaries_v3_workspaces__workspace_id__sessions__session_id__summaries_get")
-def get_session_summaries(store: Store, req: ParsedRequest) -> Reply:
+def get_session_summaries(store: Store, req: ParsedRequest) -> OperationResult:
     session_id = req.path["session_id"]
     short, long = session_summaries(store, req.path["workspace_id"], session_id)
-    return Reply(200, {"id": session_id, "short_summary": short, "long_summary": long})
+    return OperationResult(200, {"id": session_id, "short_summary": short, "long_summary": long})

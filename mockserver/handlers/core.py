@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from ..errors import ApiError, RequestValidationError, pydantic_text
-from ..exchange import ParsedRequest, Reply
-from ..json_text import has_lone_surrogate
-from ..state.clock import echo_timestamp, parse_client_timestamp
-from ..state.store import Store
-from .registry import filters_of, operation, paginate
+from mockserver.errors import ApiError, RequestValidationError, pydantic_text
+from mockserver.handler_interface import OperationResult, ParsedRequest
+from mockserver.handlers.registry import filters_of, operation, paginate
+from mockserver.json_text import has_lone_surrogate
+from mockserver.state.store import Store
+from mockserver.timestamps import echo_timestamp, parse_client_timestamp
 
 ID_PATTERN = re.compile(r"^[a-zA-Z0-9_-]+$")  # as the contract writes it, for the error message
 _WELL_FORMED_ID = re.compile(r"[a-zA-Z0-9_-]{1,512}").fullmatch  # the rule: ID_PATTERN and the length cap, one C call
@@ -21,9 +21,9 @@ def well_formed_id(value: str) -> bool:
     return _WELL_FORMED_ID(value) is not None
 
 
-def created_or_found(record: dict[str, Any], created: bool) -> Reply:
+def created_or_found(record: dict[str, Any], created: bool) -> OperationResult:
     """Get-or-create answers 201 when it created, 200 when the record existed."""
-    return Reply(201 if created else 200, record)
+    return OperationResult(201 if created else 200, record)
 
 
 def reject_bad_ids(candidates: Iterable[tuple[list[Any], str]]) -> None:
@@ -70,58 +70,58 @@ def well_formed(req: ParsedRequest, *names: str) -> bool:
 
 # -- workspaces -------------------------------------------------------------------------
 @operation("get_or_create_workspace_v3_workspaces_post", names_in_body="workspace")
-def get_or_create_workspace(store: Store, req: ParsedRequest) -> Reply:
+def get_or_create_workspace(store: Store, req: ParsedRequest) -> OperationResult:
     body = req.body
     return created_or_found(*store.get_or_create_workspace(body["id"], body.get("metadata"), body.get("configuration")))
 
 
 @operation("get_all_workspaces_v3_workspaces_list_post", admin_only=True)
-def list_workspaces(store: Store, req: ParsedRequest) -> Reply:
-    return Reply(200, paginate(store.list_workspaces(filters_of(req.body)), req.query))
+def list_workspaces(store: Store, req: ParsedRequest) -> OperationResult:
+    return OperationResult(200, paginate(store.list_workspaces(filters_of(req.body)), req.query))
 
 
 @operation("update_workspace_v3_workspaces__workspace_id__put")
-def update_workspace(store: Store, req: ParsedRequest) -> Reply:
+def update_workspace(store: Store, req: ParsedRequest) -> OperationResult:
     require_ids(req, "workspace_id")
     body = req.body or {}
-    return Reply(200, store.update_workspace(req.path["workspace_id"], body.get("metadata"), body.get("configuration")))
+    return OperationResult(200, store.update_workspace(req.path["workspace_id"], body.get("metadata"), body.get("configuration")))
 
 
 @operation("delete_workspace_v3_workspaces__workspace_id__delete")
-def delete_workspace(store: Store, req: ParsedRequest) -> Reply:
+def delete_workspace(store: Store, req: ParsedRequest) -> OperationResult:
     store.delete_workspace(req.path["workspace_id"])
-    return Reply(202, {"message": "Workspace deletion accepted"})
+    return OperationResult(202, {"message": "Workspace deletion accepted"})
 
 
 # -- peers ------------------------------------------------------------------------------
 @operation("get_or_create_peer_v3_workspaces__workspace_id__peers_post", names_in_body="peer")
-def get_or_create_peer(store: Store, req: ParsedRequest) -> Reply:
+def get_or_create_peer(store: Store, req: ParsedRequest) -> OperationResult:
     require_ids(req, "workspace_id")
     body = req.body
     return created_or_found(*store.get_or_create_peer(req.path["workspace_id"], body["id"], body.get("metadata"), body.get("configuration")))
 
 
 @operation("get_peers_v3_workspaces__workspace_id__peers_list_post")
-def list_peers(store: Store, req: ParsedRequest) -> Reply:
-    return Reply(200, paginate(store.list_peers(req.path["workspace_id"], filters_of(req.body)), req.query))
+def list_peers(store: Store, req: ParsedRequest) -> OperationResult:
+    return OperationResult(200, paginate(store.list_peers(req.path["workspace_id"], filters_of(req.body)), req.query))
 
 
 @operation("update_peer_v3_workspaces__workspace_id__peers__peer_id__put")
-def update_peer(store: Store, req: ParsedRequest) -> Reply:
+def update_peer(store: Store, req: ParsedRequest) -> OperationResult:
     require_ids(req, "workspace_id", "peer_id")
     body = req.body or {}
-    return Reply(200, store.update_peer(req.path["workspace_id"], req.path["peer_id"], body.get("metadata"), body.get("configuration")))
+    return OperationResult(200, store.update_peer(req.path["workspace_id"], req.path["peer_id"], body.get("metadata"), body.get("configuration")))
 
 
 @operation("get_sessions_for_peer_v3_workspaces__workspace_id__peers__peer_id__sessions_post")
-def peer_sessions(store: Store, req: ParsedRequest) -> Reply:
+def peer_sessions(store: Store, req: ParsedRequest) -> OperationResult:
     records = store.peer_sessions(req.path["workspace_id"], req.path["peer_id"], filters_of(req.body))
-    return Reply(200, paginate(records, req.query))
+    return OperationResult(200, paginate(records, req.query))
 
 
 # -- sessions ---------------------------------------------------------------------------
 @operation("get_or_create_session_v3_workspaces__workspace_id__sessions_post", names_in_body="session")
-def get_or_create_session(store: Store, req: ParsedRequest) -> Reply:
+def get_or_create_session(store: Store, req: ParsedRequest) -> OperationResult:
     require_ids(req, "workspace_id")
     body = req.body
     require_model_ids(body.get("peers") or ())
@@ -130,65 +130,65 @@ def get_or_create_session(store: Store, req: ParsedRequest) -> Reply:
 
 
 @operation("get_sessions_v3_workspaces__workspace_id__sessions_list_post")
-def list_sessions(store: Store, req: ParsedRequest) -> Reply:
-    return Reply(200, paginate(store.list_sessions(req.path["workspace_id"], filters_of(req.body)), req.query))
+def list_sessions(store: Store, req: ParsedRequest) -> OperationResult:
+    return OperationResult(200, paginate(store.list_sessions(req.path["workspace_id"], filters_of(req.body)), req.query))
 
 
 @operation("update_session_v3_workspaces__workspace_id__sessions__session_id__put")
-def update_session(store: Store, req: ParsedRequest) -> Reply:
+def update_session(store: Store, req: ParsedRequest) -> OperationResult:
     if not well_formed(req, "workspace_id", "session_id"):
         store.require_session(req.path["workspace_id"], req.path["session_id"])  # 404: it cannot exist
     body = req.body or {}
-    return Reply(200, store.update_session(req.path["workspace_id"], req.path["session_id"], body.get("metadata"), body.get("configuration")))
+    return OperationResult(200, store.update_session(req.path["workspace_id"], req.path["session_id"], body.get("metadata"), body.get("configuration")))
 
 
 @operation("delete_session_v3_workspaces__workspace_id__sessions__session_id__delete")
-def delete_session(store: Store, req: ParsedRequest) -> Reply:
+def delete_session(store: Store, req: ParsedRequest) -> OperationResult:
     store.delete_session(req.path["workspace_id"], req.path["session_id"])
-    return Reply(202, {"message": "Session deleted successfully"})
+    return OperationResult(202, {"message": "Session deleted successfully"})
 
 
 @operation("clone_session_v3_workspaces__workspace_id__sessions__session_id__clone_post")
-def clone_session(store: Store, req: ParsedRequest) -> Reply:
-    return Reply(201, store.clone_session(req.path["workspace_id"], req.path["session_id"], req.query.get("message_id")))
+def clone_session(store: Store, req: ParsedRequest) -> OperationResult:
+    return OperationResult(201, store.clone_session(req.path["workspace_id"], req.path["session_id"], req.query.get("message_id")))
 
 
 @operation("add_peers_to_session_v3_workspaces__workspace_id__sessions__session_id__peers_post")
-def add_session_peers(store: Store, req: ParsedRequest) -> Reply:
+def add_session_peers(store: Store, req: ParsedRequest) -> OperationResult:
     require_ids(req, "workspace_id", "session_id")
     refuse_peer_keys(req.body, "Session not found")
-    return Reply(200, store.add_session_peers(req.path["workspace_id"], req.path["session_id"], req.body))
+    return OperationResult(200, store.add_session_peers(req.path["workspace_id"], req.path["session_id"], req.body))
 
 
 @operation("set_session_peers_v3_workspaces__workspace_id__sessions__session_id__peers_put")
-def set_session_peers(store: Store, req: ParsedRequest) -> Reply:
+def set_session_peers(store: Store, req: ParsedRequest) -> OperationResult:
     if not well_formed(req, "workspace_id", "session_id"):
         store.require_session(req.path["workspace_id"], req.path["session_id"])  # 404: it cannot exist
     refuse_peer_keys(req.body, "Failed to set peers for session")
-    return Reply(200, store.set_session_peers(req.path["workspace_id"], req.path["session_id"], req.body))
+    return OperationResult(200, store.set_session_peers(req.path["workspace_id"], req.path["session_id"], req.body))
 
 
 @operation("remove_peers_from_session_v3_workspaces__workspace_id__sessions__session_id__peers_delete")
-def remove_session_peers(store: Store, req: ParsedRequest) -> Reply:
-    return Reply(200, store.remove_session_peers(req.path["workspace_id"], req.path["session_id"], req.body))
+def remove_session_peers(store: Store, req: ParsedRequest) -> OperationResult:
+    return OperationResult(200, store.remove_session_peers(req.path["workspace_id"], req.path["session_id"], req.body))
 
 
 @operation("get_session_peers_v3_workspaces__workspace_id__sessions__session_id__peers_get")
-def session_peers(store: Store, req: ParsedRequest) -> Reply:
-    return Reply(200, paginate(store.session_peers(req.path["workspace_id"], req.path["session_id"]), req.query))
+def session_peers(store: Store, req: ParsedRequest) -> OperationResult:
+    return OperationResult(200, paginate(store.session_peers(req.path["workspace_id"], req.path["session_id"]), req.query))
 
 
 @operation("get_peer_config_v3_workspaces__workspace_id__sessions__session_id__peers__peer_id__config_get")
-def get_peer_config(store: Store, req: ParsedRequest) -> Reply:
+def get_peer_config(store: Store, req: ParsedRequest) -> OperationResult:
     p = req.path
-    return Reply(200, store.peer_config(p["workspace_id"], p["session_id"], p["peer_id"]))
+    return OperationResult(200, store.peer_config(p["workspace_id"], p["session_id"], p["peer_id"]))
 
 
 @operation("set_peer_config_v3_workspaces__workspace_id__sessions__session_id__peers__peer_id__config_put")
-def set_peer_config(store: Store, req: ParsedRequest) -> Reply:
+def set_peer_config(store: Store, req: ParsedRequest) -> OperationResult:
     p = req.path
     store.set_peer_config(p["workspace_id"], p["session_id"], p["peer_id"], req.body)
-    return Reply(204, media_type=None)
+    return OperationResult(204, media_type=None)
 
 
 def refuse_peer_keys(peers: dict[str, Any], detail: str) -> None:
@@ -207,7 +207,7 @@ def require_peer_ids(peers: dict[str, Any]) -> None:
 
 # -- messages ---------------------------------------------------------------------------
 @operation("create_messages_for_session_v3_workspaces__workspace_id__sessions__session_id__messages_post")
-def create_messages(store: Store, req: ParsedRequest) -> Reply:
+def create_messages(store: Store, req: ParsedRequest) -> OperationResult:
     require_ids(req, "workspace_id", "session_id")
     messages = req.body["messages"]
     if not all(_WELL_FORMED_ID(m["peer_id"]) for m in messages):
@@ -215,7 +215,7 @@ def create_messages(store: Store, req: ParsedRequest) -> Reply:
     given = [parse_client_timestamp(m["created_at"]) if m.get("created_at") else None for m in messages]
     prepared = [{**m, "created_at": moment} if moment else m for m, moment in zip(messages, given)]
     records = store.create_messages(req.path["workspace_id"], req.path["session_id"], prepared)
-    return Reply(201, echo_client_times(records, given))
+    return OperationResult(201, echo_client_times(records, given))
 
 
 def echo_client_times(records: list[dict[str, Any]], given: list[Any]) -> list[dict[str, Any]]:
@@ -226,23 +226,23 @@ def echo_client_times(records: list[dict[str, Any]], given: list[Any]) -> list[d
 
 
 @operation("get_messages_v3_workspaces__workspace_id__sessions__session_id__messages_list_post")
-def list_messages(store: Store, req: ParsedRequest) -> Reply:
+def list_messages(store: Store, req: ParsedRequest) -> OperationResult:
     p = req.path
-    return Reply(200, paginate(store.list_messages(p["workspace_id"], p["session_id"], filters_of(req.body)), req.query))
+    return OperationResult(200, paginate(store.list_messages(p["workspace_id"], p["session_id"], filters_of(req.body)), req.query))
 
 
 @operation("get_message_v3_workspaces__workspace_id__sessions__session_id__messages__message_id__get")
-def get_message(store: Store, req: ParsedRequest) -> Reply:
+def get_message(store: Store, req: ParsedRequest) -> OperationResult:
     p = req.path
-    return Reply(200, store.message(p["workspace_id"], p["session_id"], p["message_id"]))
+    return OperationResult(200, store.message(p["workspace_id"], p["session_id"], p["message_id"]))
 
 
 @operation("update_message_v3_workspaces__workspace_id__sessions__session_id__messages__message_id__put")
-def update_message(store: Store, req: ParsedRequest) -> Reply:
+def update_message(store: Store, req: ParsedRequest) -> OperationResult:
     p = req.path
-    return Reply(200, store.update_message(p["workspace_id"], p["session_id"], p["message_id"], (req.body or {}).get("metadata")))
+    return OperationResult(200, store.update_message(p["workspace_id"], p["session_id"], p["message_id"], (req.body or {}).get("metadata")))
 
 
 @operation("health_check_health_get")
-def health(store: Store, req: ParsedRequest) -> Reply:
-    return Reply(200, {"status": "ok"})
+def health(store: Store, req: ParsedRequest) -> OperationResult:
+    return OperationResult(200, {"status": "ok"})

@@ -5,22 +5,22 @@ from __future__ import annotations
 import json
 from typing import Any, Iterator, Sequence
 
-from ..exchange import ParsedRequest, Reply
-from ..honcho import cards, conclusions, dialectic
-from ..honcho.representation import representation
-from ..state.store import NotFound, Store
-from .context import representation_query
-from .core import require_ids, well_formed, well_formed_id
-from .registry import filters_of, operation, paginate
+from mockserver.handler_interface import OperationResult, ParsedRequest
+from mockserver.handlers.context import representation_query
+from mockserver.handlers.core import require_ids, well_formed, well_formed_id
+from mockserver.handlers.registry import filters_of, operation, paginate
+from mockserver.honcho import cards, conclusions, dialectic
+from mockserver.honcho.representation import representation
+from mockserver.state.store import NotFound, Store
 
 
 # -- conclusions ------------------------------------------------------------------------
 @operation("create_conclusions_v3_workspaces__workspace_id__conclusions_post")
-def create_conclusions(store: Store, req: ParsedRequest) -> Reply:
+def create_conclusions(store: Store, req: ParsedRequest) -> OperationResult:
     if not well_formed(req, "workspace_id"):  # it cannot exist: 404, as the real server answers
         raise NotFound(f"Workspace {req.path['workspace_id']} not found")
     require_conclusion_ids(req.path["workspace_id"], req.body["conclusions"])
-    return Reply(201, conclusions.create_conclusions(store, req.path["workspace_id"], req.body["conclusions"]))
+    return OperationResult(201, conclusions.create_conclusions(store, req.path["workspace_id"], req.body["conclusions"]))
 
 
 def require_conclusion_ids(workspace_id: str, items: Sequence[dict[str, Any]]) -> None:
@@ -38,67 +38,67 @@ def require_conclusion_ids(workspace_id: str, items: Sequence[dict[str, Any]]) -
 
 
 @operation("list_conclusions_v3_workspaces__workspace_id__conclusions_list_post")
-def list_conclusions(store: Store, req: ParsedRequest) -> Reply:
-    return Reply(200, paginate(conclusions.list_conclusions(store, req.path["workspace_id"], filters_of(req.body)), req.query))
+def list_conclusions(store: Store, req: ParsedRequest) -> OperationResult:
+    return OperationResult(200, paginate(conclusions.list_conclusions(store, req.path["workspace_id"], filters_of(req.body)), req.query))
 
 
 @operation("query_conclusions_v3_workspaces__workspace_id__conclusions_query_post")
-def query_conclusions(store: Store, req: ParsedRequest) -> Reply:
+def query_conclusions(store: Store, req: ParsedRequest) -> OperationResult:
     body = req.body
-    return Reply(200, conclusions.query_conclusions(store, req.path["workspace_id"], body["query"], body.get("filters"),
+    return OperationResult(200, conclusions.query_conclusions(store, req.path["workspace_id"], body["query"], body.get("filters"),
                                                     body.get("top_k") or 10, body.get("distance")))
 
 
 @operation("delete_conclusion_v3_workspaces__workspace_id__conclusions__conclusion_id__delete")
-def delete_conclusion(store: Store, req: ParsedRequest) -> Reply:
+def delete_conclusion(store: Store, req: ParsedRequest) -> OperationResult:
     conclusions.delete_conclusion(store, req.path["workspace_id"], req.path["conclusion_id"])
-    return Reply(204, media_type=None)
+    return OperationResult(204, media_type=None)
 
 
 # -- representation, card, peer context -------------------------------------------------
 @operation("get_representation_v3_workspaces__workspace_id__peers__peer_id__representation_post")
-def get_representation(store: Store, req: ParsedRequest) -> Reply:
+def get_representation(store: Store, req: ParsedRequest) -> OperationResult:
     """An unknown peer has learned nothing: 200 `{"representation": ""}`, as the real server
     answers (second round); an unknown `session_id` is a 404."""
     workspace_id, peer_id = req.path["workspace_id"], req.path["peer_id"]
     body = req.body or {}
     if store.peer(workspace_id, peer_id) is None:
-        return Reply(200, {"representation": ""})
+        return OperationResult(200, {"representation": ""})
     session_id = body.get("session_id") or None  # "" names no session, as on the real server
     if session_id is not None:
         store.require_session(workspace_id, session_id)
     text = representation(store, workspace_id, peer_id, body.get("target") or peer_id,
                           representation_query(body, False), session_id)
-    return Reply(200, {"representation": text})
+    return OperationResult(200, {"representation": text})
 
 
 @operation("get_peer_card_v3_workspaces__workspace_id__peers__peer_id__card_get")
-def get_peer_card(store: Store, req: ParsedRequest) -> Reply:
+def get_peer_card(store: Store, req: ParsedRequest) -> OperationResult:
     workspace_id, peer_id = req.path["workspace_id"], req.path["peer_id"]
     cards.require_peer(store, workspace_id, peer_id)
-    return Reply(200, {"peer_card": cards.get_card(store, workspace_id, peer_id, req.query.get("target"))})
+    return OperationResult(200, {"peer_card": cards.get_card(store, workspace_id, peer_id, req.query.get("target"))})
 
 
 @operation("set_peer_card_v3_workspaces__workspace_id__peers__peer_id__card_put")
-def set_peer_card(store: Store, req: ParsedRequest) -> Reply:
+def set_peer_card(store: Store, req: ParsedRequest) -> OperationResult:
     require_ids(req, "workspace_id", "peer_id")
     card = cards.set_card(store, req.path["workspace_id"], req.path["peer_id"], req.body["peer_card"], req.query.get("target"))
-    return Reply(200, {"peer_card": card})
+    return OperationResult(200, {"peer_card": card})
 
 
 @operation("get_peer_context_v3_workspaces__workspace_id__peers__peer_id__context_get")
-def get_peer_context(store: Store, req: ParsedRequest) -> Reply:
+def get_peer_context(store: Store, req: ParsedRequest) -> OperationResult:
     workspace_id, peer_id = req.path["workspace_id"], req.path["peer_id"]
     cards.require_peer(store, workspace_id, peer_id)
     target = req.query.get("target") or peer_id
     text = representation(store, workspace_id, peer_id, target, representation_query(req.query, True))
-    return Reply(200, {"peer_id": peer_id, "target_id": target, "representation": text,
+    return OperationResult(200, {"peer_id": peer_id, "target_id": target, "representation": text,
                        "peer_card": cards.get_card(store, workspace_id, peer_id, target)})
 
 
 # -- chat -------------------------------------------------------------------------------
 @operation("chat_v3_workspaces__workspace_id__peers__peer_id__chat_post")
-def chat(store: Store, req: ParsedRequest) -> Reply:
+def chat(store: Store, req: ParsedRequest) -> OperationResult:
     """The peer is created if missing, as on the real server; `stream` answers SSE."""
     require_ids(req, "workspace_id", "peer_id")
     workspace_id, peer_id = req.path["workspace_id"], req.path["peer_id"]
@@ -107,8 +107,8 @@ def chat(store: Store, req: ParsedRequest) -> Reply:
     content = dialectic.answer(store, workspace_id, peer_id, body.get("target") or peer_id, body["query"],
                                body.get("session_id"))
     if body.get("stream"):
-        return Reply(200, media_type="text/event-stream", stream=sse_events(content))
-    return Reply(200, {"content": content})
+        return OperationResult(200, media_type="text/event-stream", stream=sse_events(content))
+    return OperationResult(200, {"content": content})
 
 
 def sse_events(content: str | None) -> Iterator[bytes]:

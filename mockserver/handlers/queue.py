@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from ..exchange import ParsedRequest, Reply
-from ..honcho import work_units
-from ..state.store import Store
-from .registry import operation
+from mockserver.handler_interface import OperationResult, ParsedRequest
+from mockserver.handlers.registry import operation
+from mockserver.honcho import work_units
+from mockserver.state.store import Store
 
 
 @operation("get_queue_status_v3_workspaces__workspace_id__queue_status_get")
-def get_queue_status(store: Store, req: ParsedRequest) -> Reply:
+def get_queue_status(store: Store, req: ParsedRequest) -> OperationResult:
     q = req.query
-    return Reply(200, work_units.queue_status(store, req.path["workspace_id"], q.get("session_id") or None,
+    return OperationResult(200, work_units.queue_status(store, req.path["workspace_id"], q.get("session_id") or None,
                                               q.get("observer_id") or None, q.get("sender_id") or None))
 
 
 @operation("schedule_dream_v3_workspaces__workspace_id__schedule_dream_post")
-def schedule_dream(store: Store, req: ParsedRequest) -> Reply:
+def schedule_dream(store: Store, req: ParsedRequest) -> OperationResult:
     body = req.body
     work_units.schedule_dream(store, req.path["workspace_id"], body["observer"], body.get("observed"),
                               body["dream_type"], body.get("session_id"))
-    return Reply(204, media_type=None)
+    return OperationResult(204, media_type=None)

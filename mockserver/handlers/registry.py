@@ -1,6 +1,6 @@
 """Handlers bound to the contract's operationIds.
 
-A handler takes the store and the validated request and returns a `Reply`; it never sees
+A handler takes the store and the validated request and returns a `OperationResult`; it never sees
 ASGI or HTTP details beyond the status it answers. Routes, parameters and bodies are
 declared only in openapi.yaml: a handler is found by the operationId it implements.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from itertools import islice
 from typing import Any, Callable
 
-from ..exchange import Handler, OperationFacts
+from mockserver.handler_interface import Handler, OperationFacts
 
 OPERATIONS: dict[str, Handler] = {}
 FACTS: dict[str, OperationFacts] = {}

@@ -9,29 +9,29 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ..exchange import ParsedRequest, Reply
-from ..honcho.text_search import search_messages
-from ..state.filters import compile_filter
-from ..state.store import Store
-from .registry import operation
+from mockserver.handler_interface import OperationResult, ParsedRequest
+from mockserver.handlers.registry import operation
+from mockserver.honcho.text_search import search_messages
+from mockserver.state.filters import compile_filter
+from mockserver.state.store import Store
 
 Record = dict[str, Any]
 
 
-def _search(req: ParsedRequest, messages: Iterable[Record], scope: dict[str, str]) -> Reply:
+def _search(req: ParsedRequest, messages: Iterable[Record], scope: dict[str, str]) -> OperationResult:
     body = req.body
     predicate = compile_filter({**(body.get("filters") or {}), **scope}, "message")
-    return Reply(200, search_messages(messages, body["query"], predicate, body.get("limit") or 10))
+    return OperationResult(200, search_messages(messages, body["query"], predicate, body.get("limit") or 10))
 
 
 @operation("search_workspace_v3_workspaces__workspace_id__search_post")
-def search_workspace(store: Store, req: ParsedRequest) -> Reply:
+def search_workspace(store: Store, req: ParsedRequest) -> OperationResult:
     workspace_id = req.path["workspace_id"]
     return _search(req, store.workspace_messages(workspace_id), {"workspace_id": workspace_id})
 
 
 @operation("search_session_v3_workspaces__workspace_id__sessions__session_id__search_post")
-def search_session(store: Store, req: ParsedRequest) -> Reply:
+def search_session(store: Store, req: ParsedRequest) -> OperationResult:
     workspace_id, session_id = req.path["workspace_id"], req.path["session_id"]
     session = store.session(workspace_id, session_id)
     messages = session.messages.values() if session else ()
@@ -39,7 +39,7 @@ def search_session(store: Store, req: ParsedRequest) -> Reply:
 
 
 @operation("search_peer_v3_workspaces__workspace_id__peers__peer_id__search_post")
-def search_peer(store: Store, req: ParsedRequest) -> Reply:
+def search_peer(store: Store, req: ParsedRequest) -> OperationResult:
     workspace_id, peer_id = req.path["workspace_id"], req.path["peer_id"]
     messages = (m for m in store.workspace_messages(workspace_id) if m["peer_id"] == peer_id)
     return _search(req, messages, {"workspace_id": workspace_id, "peer_id": peer_id})

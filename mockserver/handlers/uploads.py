@@ -14,10 +14,11 @@ import json
 from datetime import datetime
 from typing import Any
 
-from ..errors import ApiError
-from ..exchange import ParsedRequest, Reply
-from ..json_text import check_json_depth
-from ..honcho.file_text import (
+from mockserver.errors import ApiError
+from mockserver.handler_interface import OperationResult, ParsedRequest
+from mockserver.handlers.core import echo_client_times, require_ids, require_peer_ids
+from mockserver.handlers.registry import operation
+from mockserver.honcho.file_text import (
     FileTooLarge,
     UnreadableFile,
     UnsupportedFileType,
@@ -25,14 +26,13 @@ from ..honcho.file_text import (
     extract_text,
     split_text_into_chunks,
 )
-from ..state.clock import parse_client_timestamp
-from ..state.store import Store
-from .core import echo_client_times, require_ids, require_peer_ids
-from .registry import operation
+from mockserver.json_text import check_json_depth
+from mockserver.state.store import Store
+from mockserver.timestamps import parse_client_timestamp
 
 
 @operation("create_messages_with_file_v3_workspaces__workspace_id__sessions__session_id__messages_upload_post")
-def create_messages_with_file(store: Store, req: ParsedRequest) -> Reply:
+def create_messages_with_file(store: Store, req: ParsedRequest) -> OperationResult:
     workspace_id, session_id = req.path["workspace_id"], req.path["session_id"]
     form = req.form
     upload = form["file"]
@@ -53,7 +53,7 @@ def create_messages_with_file(store: Store, req: ParsedRequest) -> Reply:
     messages = [{"peer_id": peer_id, "content": chunk, "metadata": metadata, "created_at": created_at}
                 for chunk in split_text_into_chunks(text)]
     records = store.create_messages(workspace_id, session_id, messages)
-    return Reply(201, echo_client_times(records, [created_at] * len(records)))
+    return OperationResult(201, echo_client_times(records, [created_at] * len(records)))
 
 
 def _object(text: Any) -> dict[str, Any] | None:

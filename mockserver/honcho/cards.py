@@ -7,7 +7,7 @@ card, as on the real server (observer == observed).
 
 from __future__ import annotations
 
-from ..state.store import NotFound, PeerState, Store
+from mockserver.state.store import NotFound, PeerState, Store
 
 
 def require_peer(store: Store, workspace_id: str, peer_id: str) -> PeerState:

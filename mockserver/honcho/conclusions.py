@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, Sequence
 
-from ..errors import ApiError
-from ..state.filters import compile_filter
-from ..state.store import NotFound, Store
-from .text_search import rank
+from mockserver.errors import ApiError
+from mockserver.honcho.text_search import rank
+from mockserver.state.filters import compile_filter
+from mockserver.state.store import NotFound, Store
 
 Record = dict[str, Any]
 _ALIASES = {"observer": "observer_id", "observed": "observed_id"}

@@ -20,10 +20,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..state.clock import stamp_order
-from ..state.store import Store
-from .conclusions import conclusions_about
-from .text_search import newest_first, rank
+from mockserver.honcho.conclusions import conclusions_about
+from mockserver.honcho.text_search import newest_first, rank
+from mockserver.state.store import Store
+from mockserver.timestamps import stamp_order
 
 MAX_FACTS = 3
 _PIECES = re.compile(r"\S+\s*|\s+")

@@ -23,10 +23,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..state.clock import parse_timestamp
-from ..state.store import Store
-from .conclusions import conclusions_about
-from .text_search import rank
+from mockserver.honcho.conclusions import conclusions_about
+from mockserver.honcho.text_search import rank
+from mockserver.state.store import Store
+from mockserver.timestamps import parse_timestamp
 
 Record = dict[str, Any]
 DEFAULT_MAX_CONCLUSIONS = 100

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from ..errors import ApiError
-from ..state.store import NotFound, Store
-from ..state.tokens import count_tokens
-from .cards import get_card
-from .representation import RepresentationQuery, representation
-from .summaries import session_summaries
+from mockserver.errors import ApiError
+from mockserver.honcho.cards import get_card
+from mockserver.honcho.representation import RepresentationQuery, representation
+from mockserver.honcho.summaries import session_summaries
+from mockserver.state.store import NotFound, Store
+from mockserver.state.tokens import count_tokens
 
 Record = dict[str, Any]
 GET_CONTEXT_MAX_TOKENS = 100_000

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..state.store import Store
-from ..state.tokens import count_tokens
-from .configuration import summary_settings
+from mockserver.honcho.configuration import summary_settings
+from mockserver.state.store import Store
+from mockserver.state.tokens import count_tokens
 
 Record = dict[str, Any]
 SHORT = "honcho_chat_summary_short"

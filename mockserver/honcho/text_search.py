@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
-from ..state.clock import stamp_order
+from mockserver.timestamps import stamp_order
 
 Record = dict[str, Any]
 T = TypeVar("T")

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ..state.store import Store
+from mockserver.state.store import Store
 
 logger = logging.getLogger("mockserver.honcho.webhook_events")
 TIMEOUT_SECONDS = 5.0

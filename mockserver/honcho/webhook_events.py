@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..state.store import Conflict, NotFound, Store
+from mockserver.state.store import Conflict, NotFound, Store
 
 Record = dict[str, Any]
 MAX_WORKSPACE_LIMIT = 10

@@ -20,9 +20,13 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ..state.store import SessionState, Store, WorkspaceState
-from .configuration import observes_sender, reasoning_enabled, summary_settings
-from .webhook_events import QUEUE_EMPTY_EVENT, emit
+from mockserver.honcho.configuration import (
+    observes_sender,
+    reasoning_enabled,
+    summary_settings,
+)
+from mockserver.honcho.webhook_events import QUEUE_EMPTY_EVENT, emit
+from mockserver.state.store import SessionState, Store, WorkspaceState
 
 Record = dict[str, Any]
 

@@ -7,7 +7,9 @@ that declares a security requirement (all but `GET /health` in openapi.yaml) nee
 `t` (issue time), `ad` (admin), `w`/`p`/`s` (workspace, peer, session) and an optional
 `exp`, an ISO 8601 string as Honcho writes it (a numeric `exp` is honoured too).
 
-Who may do what follows `src/security.py` of the Honcho server:
+The middleware lives here; what a key is and what it may do (Honcho's JWTs and its scope
+rules) is honcho/keys.py, and `POST /v3/keys` is handlers/keys.py. Who may do what follows
+`src/security.py` of the Honcho server:
 - no token, a malformed header, a bad signature or an expired key: 401;
 - admin keys (`ad`, or the `--admin-token`) may do everything; `POST /v3/keys` and
   `POST /v3/workspaces/list` are admin only;
@@ -18,7 +20,7 @@ Who may do what follows `src/security.py` of the Honcho server:
   the check reads as the real handlers do.
 - A key outside its scope gets **401** `{"detail": "JWT not permissioned for this
   resource"}`: Honcho raises its AuthenticationException (401) for every refusal and
-  never its 403 AuthorizationException, although the contract declares both.
+  never its 403 AuthorizationException; the contract declares the 401 only.
 
 Deliberate differences from Honcho 3.0.7, documented in README: Honcho's PyJWT refuses
 its own keys with `expires_at` ("Invalid JWT": PyJWT wants a numeric `exp`), the mock
@@ -29,134 +31,24 @@ Swagger UI stay open.
 
 from __future__ import annotations
 
-import hmac
 import json
-import secrets
-import warnings
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, Mapping
 
-import jwt
-from jwt.warnings import InsecureKeyLengthWarning
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..contract.document import Contract, Operation
-from ..errors import ApiError
-from ..exchange import Handler, OperationFacts, ParsedRequest, Reply
-from ..state.clock import format_timestamp, parse_timestamp
-from ..state.store import Store
-from .bodies import read_body
-from .coverage_log import CoverageLog
-from .responses import write_reply
-from .routing import ROUTING
+from mockserver.contract.document import Contract, Operation
+from mockserver.errors import ApiError
+from mockserver.handler_interface import OperationFacts, OperationResult
+from mockserver.honcho.keys import AuthError, AuthSettings, authorize
+from mockserver.http.bodies import read_body
+from mockserver.http.coverage_log import CoverageLog
+from mockserver.http.responses import write_reply
+from mockserver.http.routing import ROUTING
 
-# a mock's secret is often short ("secret"): PyJWT would warn on every request
-warnings.filterwarnings("ignore", category=InsecureKeyLengthWarning)
-
-ALGORITHM = "HS256"
 KEYS_OPERATION = "create_key_v3_keys_post"
 LEVELS = ("workspace", "peer", "session")
 NO_FACTS = OperationFacts()  # an operation no Honcho handler registered (another spec's)
-
-
-class AuthError(Exception):
-    """A refusal: 401 `{"detail": ...}`."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
-
-
-@dataclass(frozen=True)
-class Claims:
-    """What a verified token grants."""
-
-    ad: bool = False
-    w: Any = None
-    p: Any = None
-    s: Any = None
-
-
-@dataclass(frozen=True)
-class AuthSettings:
-    """The signing secret and the optional literal admin token."""
-
-    secret: str
-    admin_token: str | None = None
-
-    @classmethod
-    def create(cls, secret: str | None, admin_token: str | None) -> "AuthSettings | None":
-        """None (auth off) unless a secret or an admin token is given; an admin token alone gets a random secret."""
-        if not secret and not admin_token:
-            return None
-        return cls(secret or secrets.token_hex(32), admin_token or None)
-
-    def sign(self, claims: dict[str, Any]) -> str:
-        return jwt.encode(claims, self.secret.encode("utf-8"), algorithm=ALGORITHM)
-
-    def admin_jwt(self) -> str:
-        """The admin key Honcho makes for itself: `{"t": "", "ad": true}`."""
-        return self.sign({"t": "", "ad": True})
-
-    def verify(self, token: str, now: datetime | None = None) -> Claims:
-        if self.admin_token is not None and hmac.compare_digest(token.encode("utf-8"), self.admin_token.encode("utf-8")):
-            return Claims(ad=True)
-        try:  # Honcho's exp is an ISO string, which PyJWT's own exp check rejects: checked below instead
-            decoded = jwt.decode(token, self.secret.encode("utf-8"), algorithms=[ALGORITHM], options={"verify_exp": False})
-        except jwt.PyJWTError:
-            raise AuthError("Invalid JWT") from None
-        expiry = decoded.get("exp")
-        if expiry not in (None, ""):
-            moment = _expiry(expiry)
-            if moment is None:
-                raise AuthError("Invalid JWT")
-            if moment < (now or datetime.now(timezone.utc)):
-                raise AuthError("JWT expired")
-        return Claims(ad=bool(decoded.get("ad")), w=decoded.get("w") or None, p=decoded.get("p") or None,
-                      s=decoded.get("s") or None)
-
-
-def _expiry(value: Any) -> datetime | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        try:
-            return datetime.fromtimestamp(value, timezone.utc)
-        except (OverflowError, OSError, ValueError):
-            return None
-    if isinstance(value, str):
-        try:
-            return parse_timestamp(value)
-        except ValueError:
-            return None
-    return None
-
-
-def authorize(claims: Claims, admin: bool = False, workspace: str | None = None, peer: str | None = None,
-              session: str | None = None) -> None:
-    """Raise AuthError unless `claims` may act on the route naming these resources."""
-    if claims.ad:
-        return
-    if admin:
-        raise AuthError("Resource requires admin privileges")
-    if not any((workspace, peer, session)):
-        return  # nothing named: Honcho's self-authorizing routes
-    denied = AuthError("JWT not permissioned for this resource")
-    if workspace and claims.w != workspace:
-        raise denied
-    if claims.s is not None:
-        if not session or claims.s != session:
-            raise denied
-        return
-    if claims.p is not None:
-        if peer and claims.p == peer:
-            return
-        raise denied
-    if claims.w is not None:
-        return
-    raise denied
-
 
 def bearer_token(scope: Scope) -> str | None:
     """The credentials of `Authorization: Bearer <token>`, read as FastAPI's HTTPBearer reads them."""
@@ -222,11 +114,11 @@ class AuthMiddleware:
             authorize(claims, rule.admin, **names)
         except AuthError as exc:
             self._note(operation_id, 401)
-            await write_reply(send, Reply(401, {"detail": exc.detail}))
+            await write_reply(send, OperationResult(401, {"detail": exc.detail}))
             return
         except ApiError as exc:  # 413 while reading a create body
             self._note(operation_id, exc.status)
-            await write_reply(send, Reply(exc.status, exc.body(), headers=exc.headers))
+            await write_reply(send, OperationResult(exc.status, exc.body(), headers=exc.headers))
             return
         await self.app(scope, receive, send)
 
@@ -268,19 +160,3 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replay
-
-
-def key_handler(settings: AuthSettings) -> Handler:
-    """`POST /v3/keys` with auth on: a JWT scoped by the query (admin only, checked by the middleware)."""
-
-    def create_key(store: Store, req: ParsedRequest) -> Reply:
-        scope = {"w": req.query.get("workspace_id"), "p": req.query.get("peer_id"), "s": req.query.get("session_id")}
-        if not any(scope.values()):
-            raise ApiError(422, "At least one of workspace_id, peer_id, or session_id must be provided")
-        claims: dict[str, Any] = {"t": format_timestamp(datetime.now(timezone.utc))}
-        if req.query.get("expires_at"):
-            claims["exp"] = format_timestamp(parse_timestamp(req.query["expires_at"]))
-        claims.update({name: value for name, value in scope.items() if value})
-        return Reply(200, {"key": settings.sign(claims)})
-
-    return create_key

@@ -7,8 +7,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..state.state_file import StateFile
-from ..state.store import Store
+from mockserver.state.state_file import StateFile
+from mockserver.state.store import Store
 
 logger = logging.getLogger("mockserver")
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.types import Receive, Scope
 
-from ..errors import ApiError
+from mockserver.errors import ApiError
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..contract.document import Contract
+from mockserver.contract.document import Contract
 
 
 class CoverageLog:

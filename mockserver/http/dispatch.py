@@ -17,15 +17,21 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
-from ..contract.validation import ContractValidator, OperationValidator
-from ..errors import ApiError, RequestValidationError
-from ..exchange import Handler, ParsedRequest, Reply
-from ..state.filters import FilterError
-from ..state.store import Conflict, NotFound, Store
-from .coverage_log import CoverageLog
-from .bodies import DEFAULT_MAX_BODY, BodyTooLarge, limited_receive, read_body, refuse_declared_oversize
-from .responses import write_reply
-from .routing import ROUTING
+from mockserver.contract.validation import ContractValidator, OperationValidator
+from mockserver.errors import ApiError, RequestValidationError
+from mockserver.handler_interface import Handler, OperationResult, ParsedRequest
+from mockserver.http.bodies import (
+    DEFAULT_MAX_BODY,
+    BodyTooLarge,
+    limited_receive,
+    read_body,
+    refuse_declared_oversize,
+)
+from mockserver.http.coverage_log import CoverageLog
+from mockserver.http.responses import write_reply
+from mockserver.http.routing import ROUTING
+from mockserver.state.filters import FilterError
+from mockserver.state.store import Conflict, NotFound, Store
 
 logger = logging.getLogger("mockserver")
 # bodies larger than this are parsed and validated in a worker thread, so that one request's
@@ -60,23 +66,23 @@ class Dispatcher:
         try:
             reply = await self._answer(operation_id, scope, receive)
         except RequestValidationError as exc:
-            reply = Reply(422, exc.body())
+            reply = OperationResult(422, exc.body())
         except ApiError as exc:
-            reply = Reply(exc.status, exc.body(), headers=exc.headers)
+            reply = OperationResult(exc.status, exc.body(), headers=exc.headers)
         except FilterError as exc:
-            reply = Reply(422, {"detail": str(exc)})
+            reply = OperationResult(422, {"detail": str(exc)})
         except NotFound as exc:
-            reply = Reply(404, {"detail": str(exc)})
+            reply = OperationResult(404, {"detail": str(exc)})
         except Conflict as exc:
-            reply = Reply(409, {"detail": str(exc)})
+            reply = OperationResult(409, {"detail": str(exc)})
         except Exception:  # the contract has no 500: log it, answer in the error shape
             logger.exception("handler for %s failed", operation_id)
-            reply = Reply(500, {"detail": "An unexpected error occurred"})
+            reply = OperationResult(500, {"detail": "An unexpected error occurred"})
         if self.coverage is not None:
             self.coverage.record(operation_id, reply.status)
         await write_reply(send, reply)
 
-    async def _answer(self, operation_id: str, scope: Scope, receive: Receive) -> Reply:
+    async def _answer(self, operation_id: str, scope: Scope, receive: Receive) -> OperationResult:
         validator = self.validators[operation_id]
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         query_string = scope.get("query_string", b"")

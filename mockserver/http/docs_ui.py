@@ -22,8 +22,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..json_text import encode_json
-from .responses import send_bytes
+from mockserver.http.responses import send_bytes
+from mockserver.json_text import encode_json
 
 DOCS = "/docs"
 SPEC_URL = "/docs/openapi.json"
@@ -120,7 +120,9 @@ class DocsPages:
 
     @cached_property
     def _swagger_html(self) -> bytes:
-        from fastapi.openapi.docs import get_swagger_ui_html  # ~0.3 s of imports: paid by the first page view
+        from fastapi.openapi.docs import (
+            get_swagger_ui_html,  # ~0.3 s of imports: paid by the first page view
+        )
 
         page = get_swagger_ui_html(openapi_url=SPEC_URL, title=f"{self.title} - Swagger UI",
                                    swagger_js_url=ASSETS + "swagger-ui-bundle.js",

@@ -9,7 +9,7 @@ from typing import Any, Mapping, Sequence
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp
 
-from .responses import send_json
+from mockserver.http.responses import send_json
 
 logger = logging.getLogger("mockserver")
 

@@ -28,12 +28,12 @@ from typing import Sequence
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..contract.document import Contract
-from ..contract.examples import ExampleResponder
-from ..exchange import Reply
-from .coverage_log import CoverageLog
-from .responses import write_reply
-from .routing import ROUTING
+from mockserver.contract.document import Contract
+from mockserver.contract.examples import ExampleResponder
+from mockserver.handler_interface import OperationResult
+from mockserver.http.coverage_log import CoverageLog
+from mockserver.http.responses import write_reply
+from mockserver.http.routing import ROUTING
 
 MAX_DELAY_MS = 60_000
 STATUS_HEADER = b"x-mock-status"
@@ -136,7 +136,7 @@ class FaultMiddleware:
         except ValueError as exc:
             if self.coverage is not None:
                 self.coverage.record(operation_id, 400)
-            await write_reply(send, Reply(400, {"detail": str(exc)}, headers={"x-mock-fault": "bad-header"}))
+            await write_reply(send, OperationResult(400, {"detail": str(exc)}, headers={"x-mock-fault": "bad-header"}))
             return
         if delay_ms:
             await asyncio.sleep(delay_ms / 1000)
@@ -144,7 +144,7 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
             return
         reply = self.responder.reply(self.contract.operations[operation_id], status)
-        reply = Reply(reply.status, reply.body, reply.media_type, {**reply.headers, "x-mock-fault": origin}, reply.stream)
+        reply = OperationResult(reply.status, reply.body, reply.media_type, {**reply.headers, "x-mock-fault": origin}, reply.stream)
         if self.coverage is not None:
             self.coverage.record(operation_id, reply.status)
         await write_reply(send, reply)

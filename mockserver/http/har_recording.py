@@ -22,7 +22,6 @@ from urllib.parse import parse_qsl
 
 import harfile
 
-
 BASE64_COMMENT = "base64"
 
 

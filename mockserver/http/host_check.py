@@ -15,8 +15,8 @@ from typing import Iterable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..exchange import Reply
-from .responses import write_reply
+from mockserver.handler_interface import OperationResult
+from mockserver.http.responses import write_reply
 
 LOOPBACK_NAMES = frozenset({"localhost"})
 
@@ -59,7 +59,7 @@ class HostCheck:
             header = next((v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"host"), None)
             if not self.allows(header):
                 if scope["type"] == "http":
-                    await write_reply(send, Reply(403, {"detail": f"Host {header!r} is not allowed: start honcho-mock "
+                    await write_reply(send, OperationResult(403, {"detail": f"Host {header!r} is not allowed: start honcho-mock "
                                                                   f"with --allowed-host {host_name(header or '')} to answer it"}))
                 return
         await self.app(scope, receive, send)

@@ -19,15 +19,20 @@ from urllib.parse import parse_qsl
 import yaml
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..errors import ApiError, RequestValidationError
-from ..json_text import encode_json, parse_json
-from ..state.record_cap import check_fixtures
-from ..state.snapshot import FixtureError, dump_state, load_fixtures
-from ..state.store import Store
-from .auth import AuthError, AuthSettings, bearer_token
-from .bodies import DEFAULT_MAX_BODY, read_body
-from .coverage_log import CoverageLog
-from .responses import send_bytes, send_json
+from mockserver.errors import ApiError, RequestValidationError
+from mockserver.honcho.keys import AuthError, AuthSettings
+from mockserver.http.auth import bearer_token
+from mockserver.http.bodies import DEFAULT_MAX_BODY, read_body
+from mockserver.http.coverage_log import CoverageLog
+from mockserver.http.responses import send_bytes, send_json
+from mockserver.json_text import encode_json, parse_json
+from mockserver.state.fixtures import (
+    FixtureError,
+    check_fixtures,
+    dump_state,
+    load_fixtures,
+)
+from mockserver.state.store import Store
 
 PREFIX = "/_mock/"
 

@@ -12,8 +12,8 @@ from typing import Any, Iterable
 
 from starlette.types import Send
 
-from ..exchange import Reply
-from ..json_text import encode_json
+from mockserver.handler_interface import OperationResult
+from mockserver.json_text import encode_json
 
 
 async def send_bytes(send: Send, status: int, payload: bytes, media_type: str | None, headers: dict[str, str] | None = None) -> None:
@@ -40,7 +40,7 @@ async def send_stream(send: Send, status: int, chunks: Iterable[bytes], media_ty
     await send({"type": "http.response.body", "body": b""})
 
 
-async def write_reply(send: Send, reply: Reply) -> None:
+async def write_reply(send: Send, reply: OperationResult) -> None:
     if reply.stream is not None:
         await send_stream(send, reply.status, reply.stream, reply.media_type or "text/event-stream", reply.headers)
     elif reply.status == 204 or reply.media_type is None:

@@ -20,11 +20,11 @@ earlier calls made. The body-size cap (`--max-body`, 413) lives in http/bodies.p
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from typing import Callable
 
-from ..errors import ApiError
-from .clock import Clock
-from .store import Admission, Store
+from mockserver.errors import ApiError
+from mockserver.state.clock import Clock
+from mockserver.state.store import Admission, Store
 
 DEFAULT_MAX_RECORDS = 2_000_000
 INSUFFICIENT_STORAGE = 507
@@ -87,27 +87,3 @@ def capped_store(clock: Clock | None = None, max_records: int | None = DEFAULT_M
     store = Store(clock)
     store.admission = RecordCap(max_records, recount=store.record_count)
     return store
-
-
-def fixture_records(document: Any) -> int:
-    """How many records a fixture document can add at most (0 for a document of the wrong shape)."""
-    try:
-        total = 0
-        for workspace in document.get("workspaces", []) or []:
-            peers = {str(p["id"]) for p in workspace.get("peers", []) or []}
-            for session in workspace.get("sessions", []) or []:
-                messages = session.get("messages", []) or []
-                peers.update(str(p) for p in session.get("peers") or {})
-                peers.update(str(m["peer_id"]) for m in messages)
-                total += 1 + len(messages)
-            total += 1 + len(peers)
-        return total
-    except (AttributeError, TypeError, KeyError):
-        return 0
-
-
-def check_fixtures(store: Store, document: Any) -> None:
-    """Refuse (507) a fixture document that may not fit, before any of it is loaded."""
-    store.admission.reserve(fixture_records(document))
-
-

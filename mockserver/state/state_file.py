@@ -34,10 +34,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..json_text import encode_json
-from .clock import parse_timestamp
-from .snapshot import FORMAT, FixtureError, dump_state, load_fixtures
-from .store import Admission, Store
+from mockserver.json_text import encode_json
+from mockserver.state.fixtures import FORMAT, FixtureError, dump_state, load_fixtures
+from mockserver.state.store import Admission, Store
+from mockserver.timestamps import parse_timestamp
 
 logger = logging.getLogger("mockserver.state.state_file")
 DEFAULT_SAVE_INTERVAL = 1.0
@@ -112,7 +112,7 @@ class StateFile:
         if not stat.S_ISREG(info.st_mode):
             raise StateFileError(f"state file {self.path} is not a regular file; refusing to use it")
         raw = self.path.read_bytes()
-        refuse = (f"refusing to start so that it is not overwritten: move it away, or pass another --state-file")
+        refuse = ("refusing to start so that it is not overwritten: move it away, or pass another --state-file")
         try:
             document = json.loads(raw)
         except (ValueError, RecursionError) as exc:

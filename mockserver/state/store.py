@@ -23,9 +23,10 @@ import operator
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from .clock import Clock, format_timestamp, stamp_order
-from .filters import compile_filter
-from .tokens import count_tokens
+from mockserver.state.clock import Clock
+from mockserver.state.filters import compile_filter
+from mockserver.state.tokens import count_tokens
+from mockserver.timestamps import format_timestamp, stamp_order
 
 Record = dict[str, Any]
 Predicate = Callable[[Mapping[str, Any]], bool]

@@ -1,15 +1,17 @@
-"""What a handler is given and what it gives back: the one vocabulary of the operations.
+"""The handler interface: what a handler is given and what it gives back.
 
 The Dispatcher (http/) builds a `ParsedRequest` from a validated request; a handler (handlers/)
-acts on the store and returns a `Reply`, which the HTTP edge writes. Neither side sees the other.
+acts on the store and returns an `OperationResult`, which the HTTP edge writes. Neither side
+sees the other.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
-from .state.store import Store
+if TYPE_CHECKING:
+    from mockserver.state.store import Store
 
 
 @dataclass
@@ -24,7 +26,7 @@ class ParsedRequest:
 
 
 @dataclass
-class Reply:
+class OperationResult:
     """What an operation answers: a status and a JSON body (or none for 204)."""
 
     status: int
@@ -34,7 +36,7 @@ class Reply:
     stream: Iterable[bytes] | None = None
 
 
-Handler = Callable[[Store, ParsedRequest], Reply]
+Handler = Callable[["Store", ParsedRequest], "OperationResult"]
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ class IdPairs:
         return text
 
 
-# Lists the real server answers in no defined order (honcho-behaviour.md): session peers, webhooks.
+# Lists the real server answers in no defined order (docs/real-server.md): session peers, webhooks.
 UNORDERED = frozenset({"GET /v3/workspaces/{workspace_id}/sessions/{session_id}/peers",
                        "GET /v3/workspaces/{workspace_id}/webhooks"})
 

@@ -5,20 +5,19 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
 
-from .app import MockConfig, MockServer
-from .contract.document import Contract
-from .contract.exchange_validation import ExchangeValidator
-from .errors import ApiError
-from .http.har_recording import HarRecorder
-from .http.proxy import REPORT_PATH, ProxyApp
-from .http.serving import serve
-from .state.snapshot import FixtureError
+from mockserver.app import MockConfig, MockServer
+from mockserver.contract.document import Contract
+from mockserver.errors import ApiError
+from mockserver.http.har_recording import HarRecorder
+from mockserver.http.serving import serve
+from mockserver.proxy.exchange_validation import ExchangeValidator
+from mockserver.proxy.forwarding import REPORT_PATH, ProxyApp
+from mockserver.state.fixtures import FixtureError, read_fixtures
 
 # options that shape a served mock, not a proxy (its shadow mock keeps no file and sends nothing)
 _NOT_WITH_PROXY = {"state_file": "--state-file", "webhook_allow": "--webhook-allow", "latency": "--latency",
@@ -40,7 +39,7 @@ def proxy_problem(args: argparse.Namespace) -> str | None:
     return None
 
 
-def run_proxy(args: argparse.Namespace, auth: dict[str, Any], read_fixtures: Callable[[Path], Any]) -> int:
+def run_proxy(args: argparse.Namespace, auth: dict[str, Any]) -> int:
     problem = proxy_problem(args)
     if problem:
         print(f"honcho-mock: cannot start: {problem}", file=sys.stderr)

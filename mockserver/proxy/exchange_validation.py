@@ -18,7 +18,10 @@ from jsonschema_path import SchemaPath
 from openapi_core.datatypes import RequestParameters
 from openapi_core.templating.paths.exceptions import PathError
 from openapi_core.templating.paths.finders import APICallPathFinder
-from openapi_core.validation.request import V31RequestBodyValidator, V31RequestParametersValidator
+from openapi_core.validation.request import (
+    V31RequestBodyValidator,
+    V31RequestParametersValidator,
+)
 from openapi_core.validation.request.exceptions import MissingRequestBody
 from openapi_core.validation.response import V31ResponseValidator
 from werkzeug.datastructures import Headers, ImmutableMultiDict

@@ -26,12 +26,12 @@ from urllib.parse import parse_qsl
 import httpx
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..contract.exchange_validation import ExchangeValidator, Violation
-from ..errors import ApiError
-from .bodies import read_body
-from .har_recording import HarRecorder, RecordedExchange, now
-from .responses import send_bytes, send_json
-from .shadow import IdPairs, ShadowResult, compare
+from mockserver.errors import ApiError
+from mockserver.http.bodies import read_body
+from mockserver.http.har_recording import HarRecorder, RecordedExchange, now
+from mockserver.http.responses import send_bytes, send_json
+from mockserver.proxy.exchange_validation import ExchangeValidator, Violation
+from mockserver.proxy.shadow import IdPairs, ShadowResult, compare
 
 logger = logging.getLogger("mockserver.proxy")
 

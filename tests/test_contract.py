@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import parse_qsl
 
@@ -20,9 +19,8 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_spec
+from support import DATA, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data"
 SPEC_PATH = ROOT / "openapi.yaml"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
 
@@ -389,7 +387,7 @@ def test_error_detail_schema() -> None:
 
 
 REUSABLE_RESPONSES = {
-    "BadRequest", "Unauthorized", "Forbidden", "NotFound", "MethodNotAllowed", "Conflict",
+    "BadRequest", "Unauthorized", "NotFound", "MethodNotAllowed", "Conflict",
     "PayloadTooLarge", "UnsupportedMediaType",
 }
 
@@ -427,14 +425,18 @@ def test_every_422_accepts_both_error_shapes() -> None:
             }, op
 
 
-def test_every_bearer_operation_declares_401_and_403() -> None:
+def test_every_bearer_operation_declares_the_401_every_key_refusal_is() -> None:
+    """The real server answers every refusal of a key with 401 and never its 403: the contract
+    declares the 401 and no 403 (a status no server gives is a promise clients would code for)."""
     bearer = [op for op in OPS.values() if {"HTTPBearer": []} in op.definition.get("security", [])]
     assert len(bearer) == 45
     for op in bearer:
         assert op.responses["401"] == {"$ref": "#/components/responses/Unauthorized"}, op
-        assert op.responses["403"] == {"$ref": "#/components/responses/Forbidden"}, op
+        assert "403" not in op.responses, op
+    assert "Forbidden" not in SPEC["components"]["responses"]
+    assert "JWT not permissioned for this resource" in SPEC["components"]["responses"]["Unauthorized"]["description"]
     health = short("health_check_health_get")
-    assert "401" not in health.responses and "403" not in health.responses
+    assert "401" not in health.responses
 
 
 def test_responses_are_in_status_order_and_204_has_no_body() -> None:

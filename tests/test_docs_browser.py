@@ -15,12 +15,11 @@ from typing import Iterator
 
 import pytest
 import yaml
-from support import loopback_server
+from support import DATA, loopback_server
 
 from mockserver import MockServer, create_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-DATA = Path(__file__).parent / "data"
 TIMEOUT_MS = 60_000  # a loaded 2-core machine; every wait below ends as soon as its condition holds
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is installed by requirements.txt")

@@ -3,7 +3,7 @@ shadowing proxy (`honcho-mock --proxy`), `honcho-conformance replay` of a HAR re
 `honcho-conformance diff` of two servers.
 
 Deployments here are mocks (healthy, or a deliberately broken variant from
-conformance_support/broken.py) served on 127.0.0.1; the real server is its recording,
+support/broken.py) served on 127.0.0.1; the real server is its recording,
 tests/data/real_exchanges.json, turned into a HAR file.
 """
 
@@ -18,24 +18,24 @@ from urllib.parse import urlencode
 import harfile
 import httpx
 import pytest
-from conformance_support.broken import VARIANTS, fresh
-from conformance_support.servers import loopback
-from mock_process import MockProcess
+from support import DATA, loopback_server
+from support.broken import VARIANTS, fresh
+from support.mock_process import MockProcess
 
 from conformance import cli as conformance_cli
-from conformance.baseline import Baseline
-from conformance.client import ASGIAppTransport, ConformanceClient
-from conformance.config import default_spec
-from conformance.contract import Contract
-from conformance.diff import DiffConfig, run_diff
-from conformance.replay import load_har, replay
+from conformance.core.baseline import Baseline
+from conformance.core.client import ConformanceClient
+from conformance.core.config import default_spec
+from conformance.core.openapi import Contract
+from conformance.core.transports import ASGIAppTransport
+from conformance.drift.diff import DiffConfig, run_diff
+from conformance.drift.replay import load_har, replay
 from mockserver import create_app
 from mockserver.contract.document import Contract as MockContract
-from mockserver.contract.exchange_validation import ExchangeValidator
 from mockserver.http.har_recording import HarRecorder
-from mockserver.http.proxy import ProxyApp
+from mockserver.proxy.exchange_validation import ExchangeValidator
+from mockserver.proxy.forwarding import ProxyApp
 
-DATA = Path(__file__).parent / "data"
 REAL = json.loads((DATA / "real_exchanges.json").read_text())["exchanges"]
 DELIBERATE = DATA / "real_exchanges_deliberate.json"
 CONTRACT = Contract.load(default_spec())
@@ -83,9 +83,9 @@ def report(base_url: str) -> dict[str, Any]:
 
 def record(upstream_app: Any, har: Path, *, shadow: bool = True) -> tuple[dict[str, Any], list[httpx.Response]]:
     """Drive `traffic` through a recording proxy in front of `upstream_app`; the final report."""
-    with loopback(upstream_app) as upstream:
+    with loopback_server(upstream_app) as upstream:
         proxy = Proxy(upstream, har, shadow)
-        with loopback(proxy.app) as url:
+        with loopback_server(proxy.app) as url:
             with httpx.Client(base_url=url, timeout=20) as client:
                 answers = traffic(client)
             final = report(url)
@@ -152,9 +152,9 @@ def test_a_recording_through_the_proxy_replays_on_a_fresh_mock_without_differenc
 
 def test_credentials_are_not_written_to_the_recording(tmp_path: Path) -> None:
     har = tmp_path / "auth.har"
-    with loopback(create_app().app) as upstream:
+    with loopback_server(create_app().app) as upstream:
         proxy = Proxy(upstream, har, shadow=False)
-        with loopback(proxy.app) as url:
+        with loopback_server(proxy.app) as url:
             answer = httpx.get(url + "/health", headers={"Authorization": "Bearer secret-jwt"}, timeout=10)
     assert answer.status_code == 200 and answer.json() == {"status": "ok"}
     text = har.read_text()
@@ -163,9 +163,9 @@ def test_credentials_are_not_written_to_the_recording(tmp_path: Path) -> None:
 
 def test_hostile_requests_pass_through_the_proxy_and_are_reported(tmp_path: Path) -> None:
     har = tmp_path / "hostile.har"
-    with loopback(create_app().app) as upstream:
+    with loopback_server(create_app().app) as upstream:
         proxy = Proxy(upstream, har, shadow=True)
-        with loopback(proxy.app) as url, httpx.Client(base_url=url, timeout=20) as client:
+        with loopback_server(proxy.app) as url, httpx.Client(base_url=url, timeout=20) as client:
             json_type = {"content-type": "application/json"}
             answers = [client.post("/v3/workspaces", content=b'\xff\xfe{"id": 1}', headers=json_type),
                        client.post("/v3/workspaces", content=b"[" * 300 + b"]" * 300, headers=json_type),
@@ -186,7 +186,7 @@ def test_an_upstream_that_does_not_answer_is_a_502() -> None:
     from support import free_port
 
     proxy = Proxy(f"http://127.0.0.1:{free_port()}", None, shadow=False)
-    with loopback(proxy.app) as url:
+    with loopback_server(proxy.app) as url:
         answer = httpx.post(url + "/v3/workspaces", json={"id": "w"}, timeout=20)
         final = report(url)
     assert answer.status_code == 502 and "did not answer" in answer.json()["detail"]
@@ -288,9 +288,9 @@ def test_diff_of_the_mock_and_a_broken_variant_finds_the_break(name: str, expect
 # --------------------------------------------------------------------------- command lines
 def test_replay_command_exit_codes_and_baseline(tmp_path: Path) -> None:
     har = real_recording_as_har(tmp_path / "real.har")
-    with loopback(create_app(seed=11).app) as url:
+    with loopback_server(create_app(seed=11).app) as url:
         assert conformance_cli.main(["replay", str(har), "--base-url", url, "--details", "0"]) == 1
-    with loopback(create_app(seed=11).app) as url:
+    with loopback_server(create_app(seed=11).app) as url:
         report_path = tmp_path / "replay.json"
         assert conformance_cli.main(["replay", str(har), "--base-url", url, "--baseline", str(DELIBERATE),
                                      "--json-report", str(report_path)]) == 0
@@ -301,7 +301,7 @@ def test_replay_command_exit_codes_and_baseline(tmp_path: Path) -> None:
 
 
 def test_diff_command_against_two_served_mocks() -> None:
-    with loopback(create_app(seed=1).app) as a, loopback(create_app(seed=2).app) as b:
+    with loopback_server(create_app(seed=1).app) as a, loopback_server(create_app(seed=2).app) as b:
         assert conformance_cli.main(["diff", "--base-url", a, "--against", b, "--seed", "4", "--steps", "40"]) == 0
         # what it created is gone from both
         for url in (a, b):
@@ -311,7 +311,7 @@ def test_diff_command_against_two_served_mocks() -> None:
 
 def test_honcho_mock_proxy_process_records_until_it_is_stopped(tmp_path: Path) -> None:
     har = tmp_path / "process.har"
-    with loopback(create_app().app) as upstream:
+    with loopback_server(create_app().app) as upstream:
         proxy = MockProcess("--proxy", upstream, "--record", str(har), "--shadow").wait_ready()
         try:
             created = httpx.post(proxy.url + "/v3/workspaces", json={"id": "p1"}, timeout=10)
@@ -370,13 +370,13 @@ T1, T2 = "2026-11-24T15:23:28.240001Z", "2026-11-24T15:23:29.000000Z"
 
 
 def _answer(value: Any, status: int = 200) -> Any:
-    from conformance.drift import Answer
+    from conformance.drift.normalise import Answer
 
     return Answer(status, "application/json", json.dumps(value).encode())
 
 
 def test_the_testers_normaliser_maps_ids_and_masks_what_servers_make_themselves() -> None:
-    from conformance.drift import IdMap, compare
+    from conformance.drift.normalise import IdMap, compare
 
     ids = IdMap()
     first = [{"id": "a" * 21, "session_id": "s1", "created_at": T1, "token_count": 3, "content": "hi"}]
@@ -395,7 +395,7 @@ def test_the_testers_normaliser_maps_ids_and_masks_what_servers_make_themselves(
 
 
 def test_record_lists_are_compared_by_identity_with_ties_and_unordered_lists_allowed() -> None:
-    from conformance.drift import IdMap, compare
+    from conformance.drift.normalise import IdMap, compare
 
     batch = [{"id": "m1", "created_at": T1}, {"id": "m2", "created_at": T1}, {"id": "m3", "created_at": T2}]
     swapped_tie = [batch[1], batch[0], batch[2]]
@@ -409,7 +409,7 @@ def test_record_lists_are_compared_by_identity_with_ties_and_unordered_lists_all
 
 
 def test_the_shadow_normaliser_follows_the_same_rules() -> None:
-    from mockserver.http.shadow import IdPairs, compare
+    from mockserver.proxy.shadow import IdPairs, compare
 
     def body(value: Any) -> bytes:
         return json.dumps(value).encode()
@@ -437,9 +437,9 @@ def test_the_official_sdk_through_the_shadowing_proxy(tmp_path: Path) -> None:
     from honcho import Honcho
 
     har = tmp_path / "sdk.har"
-    with loopback(create_app(seed=2).app) as upstream:
+    with loopback_server(create_app(seed=2).app) as upstream:
         proxy = Proxy(upstream, har, shadow=True)
-        with loopback(proxy.app) as url:
+        with loopback_server(proxy.app) as url:
             honcho = Honcho(base_url=url, workspace_id="sdk-drift", api_key="unused", max_retries=0, timeout=20)
             alice, bot = honcho.peer("alice", metadata={"role": "user"}), honcho.peer("bot")
             chat = honcho.session("chat", metadata={"topic": "tea"})

@@ -13,8 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conformance import filters_reference as reference
-from conformance.filter_generator import invalid_filters, random_filter, sample_metadata
+from conformance.honcho import filters_reference as reference
+from conformance.honcho.filter_generator import (
+    invalid_filters,
+    random_filter,
+    sample_metadata,
+)
 from mockserver.state.filters import FilterError, compile_filter
 
 T0 = datetime(2024, 1, 1, 12, 0, tzinfo=timezone.utc)

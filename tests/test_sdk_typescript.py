@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
-from support import loopback_server
+from support import ROOT, loopback_server
 
 from mockserver import create_app
 
-TS_DIR = Path(__file__).parent / "ts"
+TS_DIR = ROOT / "tests" / "ts"
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")

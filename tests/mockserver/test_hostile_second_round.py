@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from support import loopback_server
 
 from mockserver import create_app
-from mockserver.state.snapshot import dump_state
+from mockserver.state.fixtures import dump_state
 
 JSON = {"content-type": "application/json"}
 
@@ -170,7 +170,7 @@ def test_reset_to_the_start_fixtures() -> None:
 
 
 def test_a_bad_state_file_is_refused_with_its_name_and_path(tmp_path) -> None:
-    from mock_process import run_cli
+    from support.mock_process import run_cli
     path = tmp_path / "state.json"
     path.write_text(json.dumps({"format": "honcho-mock-state/1", "workspaces": [
         {"id": "w", "sessions": [{"id": "s", "messages": [{"peer_id": "a", "content": "x", "created_at": "0001-01-01T00:00:00+01:00"}]}]}]}))

@@ -1,5 +1,5 @@
-"""What real clients meet: the real server's second-round behaviour (honcho-behaviour.md,
-"Second round"), each over HTTP, in-process and on a loopback port."""
+"""What real clients meet: the real server's less obvious behaviour (docs/real-server.md), each
+over HTTP, in-process and on a loopback port."""
 
 from __future__ import annotations
 

@@ -15,17 +15,16 @@ import gzip
 import json
 import re
 from collections import Counter
-from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import unquote
 
 import pytest
 from starlette.testclient import TestClient
-from support import IdMap
+from support import DATA, IdMap
 
 from mockserver import create_app
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "real-honcho-3.0.7-fuzz.jsonl.gz"
+CORPUS = DATA / "real-honcho-3.0.7-fuzz.jsonl.gz"
 ID_RULE = re.compile(r"[a-zA-Z0-9_-]{1,512}")
 PLAIN_TYPE_ERRORS = {"bool_type", "int_type", "float_type", "string_type", "datetime_type", "dict_type"}
 

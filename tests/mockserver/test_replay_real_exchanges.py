@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from starlette.testclient import TestClient
-from support import IdMap, checked
+from support import DATA, IdMap, checked
 
 from mockserver import create_app
 
-EXCHANGES = json.loads((Path(__file__).resolve().parents[1] / "data" / "real_exchanges.json").read_text())["exchanges"]
+EXCHANGES = json.loads((DATA / "real_exchanges.json").read_text())["exchanges"]
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$")  # no fraction when it is zero
 
 # exchanges where the mock answers differently on purpose: (method, path, request body or None)

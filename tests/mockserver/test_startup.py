@@ -14,12 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from mock_process import MockProcess, run_cli
 from starlette.testclient import TestClient
+from support import DATA
+from support.mock_process import MockProcess, run_cli
 
 from mockserver import create_app
-
-DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def wait_for_output(mock: MockProcess, text: str, timeout: float = 30.0) -> str:

@@ -1,0 +1,67 @@
+"""`honcho-conformance run` as a user runs it: over loopback with reports, usage errors, an unreachable
+server, a contract that is not Honcho's."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from support import ROOT, loopback_server
+
+from conformance.cli.main import main
+from mockserver import create_app
+
+
+@pytest.mark.timeout(240)
+def test_cli_over_loopback_with_reports(tmp_path: Path) -> None:
+    server = create_app(seed=2)
+    with loopback_server(server.app) as url:
+        code = main(["run", "--base-url", url, "--profile", "quick", "--seed", "2", "--max-examples", "2",
+                     "--phases", "contract,semantics,concurrency", "--include-operation", "sessions|messages",
+                     "--max-requests", "8000", "--json-report", str(tmp_path / "r.json"),
+                     "--junit-xml", str(tmp_path / "j.xml"), "--no-progress"])
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert code == 0, json.dumps([f for f in report["failures"] if not f["known"]], indent=1)[:4000]
+    assert report["base_url"] == url and report["seed"] == 2 and report["cleanup"]["leftovers"] == []
+    assert ET.parse(tmp_path / "j.xml").getroot().get("failures") == "0"
+    assert server.store.counts()["workspaces"] == 0
+
+
+def test_unreachable_server_is_one_clear_error_with_its_own_exit_code(tmp_path: Path, capsys) -> None:
+    code = main(["run", "--base-url", "http://127.0.0.1:9", "--no-progress", "--request-timeout", "2",
+                 "--json-report", str(tmp_path / "r.json")])
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert code == 3 and report["exit_code"] == 3 and report["unreachable"].startswith("GET http://127.0.0.1:9/health")
+    assert report["failures"] == [] and all(p["status"] == "skipped" for p in report["phases"])
+    out = capsys.readouterr().out
+    assert out.count("server unreachable") == 1 and "FAILED" not in out and "Failures by root cause" not in out
+
+
+def test_cli_usage_errors(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0 and capsys.readouterr().out.startswith("honcho-conformance ")
+    assert main(["run", "--base-url", "ftp://nope"]) == 2
+    assert main(["run", "--base-url", "http://x", "--checks", "no_such_check"]) == 2
+    assert main(["checks"]) == 0
+
+
+@pytest.mark.timeout(180)
+def test_a_spec_that_is_not_honchos_runs_the_generic_phases_only(tmp_path: Path, capsys) -> None:
+    spec = ROOT / "tests" / "data" / "petstore-3.0.yaml"
+    server = create_app(spec)
+    with loopback_server(server.app) as url:
+        code = main(["run", "--base-url", url, "--spec", str(spec), "--profile", "quick", "--seed", "3",
+                     "--max-examples", "3", "--no-progress", "--json-report", str(tmp_path / "r.json")])
+    out = capsys.readouterr().out
+    report = json.loads((tmp_path / "r.json").read_text())
+    statuses = {p["name"]: (p["status"], p["detail"]) for p in report["phases"]}
+    assert statuses["contract"][0] in ("passed", "failed") and statuses["stateful"][0] in ("passed", "failed")
+    assert all(statuses[p] == ("skipped", "not Honcho's contract") for p in ("semantics", "model", "concurrency"))
+    assert out.count("is not Honcho's contract") == 1, out
+    assert report["cleanup"] is None
+    # What it finds is about that document (the mock answers 422s petstore does not list), never a Honcho check.
+    assert code in (0, 1) and {f["phase"] for f in report["failures"]} <= {"contract", "stateful"}
+    assert not [f for f in report["failures"] if f["check"] in ("internal_error", "engine_error", "cleanup")]

@@ -1,0 +1,136 @@
+"""Noise the tester once reported against the real server, each reproduced by a small
+stand-in that behaves as the real one does (tests/support/standins.py)."""
+
+from __future__ import annotations
+
+import pytest
+from support.runs import describe
+from support.standins import (
+    AsynchronousDelete,
+    FlakyDelete,
+    ServerErrorInThreeOperations,
+    TiesInAnyOrder,
+)
+
+from conformance.core.client import ConformanceClient
+from conformance.core.config import RunConfig
+from conformance.core.transports import ASGIAppTransport
+from conformance.core.vocabulary import RunResult
+from conformance.engine.runner import Runner
+from conformance.honcho.api import HonchoApi
+from conformance.honcho.workspaces import RunWorkspaces, cleanup
+from conformance.phases.model import ModelDisagrees, build_machine
+
+BASE_URL = "http://127.0.0.1:8000"
+
+
+def run(app: object, **options: object) -> RunResult:
+    transport = ASGIAppTransport(app)
+    try:
+        return Runner(RunConfig(base_url=BASE_URL, transport=transport, seed=5, profile="quick", max_requests=6000,
+                                max_time=100, **options)).run()  # type: ignore[arg-type]
+    finally:
+        transport.close()
+
+
+
+@pytest.mark.timeout(120)
+def test_a_500_on_one_input_in_three_operations_is_one_finding_listing_them() -> None:
+    result = run(ServerErrorInThreeOperations().app, phases=("contract",), max_examples=5,
+                 include_operations=("get_all_workspaces", "get_peers_v3", "get_sessions_v3"))
+    assert all(f.check == "not_a_server_error" for f in result.failures if f.status == 500), describe(result)
+    groups = [g for g in result.groups() if g.check == "not_a_server_error"]
+    assert len(groups) == 1, describe(result)
+    assert sorted(groups[0].operations) == ["POST /v3/workspaces/list", "POST /v3/workspaces/{workspace_id}/peers/list",
+                                            "POST /v3/workspaces/{workspace_id}/sessions/list"]
+    assert all(fs[0].curl and "reverse=true" in fs[0].curl for fs in groups[0].operations.values())
+
+
+@pytest.mark.timeout(120)
+def test_an_asynchronous_workspace_deletion_is_waited_for_and_clean_up_confirms_it() -> None:
+    standin = AsynchronousDelete(after=3)
+    result = run(standin.app, phases=("semantics",), checks=("delete_removes",), deletion_wait=5.0)
+    assert result.exit_code == 0, describe(result)
+    assert standin.accepted >= 2  # the check's workspace and clean-up's
+    report = result.cleanup
+    assert report is not None and report.clean and report.pending == []
+    assert report.workspaces_accepted == report.workspaces_found == report.workspaces_deleted > 0
+    assert standin.server.store.counts()["workspaces"] == 0
+
+
+@pytest.mark.timeout(120)
+def test_a_deletion_never_carried_out_is_pending_not_ignored_and_not_left_behind() -> None:
+    standin = AsynchronousDelete(after=None)
+    result = run(standin.app, phases=("semantics",), checks=("delete_removes",), deletion_wait=0.5)
+    titles = {f.title for f in result.failures}
+    assert titles == {"deletion still pending after 0.5 s"}, describe(result)
+    assert result.cleanup is not None and result.cleanup.leftovers == [] and result.cleanup.errors == []
+    assert result.cleanup.pending and result.cleanup.workspaces_accepted == len(result.cleanup.pending)
+
+
+def test_clean_up_never_blames_an_id_it_did_not_create_and_retries_after_a_5xx() -> None:
+    standin = AsynchronousDelete(after=0)
+    api = HonchoApi(ConformanceClient(BASE_URL, transport=ASGIAppTransport(standin.app)))
+    api.create_workspace("cfz-made-1")
+    report = cleanup(api, "cfz", {"cfz-made-1", "cfz-never-1", "cfz-never-2"}, deletion_wait=2.0)
+    assert report.clean and report.workspaces_found == report.workspaces_deleted == 1, report
+    flaky = FlakyDelete()
+    api = HonchoApi(ConformanceClient(BASE_URL, transport=ASGIAppTransport(flaky.app)))
+    api.create_workspace("cfy-made-1")
+    report = cleanup(api, "cfy", {"cfy-made-1"}, deletion_wait=2.0)
+    assert report.clean and report.workspaces_deleted == 1 and flaky.failed == {"cfy-made-1"}, report
+    assert flaky.server.store.counts()["workspaces"] == 0
+
+
+@pytest.mark.timeout(180)
+def test_records_with_equal_timestamps_may_come_in_any_order() -> None:
+    standin = TiesInAnyOrder()
+    api = HonchoApi(ConformanceClient(BASE_URL, transport=ASGIAppTransport(standin.app)))
+    model = build_machine(api, RunWorkspaces("cft"))()
+    model.create_session("s1", {}, ["pa", "pb"])  # one request makes both peers: one created_at
+    assert standin.reordered == 1
+    for size in (1, 2, 10):
+        for reverse in (False, True):
+            for page in (1, 2):
+                model.list_peers({"page": page, "size": size, "reverse": reverse}, None)  # no ModelDisagrees
+    model.update_peer("pa", {"k": 1})
+    with pytest.raises(ModelDisagrees):  # a tie is no licence to lose or change a record
+        standin.server.store.workspace(model.workspace).peers["pa"].record["metadata"] = {"k": 2}
+        model.list_peers({"page": 1, "size": 10, "reverse": False}, None)
+    result = run(TiesInAnyOrder().app, phases=("model",), model_examples=10, model_steps=20)
+    assert result.exit_code == 0, describe(result)
+
+
+@pytest.mark.timeout(120)
+def test_the_real_servers_405_allow_and_clone_leak_are_named_and_the_mock_passes() -> None:
+    from support.standins import RealServerDefects
+
+    from mockserver import create_app
+
+    checks = ("method_not_allowed", "clone_exact")
+    result = run(RealServerDefects().app, phases=("semantics",), checks=checks)
+    titles = {(f.check, f.title) for f in result.new_failures}
+    assert ("semantics:method_not_allowed", "405 Allow header does not name every method of the path") in titles
+    assert ("semantics:clone_exact", "clone does not hold exactly the source session's messages "
+                                     "(it holds another workspace's)") in titles, describe(result)
+    allow = [f for f in result.new_failures if f.check == "semantics:method_not_allowed"]
+    assert any(f.operation == "PATCH /v3/workspaces/{workspace_id}" and "the path has DELETE, PUT" in f.message for f in allow)
+    healthy = run(create_app(seed=36).app, phases=("semantics",), checks=checks)
+    assert healthy.exit_code == 0, describe(healthy)
+
+
+def test_a_declared_rule_over_query_parameters_is_checked_both_ways() -> None:
+    from support.broken import Rewrite, fresh
+
+    from mockserver import create_app
+
+    def drop_perspective(request):  # type: ignore[no-untyped-def]
+        query = request.query
+        if query.pop("peer_perspective", None) is not None:
+            request.query = query
+        return None
+
+    assert run(create_app(seed=37).app, phases=("semantics",), checks=("declared_rules",)).exit_code == 0
+    lax = run(Rewrite(fresh().app, before=drop_perspective), phases=("semantics",), checks=("declared_rules",))
+    assert [f.title for f in lax.new_failures] == ["a request breaking a declared rule was not refused"], describe(lax)
+    assert lax.new_failures[0].operation == "GET /v3/workspaces/{workspace_id}/sessions/{session_id}/context"

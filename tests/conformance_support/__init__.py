@@ -1,1 +1,0 @@
-"""Helpers for the conformance tests: loopback serving and deliberately broken mocks."""

@@ -1,0 +1,63 @@
+"""Command-line values checked at start, and the Host check against DNS rebinding, over a real process."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from starlette.testclient import TestClient
+from support.mock_process import MockProcess, run_cli
+
+from mockserver import create_app
+
+
+@pytest.mark.parametrize("args, names", [
+    (["--port", "99999"], "--port"),
+    (["--port", "-1"], "--port"),
+    (["--port", "\u0663"], "--port"),
+    (["--save-interval", "nan"], "--save-interval"),
+    (["--save-interval", "inf"], "--save-interval"),
+    (["--save-interval", "0"], "--save-interval"),
+    (["--max-body", "0"], "--max-body"),
+    (["--max-records", "-1"], "--max-records"),
+    (["--latency", "soon"], "--latency"),
+    (["--error-rate", "2"], "--error-rate"),
+])
+def test_a_bad_command_line_value_is_one_line_and_exit_2(args: list[str], names: str) -> None:
+    result = run_cli(args)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and names in lines[0] and "Traceback" not in result.stderr, result.stderr
+
+
+def test_a_bad_fixture_file_names_the_file_and_the_path(tmp_path) -> None:
+    path = tmp_path / "demo.yaml"
+    path.write_text("workspaces:\n  - id: demo\n    sessions:\n      - id: s\n        messages:\n          - {peer_id: a, content: hi}\n"
+                    "          - {peer_id: 'bad id', content: no}\n")
+    result = run_cli(["--fixtures", str(path)])
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert str(path) in result.stderr and "workspaces[0].sessions[0].messages[1].peer_id" in result.stderr
+
+
+def test_requests_for_another_sites_name_are_refused() -> None:
+    with MockProcess() as mock:
+        mock.wait_ready()
+        def status(host: str) -> int:
+            return httpx.get(mock.url + "/v3/workspaces/w/webhooks", headers={"Host": host}, timeout=10).status_code
+        assert status(f"127.0.0.1:{mock.port}") == 200 and status(f"localhost:{mock.port}") == 200
+        assert status("app.localhost") == 200 and status("[::1]:80") == 200 and status("10.0.0.7") == 200
+        refused = httpx.post(mock.url + "/_mock/reset", headers={"Host": f"rebind.example:{mock.port}"}, timeout=10)
+        assert refused.status_code == 403 and "--allowed-host rebind.example" in refused.json()["detail"]
+        assert status("rebind.example") == 403
+    with MockProcess("--allowed-host", "dev.example", "--allowed-host", ".corp.example") as mock:
+        mock.wait_ready()
+        for host, expected in (("dev.example", 200), ("a.corp.example:8000", 200), ("corp.example", 200), ("other.example", 403)):
+            assert httpx.get(mock.url + "/health", headers={"Host": host}, timeout=10).status_code == expected, host
+
+
+def test_an_embedded_app_checks_hosts_only_when_asked() -> None:
+    with TestClient(create_app().app, base_url="http://testserver") as client:
+        assert client.get("/health").status_code == 200
+    with TestClient(create_app(allowed_hosts=()).app, base_url="http://testserver") as client:
+        assert client.get("/health").status_code == 403
+    with TestClient(create_app(allowed_hosts=("testserver",)).app, base_url="http://testserver") as client:
+        assert client.get("/health").status_code == 200

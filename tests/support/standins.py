@@ -1,0 +1,160 @@
+"""Small stand-ins for the real Honcho server: the mock, changed to behave as the real one
+does where that behaviour is allowed (or is a real defect) and was once reported as noise.
+
+Each is built like the broken variants (tests/support/broken.py): a fresh mock
+whose ASGI app is wrapped; no file of mockserver/ is touched.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from typing import Any
+
+from mockserver import create_app
+from support.broken import Answer, Incoming, Rewrite, json_error
+
+WORKSPACE_DELETE = re.compile(r"^/v3/workspaces/([^/]+)$")
+SESSION_CREATE = re.compile(r"^/v3/workspaces/([^/]+)/sessions$")
+THREE_LISTS = re.compile(r"^/v3/workspaces(/[^/]+/(peers|sessions))?/list$")
+
+
+class AsynchronousDelete:
+    """DELETE of a workspace answers 202 and is carried out by a "worker" only after `after`
+    more requests (never when `after` is None), as the real server's background worker does:
+    until then the workspace stays listed."""
+
+    def __init__(self, after: int | None = 3) -> None:
+        self.server = create_app(seed=31)
+        self.after = after
+        self.requests = 0
+        self.queued: dict[str, int] = {}  # workspace id -> request count at which the worker runs
+        self.accepted = 0
+        self.lock = threading.Lock()
+        self.app = Rewrite(self.server.app, before=self.before)
+
+    def before(self, request: Incoming) -> Answer | None:
+        with self.lock:
+            self.requests += 1
+            for workspace_id, due in list(self.queued.items()):
+                if self.requests >= due:
+                    del self.queued[workspace_id]
+                    if self.server.store.workspace(workspace_id) is not None:
+                        self.server.store.delete_workspace(workspace_id)
+            match = WORKSPACE_DELETE.match(request.path)
+            if request.method != "DELETE" or not match:
+                return None
+            workspace = self.server.store.workspace(match.group(1))
+            if workspace is None:
+                return json_error(404, f"Workspace {match.group(1)} not found")
+            if workspace.sessions:
+                return None  # 409, as the mock answers it
+            self.accepted += 1
+            if self.after is not None:
+                self.queued.setdefault(match.group(1), self.requests + self.after)
+            body = json.dumps({"message": "Workspace deletion accepted"}).encode()
+            return Answer(202, [(b"content-type", b"application/json")], body)
+
+
+class TiesInAnyOrder:
+    """Records one request makes share `created_at` (here: the peers of one session create),
+    and among them the server's own order holds (here: by id, descending), not request order,
+    as the real server orders ties by its internal id."""
+
+    def __init__(self) -> None:
+        self.server = create_app(seed=32)
+        self.reordered = 0
+        self.app = Rewrite(self.server.app, before=self.before, after=self.after)
+        self.known: set[str] = set()
+
+    def before(self, request: Incoming) -> Answer | None:
+        """Remember which peers exist, to tell the ones a session create makes."""
+        match = SESSION_CREATE.match(request.path)
+        if request.method == "POST" and match:
+            workspace = self.server.store.workspace(match.group(1))
+            self.known = set(workspace.peers) if workspace else set()
+        return None
+
+    def after(self, request: Incoming, answer: Answer) -> None:
+        match = SESSION_CREATE.match(request.path)
+        if request.method == "POST" and match and answer.status in (200, 201):
+            self._tie(match.group(1), request.data)
+
+    def _tie(self, workspace_id: str, body: Any) -> None:
+        workspace = self.server.store.workspace(workspace_id)
+        peers = body.get("peers") if isinstance(body, dict) else None
+        if workspace is None or not isinstance(peers, dict):
+            return
+        made = [p for p in peers if p in workspace.peers and p not in self.known]
+        if len(made) < 2:
+            return
+        stamp = min(workspace.peers[p].record["created_at"] for p in made)
+        for peer_id in made:
+            workspace.peers[peer_id].record["created_at"] = stamp
+        server_order = sorted(made, reverse=True)
+        if server_order != made:
+            self.reordered += 1
+        moved = {p: workspace.peers.pop(p) for p in server_order}
+        workspace.peers.update(moved)
+
+
+class ServerErrorInThreeOperations:
+    """One input (`reverse=true`) crashes three list operations with a 500."""
+
+    def __init__(self) -> None:
+        self.server = create_app(seed=33)
+        self.app = Rewrite(self.server.app, before=self.before)
+
+    @staticmethod
+    def before(request: Incoming) -> Answer | None:
+        if request.method == "POST" and THREE_LISTS.match(request.path) and request.query.get("reverse") == "true":
+            return json_error(500, "An unexpected error occurred")
+        return None
+
+
+class FlakyDelete:
+    """The first DELETE of each workspace answers 503: clean-up must retry."""
+
+    def __init__(self) -> None:
+        self.server = create_app(seed=34)
+        self.failed: set[str] = set()
+        self.app = Rewrite(self.server.app, before=self.before)
+
+    def before(self, request: Incoming) -> Answer | None:
+        match = WORKSPACE_DELETE.match(request.path)
+        if request.method == "DELETE" and match and match.group(1) not in self.failed:
+            self.failed.add(match.group(1))
+            return json_error(503, "Service Unavailable")
+        return None
+
+
+__all__ = ["AsynchronousDelete", "TiesInAnyOrder", "ServerErrorInThreeOperations", "FlakyDelete"]
+
+
+CLONE = re.compile(r"^/v3/workspaces/([^/]+)/sessions/([^/]+)/clone$")
+
+
+class RealServerDefects:
+    """Two defects of Honcho 3.0.7 the tester must name: a 405 whose Allow header names
+    only the first method of its path, and a clone that also copies the messages of a
+    same-named session of another workspace (the copy selects by session name only)."""
+
+    def __init__(self) -> None:
+        self.server = create_app(seed=35)
+        self.app = Rewrite(self.server.app, after=self.after)
+
+    def after(self, request: Incoming, answer: Answer) -> None:
+        if answer.status == 405 and answer.header("allow"):
+            answer.set_header("allow", answer.header("allow").split(",")[0].strip())
+        match = CLONE.match(request.path)
+        if request.method == "POST" and match and answer.status == 201 and isinstance(answer.data, dict):
+            source_workspace, name = match.group(1), match.group(2)
+            store = self.server.store
+            for workspace_id in list(store.workspaces):
+                state = store.session(workspace_id, name)
+                if workspace_id == source_workspace or state is None:
+                    continue
+                leaked = [{"peer_id": m["peer_id"], "content": m["content"]} for m in state.messages.values()]
+                if leaked:
+                    store.create_messages(source_workspace, answer.data["id"], leaked)

@@ -23,8 +23,8 @@ from typing import Any, Sequence
 
 import httpx
 
-from conformance.config import RunConfig
-from conformance.engine import Runner
+from conformance.core.config import RunConfig
+from conformance.engine.runner import Runner
 
 
 def _free_port() -> int:

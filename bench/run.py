@@ -421,7 +421,7 @@ def conformance_available() -> tuple[list[str] | None, str]:
     if probe.returncode != 0:
         return None, "conformance tester not available"
     argv = [str(script)] if script.exists() else [sys.executable, "-c",
-                                                  "import sys; from conformance.cli import main; sys.exit(main())"]
+                                                  "import sys; from conformance.cli.main import main; sys.exit(main())"]
     return argv, ""
 
 

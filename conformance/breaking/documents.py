@@ -34,6 +34,13 @@ def parameters_by_place(doc: Contract, operation: Operation) -> dict[tuple[str, 
     return {renamed.get(key, key): value for key, value in found.items()}
 
 
+def security(doc: Contract, operation: Operation) -> list[Any]:
+    """The operation's security requirements as declared (its own, else the document's); an empty
+    requirement `{}` among them lets anyone in."""
+    declared = operation.definition.get("security", doc.document.get("security"))
+    return list(declared) if isinstance(declared, list) else []
+
+
 def request_body(doc: Contract, operation: Operation) -> Any:
     """The operation's request body, its `$ref` followed (None: it has none)."""
     body, _ = doc.deref(operation.definition.get("requestBody"))

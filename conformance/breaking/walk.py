@@ -16,6 +16,7 @@ from conformance.breaking.documents import (
     parameters_by_place,
     request_body,
     responses,
+    security,
 )
 from conformance.breaking.pairs import Area, Direction, Pair, join_pointer
 from conformance.breaking.registry import rules_for
@@ -62,8 +63,7 @@ class Walk:
                     self.changes.append(Change(rule.id, rule.level.value, operation, pair.location, message))
 
     def operation(self, label: str, old: Operation, new: Operation) -> None:
-        self.hand(Area.SECURITY, Direction.REQUEST, self.old.security_of(old.definition),
-                  self.new.security_of(new.definition), label)
+        self.hand(Area.SECURITY, Direction.REQUEST, security(self.old, old), security(self.new, new), label)
         old_responses, new_responses = responses(old), responses(new)
         self.hand(Area.STATUS, Direction.RESPONSE, list(old_responses), list(new_responses), label)
         self.parameters(label, old, new)

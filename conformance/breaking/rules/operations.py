@@ -3,7 +3,7 @@ security requirements."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Any, Iterator
 
 from conformance.breaking.changes import short
 from conformance.breaking.pairs import Pair
@@ -45,12 +45,17 @@ def api_deprecated(pair: Pair) -> Iterator[str]:
         yield "operation deprecated"
 
 
+def _needs_credentials(requirements: list[Any]) -> bool:
+    """Some requirement must be met: there is one, and none of them is the empty (anonymous) one."""
+    return bool(requirements) and not any(r == {} for r in requirements)
+
+
 def api_security_added(pair: Pair) -> Iterator[str]:
-    """The pair holds each version's requirements (anonymous access left out)."""
-    if pair.new and not pair.old:
+    """The pair holds each version's security requirements as declared."""
+    if _needs_credentials(pair.new) and not _needs_credentials(pair.old):
         yield f"security now required: {short(pair.new)}"
 
 
 def api_security_removed(pair: Pair) -> Iterator[str]:
-    if pair.old and not pair.new:
+    if _needs_credentials(pair.old) and not _needs_credentials(pair.new):
         yield "security no longer required"

@@ -11,6 +11,12 @@ from conformance.core.openapi import Contract, flatten_schema
 UNIONS = ("anyOf", "oneOf")
 
 
+def moved(old: dict[str, Any], new: dict[str, Any], keyword: str) -> tuple[Any, Any] | None:
+    """A keyword's (old, new) values when they differ (None where a version lacks it)."""
+    pair = old.get(keyword), new.get(keyword)
+    return pair if pair[0] != pair[1] else None
+
+
 def is_union(schema: dict[str, Any]) -> bool:
     return any(isinstance(schema.get(c), list) and schema[c] for c in UNIONS)
 

@@ -4,78 +4,101 @@ write-only ones not returned, so neither counts on that side."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from dataclasses import dataclass
+from typing import Any, Iterator
 
 from conformance.breaking.pairs import Pair
 from conformance.breaking.schemas import closed, flagged, properties
 
 
+@dataclass(frozen=True)
+class _Properties:
+    """Both versions' properties, and the names that came, went or changed whether required."""
+
+    old: dict[str, Any]
+    new: dict[str, Any]
+    old_required: set[str]
+    new_required: set[str]
+
+    @classmethod
+    def of(cls, pair: Pair) -> "_Properties":
+        (old, old_required), (new, new_required) = properties(pair.old), properties(pair.new)
+        return cls(old, new, old_required, new_required)
+
+    @property
+    def added(self) -> list[str]:
+        return [name for name in self.new if name not in self.old]
+
+    @property
+    def removed(self) -> list[str]:
+        return [name for name in self.old if name not in self.new]
+
+    @property
+    def became_required(self) -> list[str]:
+        return sorted((self.new_required - self.old_required) & set(self.old))
+
+    @property
+    def became_optional(self) -> list[str]:
+        return sorted((self.old_required - self.new_required) & set(self.new))
+
+
 def new_required_request_property(pair: Pair) -> Iterator[str]:
-    (old, _), (new, new_required) = properties(pair.old), properties(pair.new)
-    for name in new:
-        if name not in old and name in new_required and not flagged(pair.new_doc, new[name], "readOnly"):
+    p = _Properties.of(pair)
+    for name in p.added:
+        if name in p.new_required and not flagged(pair.new_doc, p.new[name], "readOnly"):
             yield f"new required property {pair.below(name)}"
 
 
 def new_optional_request_property(pair: Pair) -> Iterator[str]:
-    (old, _), (new, new_required) = properties(pair.old), properties(pair.new)
-    for name in new:
-        if name not in old and name not in new_required:
-            yield f"new optional property {pair.below(name)}"
+    p = _Properties.of(pair)
+    yield from (f"new optional property {pair.below(name)}" for name in p.added if name not in p.new_required)
 
 
 def request_property_removed(pair: Pair) -> Iterator[str]:
-    (old, _), (new, _) = properties(pair.old), properties(pair.new)
-    for name in old:
-        if name not in new and not flagged(pair.old_doc, old[name], "readOnly"):
+    p = _Properties.of(pair)
+    for name in p.removed:
+        if not flagged(pair.old_doc, p.old[name], "readOnly"):
             yield f"property {pair.below(name)} removed"
 
 
 def request_property_became_required(pair: Pair) -> Iterator[str]:
-    (old, old_required), (new, new_required) = properties(pair.old), properties(pair.new)
-    for name in sorted((new_required - old_required) & set(old)):
-        if name in new and not flagged(pair.new_doc, new[name], "readOnly"):
+    p = _Properties.of(pair)
+    for name in p.became_required:
+        if name in p.new and not flagged(pair.new_doc, p.new[name], "readOnly"):
             yield f"property {pair.below(name)} became required"
 
 
 def request_property_became_optional(pair: Pair) -> Iterator[str]:
-    (_, old_required), (new, new_required) = properties(pair.old), properties(pair.new)
-    for name in sorted((old_required - new_required) & set(new)):
-        yield f"property {pair.below(name)} became optional"
+    yield from (f"property {pair.below(name)} became optional" for name in _Properties.of(pair).became_optional)
 
 
 def response_required_property_removed(pair: Pair) -> Iterator[str]:
-    (old, old_required), (new, _) = properties(pair.old), properties(pair.new)
-    for name in old:
-        if name not in new and name in old_required and not flagged(pair.old_doc, old[name], "writeOnly"):
+    p = _Properties.of(pair)
+    for name in p.removed:
+        if name in p.old_required and not flagged(pair.old_doc, p.old[name], "writeOnly"):
             yield f"required property {pair.below(name)} removed"
 
 
 def response_optional_property_removed(pair: Pair) -> Iterator[str]:
-    (old, old_required), (new, _) = properties(pair.old), properties(pair.new)
-    for name in old:
-        if name not in new and name not in old_required:
-            yield f"optional property {pair.below(name)} removed"
+    p = _Properties.of(pair)
+    yield from (f"optional property {pair.below(name)} removed" for name in p.removed if name not in p.old_required)
 
 
 def response_property_became_optional(pair: Pair) -> Iterator[str]:
-    (_, old_required), (new, new_required) = properties(pair.old), properties(pair.new)
-    for name in sorted((old_required - new_required) & set(new)):
-        if not flagged(pair.new_doc, new[name], "writeOnly"):
+    p = _Properties.of(pair)
+    for name in p.became_optional:
+        if not flagged(pair.new_doc, p.new[name], "writeOnly"):
             yield f"property {pair.below(name)} became optional"
 
 
 def response_property_added(pair: Pair) -> Iterator[str]:
-    (old, _), (new, new_required) = properties(pair.old), properties(pair.new)
-    for name in new:
-        if name not in old:
-            yield f"new {'required' if name in new_required else 'optional'} property {pair.below(name)}"
+    p = _Properties.of(pair)
+    for name in p.added:
+        yield f"new {'required' if name in p.new_required else 'optional'} property {pair.below(name)}"
 
 
 def response_property_became_required(pair: Pair) -> Iterator[str]:
-    (old, old_required), (_, new_required) = properties(pair.old), properties(pair.new)
-    for name in sorted((new_required - old_required) & set(old)):
-        yield f"property {pair.below(name)} became required"
+    yield from (f"property {pair.below(name)} became required" for name in _Properties.of(pair).became_required)
 
 
 def request_additional_properties_closed(pair: Pair) -> Iterator[str]:

@@ -2,40 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from conformance.breaking.pairs import Pair
-from conformance.breaking.schemas import nullable, types, widens
+from conformance.breaking.schemas import moved, nullable, types, widens
 
 
-def _type_move(pair: Pair) -> tuple[set[str], set[str], str] | None:
-    """(old types, new types, message), or None when the types did not change."""
+def _type_change(pair: Pair, reported: Callable[[set[str], set[str]], bool]) -> Iterator[str]:
+    """The types changed, and `reported(old types, new types)` says this rule reports it."""
     old, new = types(pair.old), types(pair.new)
-    return None if old == new else (old, new, f"type {sorted(old) or 'any'} -> {sorted(new) or 'any'}")
+    if old != new and reported(old, new):
+        yield f"type {sorted(old) or 'any'} -> {sorted(new) or 'any'}"
 
 
 def request_property_type_changed(pair: Pair) -> Iterator[str]:
-    move = _type_move(pair)
-    if move and not widens(move[0], move[1]):
-        yield move[2]
+    yield from _type_change(pair, lambda old, new: not widens(old, new))
 
 
 def request_property_type_generalized(pair: Pair) -> Iterator[str]:
-    move = _type_move(pair)
-    if move and widens(move[0], move[1]):
-        yield move[2]
+    yield from _type_change(pair, widens)
 
 
 def response_property_type_changed(pair: Pair) -> Iterator[str]:
-    move = _type_move(pair)
-    if move and not widens(move[1], move[0]):
-        yield move[2]
+    yield from _type_change(pair, lambda old, new: not widens(new, old))
 
 
 def response_property_type_specialized(pair: Pair) -> Iterator[str]:
-    move = _type_move(pair)
-    if move and widens(move[1], move[0]):
-        yield move[2]
+    yield from _type_change(pair, lambda old, new: widens(new, old))
 
 
 def request_property_became_not_nullable(pair: Pair) -> Iterator[str]:
@@ -54,24 +47,21 @@ def nullability_relaxed(pair: Pair) -> Iterator[str]:
         yield "null now accepted" if nullable(pair.new) else "never null any more"
 
 
-def _formats(pair: Pair) -> tuple[Any, Any]:
-    return pair.old.get("format"), pair.new.get("format")
+def _format_change(pair: Pair, reported: Callable[[Any, Any], bool]) -> Iterator[str]:
+    """The format changed, and `reported(old format, new format)` says this rule reports it."""
+    change = moved(pair.old, pair.new, "format")
+    if change and reported(*change):
+        yield f"format {change[0] or '(none)'} -> {change[1] or '(none)'}"
 
 
 def request_property_format_changed(pair: Pair) -> Iterator[str]:
-    old, new = _formats(pair)
-    if old != new and new is not None:
-        yield f"format {old or '(none)'} -> {new}"
+    yield from _format_change(pair, lambda old, new: new is not None)
 
 
 def response_property_format_changed(pair: Pair) -> Iterator[str]:
-    old, new = _formats(pair)
-    if old != new and old is not None:
-        yield f"format {old} -> {new or '(none)'}"
+    yield from _format_change(pair, lambda old, new: old is not None)
 
 
 def format_relaxed(pair: Pair) -> Iterator[str]:
     """The reader no longer holds the writer to a format."""
-    old, new = _formats(pair)
-    if pair.reader.get("format") is None and pair.writer.get("format") is not None:
-        yield f"format {old or '(none)'} -> {new or '(none)'}"
+    yield from _format_change(pair, lambda old, new: pair.written_and_read(old, new)[1] is None)

@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterator
 
 from conformance.breaking.changes import short
 from conformance.breaking.pairs import Pair
-from conformance.breaking.schemas import enum_values
+from conformance.breaking.schemas import enum_values, moved
 
 # ---------------------------------------------------------------------------------------- enums
 
@@ -136,27 +136,25 @@ def constraint_relaxed(pair: Pair) -> Iterator[str]:
 
 # ------------------------------------------------------------------------- patterns and defaults
 def request_property_default_value_changed(pair: Pair) -> Iterator[str]:
-    if pair.old.get("default") != pair.new.get("default"):
-        yield f"default {short(pair.old.get('default'))} -> {short(pair.new.get('default'))}"
+    change = moved(pair.old, pair.new, "default")
+    if change:
+        yield f"default {short(change[0])} -> {short(change[1])}"
 
 
-def _patterns(pair: Pair) -> tuple[Any, Any]:
-    return pair.old.get("pattern"), pair.new.get("pattern")
+def _pattern_change(pair: Pair, reported: Callable[[Any, Any], bool]) -> Iterator[str]:
+    """The pattern changed, and `reported(old pattern, new pattern)` says this rule reports it."""
+    change = moved(pair.old, pair.new, "pattern")
+    if change and reported(*change):
+        yield f"pattern {change[0]!r} -> {change[1]!r}"
 
 
 def request_property_pattern_changed(pair: Pair) -> Iterator[str]:
-    old, new = _patterns(pair)
-    if old != new and new is not None:
-        yield f"pattern {old!r} -> {new!r}"
+    yield from _pattern_change(pair, lambda old, new: new is not None)
 
 
 def request_property_pattern_removed(pair: Pair) -> Iterator[str]:
-    old, new = _patterns(pair)
-    if old is not None and new is None:
-        yield f"pattern {old!r} -> {new!r}"
+    yield from _pattern_change(pair, lambda old, new: new is None)
 
 
 def response_property_pattern_changed(pair: Pair) -> Iterator[str]:
-    old, new = _patterns(pair)
-    if old != new:
-        yield f"pattern {old!r} -> {new!r}"
+    yield from _pattern_change(pair, lambda old, new: True)

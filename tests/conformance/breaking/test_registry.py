@@ -14,6 +14,7 @@ from support import ROOT
 from conformance.breaking.changes import LEVELS
 from conformance.breaking.pairs import Area, Direction
 from conformance.breaking.registry import RULES, TABLE, Rule
+from conformance.breaking.report import RULE_COLUMNS
 
 # The rules as they shipped before the table had directions and areas (id: level); never to change.
 SHIPPED = {
@@ -89,3 +90,10 @@ def test_every_check_of_a_family_is_a_rule_and_the_family_is_tested(family: str)
     assert checks == used, "a check no rule runs, or a rule whose check is private"
     assert (ROOT / "tests" / "conformance" / "breaking" / "rules" / f"test_{family}.py").exists(), \
         "each family's rules get their cases in a test module of their own"
+
+
+def test_the_docs_explain_every_column_and_area_of_the_table() -> None:
+    section = (ROOT / "docs" / "conformance.md").read_text(encoding="utf-8").split(
+        "## Breaking changes between two versions of the contract", 1)[1].split("\n## ", 1)[0]
+    assert all(f"| `{column}` |" in section for column in RULE_COLUMNS)
+    assert all(f"`{area}`" in section for area in Area) and all(f"`{d}`" in section for d in Direction)

@@ -10,6 +10,7 @@ import json
 import math
 import os
 import sys
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Callable, Mapping, NoReturn, Sequence
 
@@ -26,6 +27,17 @@ from mockserver.http.serving import bind, serve
 from mockserver.state.fixtures import FixtureError, read_fixtures
 from mockserver.state.record_cap import DEFAULT_MAX_RECORDS
 from mockserver.state.state_file import DEFAULT_SAVE_INTERVAL, StateFileError
+
+
+PROXY_INSTALL_HINT = "pip install 'honcho-contract[proxy]'"
+
+
+def package_version() -> str:
+    """The installed package's version (a checkout that was never installed has none to tell)."""
+    try:
+        return version("honcho-contract")
+    except PackageNotFoundError:
+        return "(not installed)"
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -60,6 +72,7 @@ def _positive_seconds(text: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="honcho-mock", description="A stateful mock of the Honcho v3 API, served from its OpenAPI contract.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="OpenAPI document to serve (default: the bundled openapi.yaml)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     parser.add_argument("--port", type=_bounded_int(0, 65535, "a port"), default=8000, help="TCP port (0: any free port)")
@@ -148,8 +161,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # a refused value (one line already printed, status 2) or --help
         return exc.code if isinstance(exc.code, int) else 2
     if args.proxy or args.shadow:
-        from mockserver.proxy.command import run_proxy
-
+        try:
+            from mockserver.proxy.command import run_proxy
+        except ModuleNotFoundError as exc:  # the proxy's extra is not installed
+            print(f"honcho-mock: --proxy needs {exc.name}, which is not installed; install it with: "
+                  f"{PROXY_INSTALL_HINT}", file=sys.stderr, flush=True)
+            return 2
         return run_proxy(args, auth_options(args, os.environ))
     fail = functools.partial(print, "honcho-mock: cannot start:", file=sys.stderr, flush=True)
     try:

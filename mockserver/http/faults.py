@@ -15,7 +15,9 @@ A forced status S answers the operation's declared response for S (its example, 
 Honcho's `{"detail": ...}` when the schema takes it, else a schema-valid generated body:
 `examples.ExampleResponder`), so it is valid against the contract wherever the contract
 declares S. An undeclared S still answers S with `{"detail": "<reason>"}`: that answer is
-outside the contract, as a real outage is. Faulted answers carry `X-Mock-Fault`.
+outside the contract, as a real outage is. Faulted answers carry `X-Mock-Fault`, and the request
+log says what was done (`fault: status 422 (X-Mock-Status)`, `fault: latency 800 ms (--latency)`)
+through a note in the answer's start message (request_log.LOG_NOTE).
 """
 
 from __future__ import annotations
@@ -26,18 +28,22 @@ import random
 from dataclasses import dataclass
 from typing import Sequence
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.contract.document import Contract
 from mockserver.contract.examples import ExampleResponder
 from mockserver.handler_interface import OperationResult
 from mockserver.http.coverage_log import CoverageLog
+from mockserver.http.request_log import FORCED, LOG_NOTE
 from mockserver.http.responses import write_reply
 from mockserver.http.routing import ROUTING
 
 MAX_DELAY_MS = 60_000
 STATUS_HEADER = b"x-mock-status"
 DELAY_HEADER = b"x-mock-delay"
+# what forced a status or a delay, as X-Mock-Fault says it and as the request log names it
+ORIGINS = {"header": "X-Mock-Status", "error-rate": "--error-rate", "delay-header": "X-Mock-Delay",
+           "latency": "--latency"}
 
 
 @dataclass(frozen=True)
@@ -132,7 +138,7 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
             return
         try:
-            delay_ms, status, origin = self._plan(scope)
+            delay_ms, delay_origin, status, origin = self._plan(scope)
         except ValueError as exc:
             if self.coverage is not None:
                 self.coverage.record(operation_id, 400)
@@ -141,33 +147,48 @@ class FaultMiddleware:
         if delay_ms:
             await asyncio.sleep(delay_ms / 1000)
         if status is None:
+            if delay_ms:
+                send = _noted(send, f"fault: latency {delay_ms:.0f} ms ({ORIGINS[delay_origin]})")
             await self.app(scope, receive, send)
             return
         reply = self.responder.reply(self.contract.operations[operation_id], status)
         reply = OperationResult(reply.status, reply.body, reply.media_type, {**reply.headers, "x-mock-fault": origin}, reply.stream)
         if self.coverage is not None:
             self.coverage.record(operation_id, reply.status)
-        await write_reply(send, reply)
+        latency = f", latency {delay_ms:.0f} ms ({ORIGINS[delay_origin]})" if delay_ms else ""
+        await write_reply(_noted(send, f"{FORCED} {reply.status} ({ORIGINS[origin]}){latency}"), reply)
 
-    def _plan(self, scope: Scope) -> tuple[float, int | None, str]:
-        """(delay in ms, forced status or None, what forced it) for this request."""
+    def _plan(self, scope: Scope) -> tuple[float, str, int | None, str]:
+        """(delay in ms, what set it, forced status or None, what forced it) for this request."""
         headers = dict(scope.get("headers", []))
         method, path = scope["method"], scope["path"]
         delay: float = 0
+        delay_origin = ""
         if DELAY_HEADER in headers:
             delay = _header_number(headers[DELAY_HEADER], "X-Mock-Delay", 0, MAX_DELAY_MS, "a whole number of milliseconds")
+            delay_origin = "delay-header"
         elif self.latency:
             rule = next((r for r in self.latency if r.pattern.matches(method, path)), None)
             if rule is not None:
                 delay = rule.low_ms if rule.low_ms == rule.high_ms else self.random.uniform(rule.low_ms, rule.high_ms)
+                delay_origin = "latency"
         if STATUS_HEADER in headers:
-            return delay, _header_number(headers[STATUS_HEADER], "X-Mock-Status", 200, 599, "an HTTP status"), "header"
+            return delay, delay_origin, _header_number(headers[STATUS_HEADER], "X-Mock-Status", 200, 599, "an HTTP status"), "header"
         if not self.errors:
-            return delay, None, ""
+            return delay, delay_origin, None, ""
         error = next((r for r in self.errors if r.pattern.matches(method, path)), None)
         if error is not None and self.random.random() < error.rate:
-            return delay, error.status, "error-rate"
-        return delay, None, ""
+            return delay, delay_origin, error.status, "error-rate"
+        return delay, delay_origin, None, ""
+
+
+def _noted(send: Send, note: str) -> Send:
+    """`send`, with `note` added to the answer's start message for the request log."""
+    async def noted(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, LOG_NOTE: note}
+        await send(message)
+    return noted
 
 
 def _header_number(raw: bytes, name: str, low: int, high: int, what: str) -> int:

@@ -434,7 +434,7 @@ def run_memory(cfg: Config, procs: Processes, results: dict[str, Any]) -> None:
 # -- conformance ----------------------------------------------------------------------------
 def conformance_available() -> tuple[list[str] | None, str]:
     script = VENV_BIN / "honcho-conformance"
-    probe = subprocess.run([sys.executable, "-c", "import conformance.cli"], cwd=ROOT, capture_output=True, text=True)
+    probe = subprocess.run([sys.executable, "-c", "import conformance.cli.main"], cwd=ROOT, capture_output=True, text=True)
     if probe.returncode != 0:
         return None, "conformance tester not available"
     argv = [str(script)] if script.exists() else [sys.executable, "-c",

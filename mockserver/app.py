@@ -102,7 +102,7 @@ class MockServer:
         self.validators = ContractValidator(self.validation_contract)
         self.examples = ExampleResponder(self.validation_contract, self.validators)
         self.auth = AuthSettings.create(self.config.auth_secret, self.config.admin_token)
-        self.coverage = CoverageLog(self.validation_contract)  # GET /_mock/coverage
+        self.coverage = CoverageLog(self.validation_contract, auth=self.auth is not None)  # GET /_mock/coverage
         self.latency, self.error_rate = latency_rules(self.config.latency), error_rules(self.config.error_rate)
         self.delivery: WebhookDelivery | None = None
         if self.config.webhook_allow:

@@ -12,8 +12,9 @@ agrees with the store) and keeps dreams in the workspace's state. Every unit is
 completed, none pending or in progress; sessions are keyed by their id (the real
 server keys them by an internal id the API never shows). `observer_id`/`sender_id`
 keep units with that observer OR that sender (summaries have neither); with
-`session_id` only that session's units count and `sessions` is null. The real
-server's 400 for rejected filter combinations never happens here.
+`session_id` only that session's units count and `sessions` is null. No filter
+combination is refused (the real server's route would answer 400 to one, but its
+query refuses none).
 """
 
 from __future__ import annotations

@@ -29,7 +29,9 @@ FLUSH_DELAY = 0.05  # seconds: soon enough for a person, rare enough to cost one
 MAX_ERRORS = 3  # validation errors shown on a 4xx line
 FORMATS = ("text", "json")
 LOG_NOTE = "honcho_mock.log_note"  # a key of a response's start message: what the log says of an answer
-FORCED = "fault: status"  # how a note of a forced status starts: its body is the contract's, not a finding
+# how the note of an answer the operation did not give starts (a forced status, a Prefer header): its body is
+# the contract's, not a finding
+FORCED = ("fault: status", "Prefer:")
 
 # method, path, query, the status (or [status, note, body chunks...] for a noted answer or a 4xx: the note a
 # str or None, the chunks a 4xx's body), start and end (perf ns); an entry of atoms only is one object less for

@@ -5,13 +5,11 @@ over the old one); every wait is for an observable line, bounded."""
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
-from typing import Callable
 
 import httpx
 import yaml
-from support import SPEC, loopback_server
+from support import SPEC, loopback_server, wait_for
 from support.mock_process import MockProcess
 
 from mockserver.app import MockConfig, MockServer
@@ -23,13 +21,6 @@ def save(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.swp")
     temporary.write_text(text)
     os.replace(temporary, path)
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not reached"
-        time.sleep(0.02)
 
 
 def without_health(text: str) -> str:

@@ -15,11 +15,11 @@ import socket
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 import pytest
-from support import loopback_server
+from support import loopback_server, wait_for
 from support.mock_process import MockProcess, run_cli
 
 from mockserver.app import MockConfig, MockServer
@@ -249,14 +249,6 @@ def test_a_lock_file_removed_by_its_holder_is_not_trusted(tmp_path: Path, monkey
     finally:
         state.close()
     assert not lock.exists()
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    """Poll an observable condition (never a fixed sleep): generous, since CI shares its CPU."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not reached"
-        time.sleep(0.01)
 
 
 def test_saves_only_after_changes_and_on_shutdown(tmp_path: Path) -> None:

@@ -26,8 +26,9 @@ PHASE_DESCRIPTIONS = {
 
 
 def default_spec() -> Path:
-    """openapi.yaml next to the package (the repository's contract)."""
-    return Path(__file__).resolve().parents[2] / "openapi.yaml"
+    """The contract beside the package: in a checkout conformance/openapi.yaml links to the repository's
+    openapi.yaml, in an installed wheel it is a copy of it (pyproject.toml, package-data)."""
+    return (Path(__file__).resolve().parents[1] / "openapi.yaml").resolve()
 
 
 @dataclass(frozen=True)

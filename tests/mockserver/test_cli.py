@@ -61,3 +61,12 @@ def test_an_embedded_app_checks_hosts_only_when_asked() -> None:
         assert client.get("/health").status_code == 403
     with TestClient(create_app(allowed_hosts=("testserver",)).app, base_url="http://testserver") as client:
         assert client.get("/health").status_code == 200
+
+
+def test_version_says_the_release_and_serves_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    from mockserver.cli import main
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"honcho-mock {version('honcho-contract')}\n"

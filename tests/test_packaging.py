@@ -21,7 +21,7 @@ import pytest
 import yaml
 from support import ROOT, free_port
 
-SOURCES = ("pyproject.toml", "README.md", "openapi.yaml", "mockserver", "conformance")
+SOURCES = ("pyproject.toml", "README.md", "openapi.yaml", "mockserver", "conformance", "honcho_contracts")
 
 
 def _outside_environment() -> dict[str, str]:
@@ -59,13 +59,14 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
                           capture_output=True, text=True, check=True, env=_outside_environment()).stdout.strip()
     (Path(site) / "_running_venv_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     with zipfile.ZipFile(wheel) as archive:
-        assert "mockserver/openapi.yaml" in archive.namelist()
+        names = archive.namelist()
+        assert "honcho_contracts/3.0.12/openapi.yaml" in names and "honcho_contracts/3.0.7/overlay.yaml" in names
     yield env_dir / "bin"
 
 
 def test_the_wheel_carries_the_contract_byte_for_byte(installed: Path) -> None:
     where = subprocess.run([str(installed / "python"), "-c",
-                            "from mockserver.contract.document import DEFAULT_SPEC; print(DEFAULT_SPEC)"],
+                            "import honcho_contracts; print(honcho_contracts.default().contract_path)"],
                            capture_output=True, text=True, check=True, cwd=tempfile.gettempdir(),
                            env=_outside_environment()).stdout.strip()
     assert Path(where).is_relative_to(installed.parent) and not Path(where).is_symlink()
@@ -87,7 +88,7 @@ def test_installed_honcho_mock_serves_the_contract_from_any_directory(installed:
             assert time.monotonic() < deadline, "honcho-mock did not start"
             time.sleep(0.05)
         spec = httpx.get(url + "/openapi.json", timeout=10).json()
-        assert spec["info"]["version"] == "3.0.7" and spec == yaml.safe_load((ROOT / "openapi.yaml").read_text())
+        assert spec["info"]["version"] == "3.0.12" and spec == yaml.safe_load((ROOT / "openapi.yaml").read_text())
         assert httpx.post(url + "/v3/workspaces", json={"id": "from-a-wheel"}, timeout=10).status_code == 201
         docs = httpx.get(url + "/docs", timeout=10)
         assert docs.status_code == 200 and "swagger-ui" in docs.text
@@ -102,8 +103,16 @@ def test_the_pytest_plugin_is_found_by_entry_point(installed: Path, tmp_path: Pa
         "import httpx\n\n"
         "def test_app_talks_to_honcho(honcho_mock):\n"
         "    assert httpx.post(honcho_mock.url + '/v3/workspaces', json={'id': 'app'}).status_code == 201\n"
-        "    assert httpx.get(honcho_mock.url + '/_mock/state').json()['workspaces'][0]['id'] == 'app'\n")
+        "    assert httpx.get(honcho_mock.url + '/_mock/state').json()['workspaces'][0]['id'] == 'app'\n\n"
+        "import pytest\n\n"
+        "@pytest.mark.honcho_mock(api_version='3.0.7')\n"
+        "def test_an_older_honcho(honcho_mock):\n"
+        "    assert httpx.get(honcho_mock.url + '/openapi.json').json()['info']['version'] == '3.0.7'\n"
+        "    assert httpx.get(honcho_mock.url + '/health').headers['x-honcho-api-version'] == '3.0.7'\n\n"
+        "def test_the_tester_reads_the_contracts_too():\n"
+        "    from conformance.core.config import default_spec\n"
+        "    assert default_spec().is_file() and 'honcho_contracts' in str(default_spec())\n")
     result = subprocess.run([str(installed / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_app.py"],
                             cwd=tmp_path, capture_output=True, text=True, timeout=300, env=_outside_environment())
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert "1 passed" in result.stdout
+    assert "3 passed" in result.stdout

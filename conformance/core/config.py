@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import honcho_contracts
+
 PHASES = ("contract", "stateful", "semantics", "model", "concurrency")
 # The phases that speak Honcho (its operations, its workspaces): a run of another contract skips them.
 HONCHO_PHASES = ("semantics", "model", "concurrency")
@@ -26,8 +28,11 @@ PHASE_DESCRIPTIONS = {
 
 
 def default_spec() -> Path:
-    """openapi.yaml next to the package (the repository's contract)."""
-    return Path(__file__).resolve().parents[2] / "openapi.yaml"
+    """The newest released Honcho's contract (openapi.yaml), from the honcho_contracts data
+    package: the repository's file in a checkout, its copy in an installed wheel."""
+    path = honcho_contracts.default().contract_path
+    assert path is not None, "the default Honcho version has a whole contract document"
+    return path
 
 
 @dataclass(frozen=True)

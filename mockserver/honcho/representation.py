@@ -21,7 +21,7 @@ and an empty one is "" (as recorded: `{"representation": ""}`). Which conclusion
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Collection
 
 from mockserver.honcho.conclusions import conclusions_about
 from mockserver.honcho.text_search import rank
@@ -45,9 +45,9 @@ class RepresentationQuery:
 
 
 def select(store: Store, workspace_id: str, observer: str, observed: str, options: RepresentationQuery,
-           session_id: str | None = None) -> list[Record]:
-    """The conclusions a representation shows, oldest first."""
-    known = conclusions_about(store, workspace_id, observer, observed, session_id)
+           session_id: str | None = None, sessions: Collection[str] | None = None) -> list[Record]:
+    """The conclusions a representation shows, oldest first (only of `sessions`, when given)."""
+    known = conclusions_about(store, workspace_id, observer, observed, session_id, sessions)
     cap = options.max_conclusions or DEFAULT_MAX_CONCLUSIONS
     if options.search_query is None:
         return known[-cap:]
@@ -71,8 +71,8 @@ def render(conclusions: list[Record]) -> str:
 
 
 def representation(store: Store, workspace_id: str, observer: str, observed: str, options: RepresentationQuery,
-                   session_id: str | None = None) -> str:
-    return render(select(store, workspace_id, observer, observed, options, session_id))
+                   session_id: str | None = None, sessions: Collection[str] | None = None) -> str:
+    return render(select(store, workspace_id, observer, observed, options, session_id, sessions))
 
 
 def _stamp(stored: str) -> str:

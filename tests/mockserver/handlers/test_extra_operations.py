@@ -47,6 +47,11 @@ def post_messages(api: httpx.Client, session: str, *messages: tuple[str, str]) -
 
 
 def conclude(api: httpx.Client, *items: dict[str, Any]) -> list[dict[str, Any]]:
+    """Conclusions about peers and sessions made first: the real server creates none of them (404)."""
+    for peer in {item[key] for item in items for key in ("observer_id", "observed_id")}:
+        api.post(f"{W}/peers", json={"id": peer})
+    for session in {item["session_id"] for item in items if item.get("session_id")}:
+        api.post(f"{W}/sessions", json={"id": session})
     response = api.post(f"{W}/conclusions", json={"conclusions": list(items)})
     assert response.status_code == 201
     return response.json()
@@ -275,8 +280,21 @@ def test_conclusions_create_list_and_delete(api):
     assert missing.status_code == 404 and made[0]["id"] in missing.json()["detail"]
     assert api.post(f"{W}/conclusions/list", json={}).json()["total"] == 1
     api.delete(f"{W}/sessions/s9")
-    in_deleted = conclude(api, {"content": "said in s9", "observer_id": "bob", "observed_id": "bob", "session_id": "s9"})
-    assert in_deleted[0]["session_id"] == "s9"
+    in_deleted = api.post(f"{W}/conclusions", json={"conclusions": [
+        {"content": "said in s9", "observer_id": "bob", "observed_id": "bob", "session_id": "s9"}]})
+    assert in_deleted.status_code == 404 and in_deleted.json() == {"detail": "Session s9 not found in workspace w1"}
+
+
+def test_conclusions_name_peers_and_sessions_that_exist(api):
+    """Looked up before anything is stored: a missing session first, then a missing peer (recorded)."""
+    item = {"content": "x", "observer_id": "alice", "observed_id": "carol", "session_id": "nosuch"}
+    api.post(f"{W}/peers", json={"id": "alice"})
+    refused = api.post(f"{W}/conclusions", json={"conclusions": [item]})
+    assert refused.status_code == 404 and refused.json() == {"detail": "Session nosuch not found in workspace w1"}
+    refused = api.post(f"{W}/conclusions", json={"conclusions": [{**item, "session_id": None}]})
+    assert refused.status_code == 404 and refused.json() == {"detail": "Peer carol not found in workspace w1"}
+    assert api.post(f"{W}/conclusions/list").json()["total"] == 0
+    assert {p["id"] for p in api.post(f"{W}/peers/list").json()["items"]} == {"alice"}
 
 
 def test_conclusion_errors(api):
@@ -398,11 +416,11 @@ def test_chat_streams_server_sent_events(api):
 # -- webhooks ---------------------------------------------------------------------------
 def test_webhook_endpoints(server, api):
     api.post("/v3/workspaces", json={"id": "w1"})
-    created = api.post(f"{W}/webhooks", json={"url": "http://127.0.0.1:9/hook"})
+    created = api.post(f"{W}/webhooks", json={"url": "http://hooks.example/hook"})
     assert created.status_code == 201
     endpoint = created.json()
     assert set(endpoint) == {"id", "workspace_id", "url", "created_at"} and endpoint["workspace_id"] == "w1"
-    again = api.post(f"{W}/webhooks", json={"url": "http://127.0.0.1:9/hook"})
+    again = api.post(f"{W}/webhooks", json={"url": "http://hooks.example/hook"})
     assert again.status_code == 200 and again.json() == endpoint
     page = api.get(f"{W}/webhooks").json()
     assert page["items"] == [endpoint] and page["total"] == 1

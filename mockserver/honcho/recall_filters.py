@@ -1,0 +1,62 @@
+"""The recall options 3.0.12 added to chat and the representation (behaviour `recall_filters`).
+
+`filters` there is not the filter language of the lists: it takes only `session_id` (a
+session id, a list of them, or `{"in": [...]}`) and confines recall to those sessions, so an
+option the server would drop is refused instead (a dropped filter would widen what is
+recalled). With a top-level `session_id` as well, the list must include it. Chat's
+`response_format` must be a JSON Schema whose root is an object. Each refusal is 422 with
+the real server's string `detail`; 3.0.7 ignores both keys, as pydantic ignores keys a model
+does not declare.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.errors import ApiError
+
+MAX_SESSIONS = 1000
+
+
+def session_allowlist(filters: Any, must_include: str | None = None) -> list[str] | None:
+    """The sessions `filters` confines recall to (None: no confinement); ApiError 422 otherwise."""
+    if filters is None:
+        return None
+    unsupported = set(filters) - {"session_id"}
+    if unsupported:
+        raise _refused(f"Unsupported filter key(s) for this endpoint: {sorted(unsupported)}. "
+                       "Only 'session_id' is supported.")
+    if "session_id" not in filters:
+        raise _refused("filters must contain 'session_id'")
+    value = filters["session_id"]
+    if isinstance(value, str):
+        entries = [value]
+    elif isinstance(value, list):
+        entries = list(value)
+    elif isinstance(value, dict) and set(value) == {"in"} and isinstance(value["in"], list):
+        entries = list(value["in"])
+    else:
+        raise _refused('filters.session_id must be a session id, a list of session ids, or {"in": [...]}')
+    if len(entries) > MAX_SESSIONS:
+        raise _refused(f"filters.session_id supports at most {MAX_SESSIONS} sessions per request")
+    if not all(isinstance(entry, str) and entry for entry in entries):
+        raise _refused("filters.session_id entries must be non-empty strings")
+    allowed = list(dict.fromkeys(entries))
+    if must_include is not None and must_include not in allowed:
+        raise _refused("session_id must be included in filters.session_id")
+    return allowed
+
+
+def check_response_format(schema: Any) -> None:
+    """Chat's `response_format`: a JSON Schema whose root is an object (`type: object`, or no
+    type with `properties` or a `$ref`)."""
+    if schema is None:
+        return
+    root = {key: value for key, value in schema.items() if key != "$schema"}
+    kind = root.get("type")
+    if not (kind == "object" or (kind is None and ("properties" in root or "$ref" in root))):
+        raise _refused("Invalid response_format: root schema must have type 'object'")
+
+
+def _refused(detail: str) -> ApiError:
+    return ApiError(422, detail)

@@ -10,7 +10,8 @@ from mockserver.handlers.context import representation_query
 from mockserver.handlers.core import require_ids, well_formed
 from mockserver.handlers.registry import filters_of, operation, paginate
 from mockserver.honcho import cards, conclusions, dialectic
-from mockserver.honcho.recall_filters import check_response_format, session_allowlist
+from mockserver.honcho.recall_filters import session_allowlist
+from mockserver.honcho.response_format import check_response_format
 from mockserver.honcho.representation import representation
 from mockserver.state.store import NotFound, Store
 

@@ -11,7 +11,7 @@ from mockserver.handlers.core import require_ids, well_formed
 from mockserver.handlers.registry import filters_of, operation, paginate
 from mockserver.honcho import cards, conclusions, dialectic
 from mockserver.honcho.recall_filters import session_allowlist
-from mockserver.honcho.response_format import check_response_format
+from mockserver.honcho.response_format import check_response_format, shaped_answer
 from mockserver.honcho.representation import representation
 from mockserver.state.store import NotFound, Store
 
@@ -103,6 +103,8 @@ def chat(store: Store, req: ParsedRequest) -> OperationResult:
         store.require_session(workspace_id, session_id)
     content = dialectic.answer(store, workspace_id, peer_id, body.get("target") or peer_id, body["query"],
                                body.get("session_id"), allowed)
+    if req.behaviour.recall_filters and body.get("response_format") is not None:
+        content = shaped_answer(body["response_format"], content)
     if body.get("stream"):
         return OperationResult(200, media_type="text/event-stream", stream=sse_events(content))
     return OperationResult(200, {"content": content})

@@ -9,12 +9,16 @@ the root (siblings of a `$ref` override the definition; a definition may not rea
 Refused: boolean schemas, `allOf`, `not`, `if`/`then`/`else`, `patternProperties`, a schema as
 `additionalProperties`, `$defs` below the root, more than 500 nodes or 20 levels. A refusal names
 the construct and where it is (`properties.a`), as the real server words it. Constraint keywords
-(minLength, pattern, ...) are hints to the model and pass. The mock's answer does not follow the
-schema (it has no model to ask); a real server's `content` is a JSON string matching it.
+(minLength, pattern, ...) are hints to the model and pass.
+
+With a format, a real server's `content` is a JSON string of an object matching it (the SDKs
+parse it into the caller's model); the mock's is `shaped_answer`: the schema's object with its
+properties filled deterministically, strings carrying the mock's plain answer.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from mockserver.errors import ApiError
@@ -38,6 +42,40 @@ def check_response_format(schema: Any) -> None:
         _check_root(schema)
     except _Refused as exc:
         raise ApiError(422, f"Invalid response_format: {exc}") from None
+
+
+def shaped_answer(schema: dict[str, Any], text: str | None) -> str:
+    """The mock's answer as the JSON text of an object `schema` (checked already) describes:
+    every property given, strings = `text` (or ""), numbers 0, booleans false, arrays empty,
+    enums and unions their first choice that is not null, `default`s where declared."""
+    root = {key: value for key, value in schema.items() if key != "$schema"}
+    definitions = {**(root.pop("definitions", None) or {}), **(root.pop("$defs", None) or {})}
+    return json.dumps(_instance(root, definitions, text or "", 0), ensure_ascii=False)
+
+
+def _instance(node: Any, definitions: dict[str, Any], text: str, depth: int) -> Any:
+    if not isinstance(node, dict) or depth > MAX_DEPTH:
+        return None
+    if "$ref" in node:
+        name = str(node["$ref"]).rsplit("/", 1)[-1]
+        target = definitions.get(name, {})
+        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}} if isinstance(target, dict) else {}
+    if "default" in node:
+        return node["default"]
+    if "enum" in node:
+        return next((value for value in node["enum"] if value is not None), None)
+    for key in ("anyOf", "oneOf"):
+        if key in node:
+            choices = [c for c in node[key] if not (isinstance(c, dict) and c.get("type") == "null")] or node[key]
+            return _instance(choices[0], definitions, text, depth + 1)
+    kind = node.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind is None and "properties" in node:
+        kind = "object"
+    if kind == "object":
+        return {key: _instance(value, definitions, text, depth + 1) for key, value in (node.get("properties") or {}).items()}
+    return {"string": text, "integer": 0, "number": 0.0, "boolean": False, "array": []}.get(kind)
 
 
 def _check_root(schema: Any) -> None:

@@ -17,8 +17,10 @@ from typing import Any, Callable, Mapping, NoReturn, Sequence
 import yaml
 from connexion.exceptions import InvalidSpecification
 
+import honcho_contracts
+
 from mockserver.app import MockConfig, MockServer
-from mockserver.contract.document import DEFAULT_SPEC, SpecError, yaml_problem
+from mockserver.contract.document import SpecError, yaml_problem
 from mockserver.contract_watch import ContractWatch
 from mockserver.errors import ApiError
 from mockserver.http.bodies import DEFAULT_MAX_BODY
@@ -74,7 +76,13 @@ def _positive_seconds(text: str) -> float:
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="honcho-mock", description="A stateful mock of the Honcho v3 API, served from its OpenAPI contract.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
-    parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="OpenAPI document to serve (default: the bundled openapi.yaml)")
+    served = [v.name for v in honcho_contracts.served_versions()]
+    parser.add_argument("--api-version", default=None, choices=served, metavar="VERSION",
+                        help=f"the Honcho version to serve, its contract and its behaviour: {' or '.join(served)} "
+                             f"(default: the --fixtures document's `api_version`, else {honcho_contracts.DEFAULT_VERSION}; "
+                             "docs/versions.md)")
+    parser.add_argument("--spec", type=Path, default=None,
+                        help="another OpenAPI document to serve instead of that version's contract (its behaviour stays)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     parser.add_argument("--port", type=_bounded_int(0, 65535, "a port"), default=8000, help="TCP port (0: any free port)")
     parser.add_argument("--allowed-host", action="append", default=[], metavar="HOST",
@@ -178,8 +186,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError, yaml.YAMLError) as exc:
         fail(f"--fixtures {args.fixtures}: {fixtures_problem(exc)}")
         return 2
+    made_for = fixtures.get("api_version") if isinstance(fixtures, dict) else None
+    args.api_version = args.api_version or (made_for if isinstance(made_for, str) else None) or honcho_contracts.DEFAULT_VERSION
     try:
-        server = MockServer(MockConfig(spec=args.spec, seed=args.seed, fixtures=fixtures,
+        server = MockServer(MockConfig(spec=args.spec, api_version=args.api_version, seed=args.seed, fixtures=fixtures,
                                        fixtures_source=f"--fixtures {args.fixtures}",
                                        max_body=args.max_body, cors=not args.no_cors, max_records=args.max_records or None,
                                        state_file=args.state_file, save_interval=args.save_interval,
@@ -189,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                        allowed_hosts=tuple(args.allowed_host), bind_host=args.host,
                                        reloadable=args.watch, **auth_options(args, os.environ)))
     except SpecError as exc:
-        fail(f"--spec {args.spec}: {exc}")
+        fail(f"--spec {args.spec}: {exc}" if args.spec is not None else f"--api-version {args.api_version}: {exc}")
         return 2
     except InvalidSpecification as exc:
         where = "/".join(str(part) for part in exc.absolute_path)
@@ -245,7 +255,8 @@ def announce(server: MockServer, args: argparse.Namespace, base: str) -> None:
     say = functools.partial(print, "honcho-mock:", flush=True)
     contract = server.contract
     api = base + contract.base_path
-    say(f"serving {args.spec} ({len(contract.operations)} operations, OpenAPI {contract.version}) on {api}")
+    what = f"the {server.version.title} contract" if args.spec is None else f"{args.spec} (with {server.version.title}'s behaviour)"
+    say(f"serving {what} ({len(contract.operations)} operations, OpenAPI {contract.version}) on {api}")
     if contract.base_path:
         say(f"the API is mounted at {contract.base_path} (the path of the document's first `servers` URL)")
     if server.docs is not None and server.docs.swagger_path:
@@ -265,7 +276,7 @@ def announce(server: MockServer, args: argparse.Namespace, base: str) -> None:
     for line in describe_faults(server.latency, server.error_rate):
         say(line)
     if args.watch:
-        say(f"watching {args.spec}: a change to it is served at once, the state kept")
+        say(f"watching {server.contract_file}: a change to it is served at once, the state kept")
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"honcho-mock: warning: listening on {args.host}, reachable from other machines", file=sys.stderr, flush=True)
 

@@ -42,7 +42,7 @@ class ContractWatch:
     def __init__(self, server: MockServer, say: Callable[[str], None]) -> None:
         self.server = server
         self.say = say
-        self.path = Path(server.config.spec).resolve()
+        self.path = Path(server.contract_file or "").resolve()
         self.reloads = 0  # reload attempts finished: what a test waits on
         self._stop = threading.Event()
         self._ready = threading.Event()
@@ -70,7 +70,7 @@ class ContractWatch:
                 self.reload()
 
     def reload(self) -> None:
-        name = self.server.config.spec
+        name = self.server.contract_file
         try:
             self.server.reload_contract()
         except Exception as exc:  # whatever the file holds, the mock goes on with the contract it had

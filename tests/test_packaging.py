@@ -26,7 +26,7 @@ from packaging.utils import canonicalize_name
 from support import ROOT, free_port
 from support.dependencies import PROJECT, closure, declared
 
-SOURCES = ("pyproject.toml", "README.md", "openapi.yaml", "mockserver", "conformance")
+SOURCES = ("pyproject.toml", "README.md", "openapi.yaml", "mockserver", "conformance", "honcho_contracts")
 INSTALL_TIMEOUT = 900  # seconds: a cold pip cache downloads about 40 distributions
 pytestmark = pytest.mark.timeout(2 * INSTALL_TIMEOUT)  # the installs are part of the first test using each venv
 
@@ -57,7 +57,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
                    stdout=subprocess.DEVNULL)
     built = next(dist.glob("honcho_contract-*.whl"))
     with zipfile.ZipFile(built) as archive:
-        assert {"mockserver/openapi.yaml", "conformance/openapi.yaml"} <= set(archive.namelist())
+        assert {"honcho_contracts/3.0.12/openapi.yaml", "honcho_contracts/3.0.7/overlay.yaml"} <= set(archive.namelist())
     return built
 
 
@@ -107,7 +107,7 @@ def test_the_venv_holds_the_mock_dependencies_and_nothing_else(installed: Path) 
 
 def test_the_wheel_carries_the_contract_byte_for_byte(installed: Path) -> None:
     where = subprocess.run([str(installed / "python"), "-c",
-                            "from mockserver.contract.document import DEFAULT_SPEC; print(DEFAULT_SPEC)"],
+                            "import honcho_contracts; print(honcho_contracts.default().contract_path)"],
                            capture_output=True, text=True, check=True, cwd=tempfile.gettempdir(),
                            env=_outside_environment()).stdout.strip()
     assert Path(where).is_relative_to(installed.parent) and not Path(where).is_symlink()
@@ -143,7 +143,7 @@ def test_installed_honcho_mock_serves_the_contract_from_any_directory(installed:
     assert (version.returncode, version.stdout.strip()) == (0, "honcho-mock 0.1.0"), version.stderr
     with running_mock(installed, empty) as url:
         spec = httpx.get(url + "/openapi.json", timeout=10).json()
-        assert spec["info"]["version"] == "3.0.7" and spec == yaml.safe_load((ROOT / "openapi.yaml").read_text())
+        assert spec["info"]["version"] == "3.0.12" and spec == yaml.safe_load((ROOT / "openapi.yaml").read_text())
         assert httpx.post(url + "/v3/workspaces", json={"id": "from-a-wheel"}, timeout=10).status_code == 201
         docs = httpx.get(url + "/docs", timeout=10)
         assert docs.status_code == 200 and "swagger-ui" in docs.text
@@ -158,12 +158,17 @@ def test_the_pytest_plugin_runs_an_apps_test_with_warnings_as_errors(installed: 
         "import httpx\n\n"
         "def test_app_talks_to_honcho(honcho_mock):\n"
         "    assert httpx.post(honcho_mock.url + '/v3/workspaces', json={'id': 'app'}).status_code == 201\n"
-        "    assert httpx.get(honcho_mock.url + '/_mock/state').json()['workspaces'][0]['id'] == 'app'\n")
+        "    assert httpx.get(honcho_mock.url + '/_mock/state').json()['workspaces'][0]['id'] == 'app'\n\n"
+        "import pytest\n\n"
+        "@pytest.mark.honcho_mock(api_version='3.0.7')\n"
+        "def test_an_older_honcho(honcho_mock):\n"
+        "    assert httpx.get(honcho_mock.url + '/openapi.json').json()['info']['version'] == '3.0.7'\n"
+        "    assert httpx.get(honcho_mock.url + '/health').headers['x-honcho-api-version'] == '3.0.7'\n")
     result = subprocess.run([str(installed / "python"), "-W", "error", "-m", "pytest", "-q", "-W", "error",
                              "-p", "no:cacheprovider", "test_app.py"],
                             cwd=tmp_path, capture_output=True, text=True, timeout=300, env=_outside_environment())
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert "1 passed" in result.stdout and "warning" not in result.stdout.lower(), result.stdout[-3000:]
+    assert "2 passed" in result.stdout and "warning" not in result.stdout.lower(), result.stdout[-3000:]
 
 
 def test_without_their_extras_the_tester_and_the_proxy_say_what_to_install(installed: Path, tmp_path: Path) -> None:
@@ -183,6 +188,10 @@ def test_the_conformance_extra_brings_a_working_tester(installed_tester: Path, t
     version = subprocess.run([str(installed_tester / "honcho-conformance"), "--version"], cwd=tmp_path,
                              capture_output=True, text=True, timeout=120, env=_outside_environment())
     assert version.returncode == 0 and version.stdout.strip() == "honcho-conformance 0.1.0", version.stderr
+    spec = subprocess.run([str(installed_tester / "python"), "-c", "from conformance.core.config import default_spec; "
+                           "print(default_spec())"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          env=_outside_environment())
+    assert spec.returncode == 0 and "honcho_contracts" in spec.stdout and Path(spec.stdout.strip()).is_file()
     with running_mock(installed_tester, tmp_path) as url:
         run = subprocess.run([str(installed_tester / "honcho-conformance"), "run", "--base-url", url,
                               "--profile", "quick", "--phases", "semantics", "--seed", "1", "--no-progress"],

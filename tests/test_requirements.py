@@ -23,6 +23,7 @@ PARTS = {
     "the mock": (ROOT / "mockserver", ("",), ("proxy",)),
     "the proxy": (ROOT / "mockserver" / "proxy", ("", "proxy"), ()),
     "the tester": (ROOT / "conformance", ("", "conformance"), ()),
+    "the contracts": (ROOT / "honcho_contracts", ("",), ()),  # read by both: the mock's own dependencies
 }
 
 
@@ -58,7 +59,7 @@ def third_party_imports(folder: Path, skipped: tuple[str, ...] = ()) -> dict[str
                 continue
             for module in modules:
                 top = module.split(".")[0]
-                if top not in sys.stdlib_module_names and top not in ("mockserver", "conformance", "__future__"):
+                if top not in sys.stdlib_module_names and top not in ("mockserver", "conformance", "honcho_contracts", "__future__"):
                     found.setdefault(top, str(path.relative_to(ROOT)))
     return found
 

@@ -17,7 +17,7 @@ from mockserver import MockServer, create_app
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[tuple[MockServer, str]]:
-    mock = create_app(seed=5)
+    mock = create_app(seed=5, api_version="3.0.7")  # the Honcho that honcho-ai 2.1.2 pairs with
     with loopback_server(mock.app) as url:
         yield mock, url
 
@@ -105,7 +105,8 @@ def test_cards_representation_and_peer_context(honcho: Honcho):
 
 
 def test_conclusions(honcho: Honcho):
-    alice = honcho.peer("alice")
+    alice = honcho.peer("alice", metadata={})
+    honcho.peer("bob", metadata={})  # conclusions are about peers that exist (the real server: 404)
     scope = alice.conclusions_of("bob")
     made = scope.create([{"content": "bob likes jazz"}, {"content": "bob owns a bike"}])
     assert [c.content for c in made] == ["bob likes jazz", "bob owns a bike"]

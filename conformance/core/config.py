@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import honcho_contracts
+
 PHASES = ("contract", "stateful", "semantics", "model", "concurrency")
 # The phases that speak Honcho (its operations, its workspaces): a run of another contract skips them.
 HONCHO_PHASES = ("semantics", "model", "concurrency")
@@ -26,9 +28,11 @@ PHASE_DESCRIPTIONS = {
 
 
 def default_spec() -> Path:
-    """The contract beside the package: in a checkout conformance/openapi.yaml links to the repository's
-    openapi.yaml, in an installed wheel it is a copy of it (pyproject.toml, package-data)."""
-    return (Path(__file__).resolve().parents[1] / "openapi.yaml").resolve()
+    """The newest released Honcho's contract (openapi.yaml), from the honcho_contracts data
+    package: the repository's file in a checkout, its copy in an installed wheel."""
+    path = honcho_contracts.default().contract_path
+    assert path is not None, "the default Honcho version has a whole contract document"
+    return path
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ _INT_TEXT = re.compile(r"^\s*[+-]?[0-9]+(\.0*)?\s*$", re.ASCII)  # `٣` is no in
 _CONTRACT_URI = "urn:honcho-mock:contract"
 PATTERN_ERROR = "x-pattern-error"  # openapi.yaml: a pattern a validator of the real server checks, and its message
 FIELD_NAME = "x-field-name"  # openapi.yaml: a body property also accepted under its model's field name
+LESS_THAN = "x-less-than"  # openapi.yaml: [{field, than, message}]: an object's field must be below another (docs/contract.md)
 
 
 def is_json_media(content_type: str | None) -> bool:
@@ -107,9 +108,41 @@ FORMATS = FormatChecker()
 FORMATS.checkers = {**Draft202012Validator.FORMAT_CHECKER.checkers, "date-time": (storable_datetime, ())}
 
 
+def _broken_orders(validator: Any, rules: Any, instance: Any, schema: Any) -> Iterable[str]:
+    """The messages of the `x-less-than` rules `instance` breaks: both fields given as numbers
+    that their own schemas take (pydantic runs a model's validator only once its fields are
+    valid), and the first not below the second."""
+    if not isinstance(instance, dict) or not isinstance(rules, list):
+        return
+    properties = schema.get("properties", {}) if isinstance(schema, dict) else {}
+    for rule in rules:
+        low, high = instance.get(rule.get("field")), instance.get(rule.get("than"))
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (low, high)) or low < high:
+            continue
+        if validator is None or all(validator.evolve(schema=properties.get(rule[k], True)).is_valid(instance[rule[k]])
+                                    for k in ("field", "than")):
+            yield str(rule.get("message", f"{rule['field']} must be less than {rule['than']}"))
+
+
+def _less_than(validator: Any, rules: Any, instance: Any, schema: Any) -> Iterable[ValidationError]:
+    for message in _broken_orders(validator, rules, instance, schema):
+        yield ValidationError(message)
+
+
+class _FastLessThan:
+    """`x-less-than` for jsonschema_rs: the fast path must find the same bodies invalid."""
+
+    def __init__(self, parent_schema: Any, value: Any, schema_path: Any) -> None:
+        self.schema, self.rules = parent_schema, value
+
+    def validate(self, instance: Any) -> None:
+        for message in _broken_orders(None, self.rules, instance, self.schema):
+            raise ValueError(message)
+
+
 # Draft 2020-12 with ECMA `pattern` semantics: it lists the errors of the requests that
 # jsonschema_rs (the fast path) finds invalid, so both must read patterns alike.
-_ErrorLister = validators.extend(Draft202012Validator, {"pattern": _ecma_pattern})
+_ErrorLister = validators.extend(Draft202012Validator, {"pattern": _ecma_pattern, LESS_THAN: _less_than})
 
 
 class ContractValidator:
@@ -134,6 +167,7 @@ class ContractValidator:
         if self._fast_registry is None:
             self._fast_registry = jsonschema_rs.Registry([(_CONTRACT_URI, self._contract.document)])
         fast = jsonschema_rs.validator_for(rooted, registry=self._fast_registry, validate_formats=True,
+                                           keywords={LESS_THAN: _FastLessThan},
                                            formats={"date-time": storable_datetime})
         return CompiledSchema(python, fast)
 
@@ -608,6 +642,8 @@ def _constraint_error(keyword: str, value: Any, schema: dict[str, Any], loc: lis
         return _item("string_too_long", loc, f"String should have at most {value} {_plural(value, 'character')}", instance, {"max_length": value})
     if keyword == "pattern" and error.message == _NOT_UNICODE:
         return _item("string_unicode", loc, "Input should be a valid string, unable to parse raw data as a unicode string", instance)
+    if keyword == LESS_THAN:
+        return _item("value_error", loc, f"Value error, {error.message if error else keyword}", instance, {"error": {}})
     if keyword == "pattern" and isinstance(schema.get(PATTERN_ERROR), str):
         return _item("value_error", loc, f"Value error, {schema[PATTERN_ERROR]}", instance, {"error": {}})
     if keyword == "pattern":

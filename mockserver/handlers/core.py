@@ -6,8 +6,9 @@ import re
 from typing import Any, Iterable
 
 from mockserver.errors import ApiError, RequestValidationError, pydantic_text
-from mockserver.handler_interface import OperationResult, ParsedRequest
+from mockserver.handler_interface import API_VERSION_HEADER, OperationResult, ParsedRequest
 from mockserver.handlers.registry import filters_of, operation, paginate
+from mockserver.honcho import observers
 from mockserver.json_text import has_lone_surrogate
 from mockserver.state.store import Store
 from mockserver.timestamps import echo_timestamp, parse_client_timestamp
@@ -125,6 +126,7 @@ def get_or_create_session(store: Store, req: ParsedRequest) -> OperationResult:
     require_ids(req, "workspace_id")
     body = req.body
     require_model_ids(body.get("peers") or ())
+    observers.check_peers_joining(store, req.path["workspace_id"], body["id"], body.get("peers"))
     return created_or_found(*store.get_or_create_session(
         req.path["workspace_id"], body["id"], body.get("metadata"), body.get("configuration"), body.get("peers")))
 
@@ -155,8 +157,12 @@ def clone_session(store: Store, req: ParsedRequest) -> OperationResult:
 
 @operation("add_peers_to_session_v3_workspaces__workspace_id__sessions__session_id__peers_post")
 def add_session_peers(store: Store, req: ParsedRequest) -> OperationResult:
-    require_ids(req, "workspace_id", "session_id")
+    """Peers added through a get-or-create of the session: an id the id rule refuses, in the path
+    or among the keys, is 404 `Session not found` (recorded on 3.0.7 and 3.0.12), nothing changed."""
+    if not well_formed(req, "workspace_id", "session_id"):
+        raise ApiError(404, "Session not found")
     refuse_peer_keys(req.body, "Session not found")
+    observers.check_peers_joining(store, req.path["workspace_id"], req.path["session_id"], req.body)
     return OperationResult(200, store.add_session_peers(req.path["workspace_id"], req.path["session_id"], req.body))
 
 
@@ -165,6 +171,7 @@ def set_session_peers(store: Store, req: ParsedRequest) -> OperationResult:
     if not well_formed(req, "workspace_id", "session_id"):
         store.require_session(req.path["workspace_id"], req.path["session_id"])  # 404: it cannot exist
     refuse_peer_keys(req.body, "Failed to set peers for session")
+    observers.check_peers_set(req.path["session_id"], req.body)
     return OperationResult(200, store.set_session_peers(req.path["workspace_id"], req.path["session_id"], req.body))
 
 
@@ -187,6 +194,7 @@ def get_peer_config(store: Store, req: ParsedRequest) -> OperationResult:
 @operation("set_peer_config_v3_workspaces__workspace_id__sessions__session_id__peers__peer_id__config_put")
 def set_peer_config(store: Store, req: ParsedRequest) -> OperationResult:
     p = req.path
+    observers.check_config_set(store, p["workspace_id"], p["session_id"], p["peer_id"], req.body)
     store.set_peer_config(p["workspace_id"], p["session_id"], p["peer_id"], req.body)
     return OperationResult(204, media_type=None)
 
@@ -245,4 +253,5 @@ def update_message(store: Store, req: ParsedRequest) -> OperationResult:
 
 @operation("health_check_health_get")
 def health(store: Store, req: ParsedRequest) -> OperationResult:
-    return OperationResult(200, {"status": "ok"})
+    """The real server's answer; a header says which Honcho version the mock serves (docs/versions.md)."""
+    return OperationResult(200, {"status": "ok"}, headers={API_VERSION_HEADER: req.api_version})

@@ -7,9 +7,11 @@ from typing import Any, Iterator, Sequence
 
 from mockserver.handler_interface import OperationResult, ParsedRequest
 from mockserver.handlers.context import representation_query
-from mockserver.handlers.core import require_ids, well_formed, well_formed_id
+from mockserver.handlers.core import require_ids, well_formed
 from mockserver.handlers.registry import filters_of, operation, paginate
 from mockserver.honcho import cards, conclusions, dialectic
+from mockserver.honcho.recall_filters import session_allowlist
+from mockserver.honcho.response_format import check_response_format, shaped_answer
 from mockserver.honcho.representation import representation
 from mockserver.state.store import NotFound, Store
 
@@ -19,22 +21,8 @@ from mockserver.state.store import NotFound, Store
 def create_conclusions(store: Store, req: ParsedRequest) -> OperationResult:
     if not well_formed(req, "workspace_id"):  # it cannot exist: 404, as the real server answers
         raise NotFound(f"Workspace {req.path['workspace_id']} not found")
-    require_conclusion_ids(req.path["workspace_id"], req.body["conclusions"])
-    return OperationResult(201, conclusions.create_conclusions(store, req.path["workspace_id"], req.body["conclusions"]))
-
-
-def require_conclusion_ids(workspace_id: str, items: Sequence[dict[str, Any]]) -> None:
-    """Peers and sessions a conclusion names may be created, so an id the id rule refuses
-    names a record that cannot exist: 404, as the real server answers when it looks the
-    record up (the upstream schema has no pattern here, so it is no request-validation 422)."""
-    for item in items:
-        session_id = item.get("session_id")
-        if session_id is not None and not well_formed_id(session_id):
-            raise NotFound(f"Session {session_id} not found in workspace {workspace_id}")
-    for item in items:
-        for field in ("observer_id", "observed_id"):
-            if not well_formed_id(item[field]):
-                raise NotFound(f"Peer {item[field]} not found in workspace {workspace_id}")
+    return OperationResult(201, conclusions.create_conclusions(store, req.path["workspace_id"], req.body["conclusions"],
+                                                               with_level=req.behaviour.conclusion_level))
 
 
 @operation("list_conclusions_v3_workspaces__workspace_id__conclusions_list_post")
@@ -62,13 +50,14 @@ def get_representation(store: Store, req: ParsedRequest) -> OperationResult:
     answers (second round); an unknown `session_id` is a 404."""
     workspace_id, peer_id = req.path["workspace_id"], req.path["peer_id"]
     body = req.body or {}
+    allowed = recall_sessions(req)
     if store.peer(workspace_id, peer_id) is None:
         return OperationResult(200, {"representation": ""})
     session_id = body.get("session_id") or None  # "" names no session, as on the real server
     if session_id is not None:
         store.require_session(workspace_id, session_id)
     text = representation(store, workspace_id, peer_id, body.get("target") or peer_id,
-                          representation_query(body, False), session_id)
+                          representation_query(body, False), session_id, None if session_id else allowed)
     return OperationResult(200, {"representation": text})
 
 
@@ -99,16 +88,35 @@ def get_peer_context(store: Store, req: ParsedRequest) -> OperationResult:
 # -- chat -------------------------------------------------------------------------------
 @operation("chat_v3_workspaces__workspace_id__peers__peer_id__chat_post")
 def chat(store: Store, req: ParsedRequest) -> OperationResult:
-    """The peer is created if missing, as on the real server; `stream` answers SSE."""
+    """The peer is created if missing, as on the real server; a `session_id` naming no session is 404
+    (recorded), unless the answer is streamed; `stream` answers SSE."""
     require_ids(req, "workspace_id", "peer_id")
     workspace_id, peer_id = req.path["workspace_id"], req.path["peer_id"]
     body = req.body
+    allowed = recall_sessions(req)
+    if req.behaviour.recall_filters:
+        check_response_format(body.get("response_format"))
     store.get_or_create_peer(workspace_id, peer_id)
+    session_id = body.get("session_id") or None
+    if session_id is not None and not body.get("stream"):
+        # the real server looks the session up once the peer exists (a streamed answer has started: 200)
+        store.require_session(workspace_id, session_id)
     content = dialectic.answer(store, workspace_id, peer_id, body.get("target") or peer_id, body["query"],
-                               body.get("session_id"))
+                               body.get("session_id"), allowed)
+    if req.behaviour.recall_filters and body.get("response_format") is not None:
+        content = shaped_answer(body["response_format"], content)
     if body.get("stream"):
         return OperationResult(200, media_type="text/event-stream", stream=sse_events(content))
     return OperationResult(200, {"content": content})
+
+
+def recall_sessions(req: ParsedRequest) -> list[str] | None:
+    """The sessions a chat or representation may recall from (`filters`, where the version takes
+    it: behaviour recall_filters); None: every session."""
+    body = req.body or {}
+    if not req.behaviour.recall_filters:
+        return None
+    return session_allowlist(body.get("filters"), must_include=body.get("session_id"))
 
 
 def sse_events(content: str | None) -> Iterator[bytes]:

@@ -27,14 +27,13 @@ as recorded, `{"representation": ""}`). Which observations:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Collection
 
 from mockserver.honcho.conclusions import conclusions_about
 from mockserver.honcho.text_search import rank
 from mockserver.honcho.work_units import observed_messages
 from mockserver.state.store import Store
-from mockserver.timestamps import stamp_order
-from mockserver.timestamps import parse_timestamp
+from mockserver.timestamps import parse_timestamp, stamp_order
 
 Record = dict[str, Any]
 DEFAULT_MAX_CONCLUSIONS = 100
@@ -53,20 +52,22 @@ class RepresentationQuery:
 
 
 def observations(store: Store, workspace_id: str, observer: str, observed: str,
-                 session_id: str | None = None) -> list[Record]:
-    """Everything the observer knows of the observed peer, oldest first: its conclusions, and the observed
-    messages as `{"content": 'alice said: "..."', "text": <the message>, "created_at": ...}`."""
-    known = [{**c, "text": c["content"]} for c in conclusions_about(store, workspace_id, observer, observed, session_id)]
+                 session_id: str | None = None, sessions: Collection[str] | None = None) -> list[Record]:
+    """Everything the observer knows of the observed peer, oldest first (only of `sessions`, when given): its
+    conclusions, and the observed messages as `{"content": 'alice said: "..."', "text": <the message>, ...}`."""
+    known = [{**c, "text": c["content"]}
+             for c in conclusions_about(store, workspace_id, observer, observed, session_id, sessions)]
     known += [{"content": f'{observed} said: "{m["content"]}"', "text": m["content"], "created_at": m["created_at"]}
-              for m in observed_messages(store, workspace_id, observer, observed, session_id)]
+              for m in observed_messages(store, workspace_id, observer, observed, session_id)
+              if sessions is None or m["session_id"] in sessions]
     known.sort(key=lambda record: stamp_order(record["created_at"]))  # stable: conclusions first at one time
     return known
 
 
 def select(store: Store, workspace_id: str, observer: str, observed: str, options: RepresentationQuery,
-           session_id: str | None = None) -> list[Record]:
-    """The observations a representation shows, oldest first."""
-    known = observations(store, workspace_id, observer, observed, session_id)
+           session_id: str | None = None, sessions: Collection[str] | None = None) -> list[Record]:
+    """The observations a representation shows, oldest first (only of `sessions`, when given)."""
+    known = observations(store, workspace_id, observer, observed, session_id, sessions)
     cap = options.max_conclusions or DEFAULT_MAX_CONCLUSIONS
     if options.search_query is None:
         return known[-cap:]
@@ -90,8 +91,8 @@ def render(conclusions: list[Record]) -> str:
 
 
 def representation(store: Store, workspace_id: str, observer: str, observed: str, options: RepresentationQuery,
-                   session_id: str | None = None) -> str:
-    return render(select(store, workspace_id, observer, observed, options, session_id))
+                   session_id: str | None = None, sessions: Collection[str] | None = None) -> str:
+    return render(select(store, workspace_id, observer, observed, options, session_id, sessions))
 
 
 def _stamp(stored: str) -> str:

@@ -4,7 +4,8 @@ A fixture document is the format `GET /_mock/state` answers and state files hold
 dump loads back (`--fixtures`, `POST /_mock/fixtures`, the pytest plugin and `--state-file`
 all come here):
 
-    {"workspaces": [{"id": "w1", "metadata": {}, "configuration": {},
+    {"api_version": "3.0.12",  # optional: the Honcho version the document is for
+     "workspaces": [{"id": "w1", "metadata": {}, "configuration": {},
                      "peers": [{"id": "alice", "metadata": {}}],
                      "sessions": [{"id": "s1", "peers": {"alice": {}},
                                    "messages": [{"peer_id": "alice", "content": "hi"}]}]}]}
@@ -69,10 +70,17 @@ class DocumentProblem(ValueError):
         self.problem = problem
 
 
-def check_document(document: Any) -> None:
-    """Raise DocumentProblem for the first record the API could not have made."""
+def check_document(document: Any, api_version: str | None = None) -> None:
+    """Raise DocumentProblem for the first record the API could not have made, or for a
+    document made for another Honcho version than `api_version` (its `api_version` key)."""
     if not isinstance(document, Mapping):
         raise DocumentProblem("", "a fixture document is an object with a 'workspaces' list")
+    made_for = document.get("api_version")
+    if made_for is not None and not isinstance(made_for, str):
+        raise DocumentProblem("api_version", "a Honcho version name, e.g. '3.0.12'")
+    if made_for is not None and api_version is not None and made_for != api_version:
+        raise DocumentProblem("api_version", f"the document is for Honcho {made_for}; this mock serves Honcho "
+                                             f"{api_version} (honcho-mock --api-version {made_for})")
     try:
         check_json_depth(document, MAX_JSON_DEPTH + 8)  # a record's metadata may nest as deep as a body's
     except TooDeep:
@@ -297,14 +305,15 @@ def _plain(record: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k != "workspace_id"}
 
 
-def load_fixtures(store: Store, document: Any, source: str = "fixture document") -> dict[str, int]:
+def load_fixtures(store: Store, document: Any, source: str = "fixture document",
+                  api_version: str | None = None) -> dict[str, int]:
     """Add the document's records to the store, all of them or none; answers what was loaded.
 
     The document is checked whole first (above: the API's rules, the first problem
     named by its path and `source`); then it is applied, and should applying still fail,
     the workspaces it touched and the clock are put back as they were."""
     try:
-        check_document(document)
+        check_document(document, api_version)
     except DocumentProblem as exc:
         raise FixtureError(f"{source}: {exc}") from None
     named = [str(w["id"]) for w in document.get("workspaces", [])]

@@ -164,7 +164,7 @@ class Store:
         if state is None:
             raise NotFound(f"Workspace {workspace_id} not found")
         if any(s.record["is_active"] for s in state.sessions.values()):
-            raise Conflict(f"Cannot delete workspace {workspace_id} with active sessions")
+            raise Conflict(f"Cannot delete workspace '{workspace_id}': active session(s) remain. Delete all sessions first.")
         del self.workspaces[workspace_id]
         self.admission.release(workspace_records(state))
 

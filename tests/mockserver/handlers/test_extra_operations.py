@@ -47,6 +47,11 @@ def post_messages(api: httpx.Client, session: str, *messages: tuple[str, str]) -
 
 
 def conclude(api: httpx.Client, *items: dict[str, Any]) -> list[dict[str, Any]]:
+    """Conclusions about peers and sessions made first: the real server creates none of them (404)."""
+    for peer in {item[key] for item in items for key in ("observer_id", "observed_id")}:
+        api.post(f"{W}/peers", json={"id": peer})
+    for session in {item["session_id"] for item in items if item.get("session_id")}:
+        api.post(f"{W}/sessions", json={"id": session})
     response = api.post(f"{W}/conclusions", json={"conclusions": list(items)})
     assert response.status_code == 201
     return response.json()
@@ -276,8 +281,21 @@ def test_conclusions_create_list_and_delete(api):
     assert missing.status_code == 404 and made[0]["id"] in missing.json()["detail"]
     assert api.post(f"{W}/conclusions/list", json={}).json()["total"] == 1
     api.delete(f"{W}/sessions/s9")
-    in_deleted = conclude(api, {"content": "said in s9", "observer_id": "bob", "observed_id": "bob", "session_id": "s9"})
-    assert in_deleted[0]["session_id"] == "s9"
+    in_deleted = api.post(f"{W}/conclusions", json={"conclusions": [
+        {"content": "said in s9", "observer_id": "bob", "observed_id": "bob", "session_id": "s9"}]})
+    assert in_deleted.status_code == 404 and in_deleted.json() == {"detail": "Session s9 not found in workspace w1"}
+
+
+def test_conclusions_name_peers_and_sessions_that_exist(api):
+    """Looked up before anything is stored: a missing session first, then a missing peer (recorded)."""
+    item = {"content": "x", "observer_id": "alice", "observed_id": "carol", "session_id": "nosuch"}
+    api.post(f"{W}/peers", json={"id": "alice"})
+    refused = api.post(f"{W}/conclusions", json={"conclusions": [item]})
+    assert refused.status_code == 404 and refused.json() == {"detail": "Session nosuch not found in workspace w1"}
+    refused = api.post(f"{W}/conclusions", json={"conclusions": [{**item, "session_id": None}]})
+    assert refused.status_code == 404 and refused.json() == {"detail": "Peer carol not found in workspace w1"}
+    assert api.post(f"{W}/conclusions/list").json()["total"] == 0
+    assert {p["id"] for p in api.post(f"{W}/peers/list").json()["items"]} == {"alice"}
 
 
 def test_conclusion_errors(api):
@@ -421,11 +439,11 @@ def test_chat_streams_server_sent_events(api):
 # -- webhooks ---------------------------------------------------------------------------
 def test_webhook_endpoints(server, api):
     api.post("/v3/workspaces", json={"id": "w1"})
-    created = api.post(f"{W}/webhooks", json={"url": "http://127.0.0.1:9/hook"})
+    created = api.post(f"{W}/webhooks", json={"url": "http://hooks.example/hook"})
     assert created.status_code == 201
     endpoint = created.json()
     assert set(endpoint) == {"id", "workspace_id", "url", "created_at"} and endpoint["workspace_id"] == "w1"
-    again = api.post(f"{W}/webhooks", json={"url": "http://127.0.0.1:9/hook"})
+    again = api.post(f"{W}/webhooks", json={"url": "http://hooks.example/hook"})
     assert again.status_code == 200 and again.json() == endpoint
     page = api.get(f"{W}/webhooks").json()
     assert page["items"] == [endpoint] and page["total"] == 1
@@ -520,3 +538,18 @@ def scripted_run(server: MockServer) -> list[tuple[int, bytes]]:
 
 def test_same_state_and_requests_give_the_same_answers(mock):
     assert scripted_run(mock) == scripted_run(mock)
+
+
+def test_chat_in_a_session_that_does_not_exist_is_404_once_the_peer_exists(api):
+    answer = api.post(f"{W}/peers/alice/chat", json={"query": "hi", "session_id": "nosuch"})
+    assert answer.status_code == 404 and answer.json() == {"detail": "Session nosuch not found in workspace w1"}
+    assert [p["id"] for p in api.post(f"{W}/peers/list").json()["items"]] == ["alice"]  # created first, as recorded
+    streamed = api.post(f"{W}/peers/alice/chat", json={"query": "hi", "session_id": "nosuch", "stream": True})
+    assert streamed.status_code == 200  # the stream has begun when the real server looks the session up
+
+
+def test_a_workspace_with_active_sessions_is_not_deleted_in_honchos_words(api):
+    api.post(f"{W}/sessions", json={"id": "s1"})
+    answer = api.delete(W)
+    assert answer.status_code == 409
+    assert answer.json() == {"detail": "Cannot delete workspace 'w1': active session(s) remain. Delete all sessions first."}

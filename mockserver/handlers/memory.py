@@ -89,18 +89,19 @@ def get_peer_context(store: Store, req: ParsedRequest) -> OperationResult:
 @operation("chat_v3_workspaces__workspace_id__peers__peer_id__chat_post")
 def chat(store: Store, req: ParsedRequest) -> OperationResult:
     """The peer is created if missing, as on the real server; a `session_id` naming no session is 404
-    (recorded), unless the answer is streamed; `stream` answers SSE."""
+    (recorded, nothing created), unless the answer is streamed; `stream` answers SSE."""
     require_ids(req, "workspace_id", "peer_id")
     workspace_id, peer_id = req.path["workspace_id"], req.path["peer_id"]
     body = req.body
     allowed = recall_sessions(req)
     if req.behaviour.recall_filters:
         check_response_format(body.get("response_format"))
-    store.get_or_create_peer(workspace_id, peer_id)
     session_id = body.get("session_id") or None
     if session_id is not None and not body.get("stream"):
-        # the real server looks the session up once the peer exists (a streamed answer has started: 200)
+        # a streamed answer has started (200) before the session is looked up; a refused one changes nothing
+        # (the real server has created the peer by then: the mock keeps a refusal free of effects)
         store.require_session(workspace_id, session_id)
+    store.get_or_create_peer(workspace_id, peer_id)
     content = dialectic.answer(store, workspace_id, peer_id, body.get("target") or peer_id, body["query"],
                                body.get("session_id"), allowed)
     if req.behaviour.recall_filters and body.get("response_format") is not None:

@@ -77,7 +77,7 @@ def test_a_seeded_mock_draws_the_same_dynamic_bodies() -> None:
 
 
 @pytest.mark.parametrize(("prefer", "says"), [
-    ("code=503", "declares no 503 (it declares 200, 400, 401, 413, 422, 507)"),
+    ("code=503", "declares no 503 (it declares 200, 400, 401, 404, 413, 422, 507)"),
     ("code=abc", "code must be an HTTP status within 100..599, not 'abc'"),
     ("example=nope", "has no example of that name (it has answered (200), nothing-known (200))"),
     ("code=422, example=answered", "has no example of that name for 422 (it declares no named examples)"),

@@ -19,6 +19,7 @@ from __future__ import annotations
 from conformance.semantics import list_checks  # noqa: F401  isort: skip
 from conformance.semantics import write_checks  # noqa: F401  isort: skip
 from conformance.semantics import error_checks  # noqa: F401  isort: skip
+from conformance.semantics import webhook_checks  # noqa: F401  isort: skip
 from conformance.semantics.context import CheckContext, StopCheck, ids, short
 from conformance.semantics.registry import (
     REGISTRY,

@@ -21,6 +21,7 @@ from conformance.semantics import write_checks  # noqa: F401  isort: skip
 from conformance.semantics import error_checks  # noqa: F401  isort: skip
 from conformance.semantics import webhook_checks  # noqa: F401  isort: skip
 from conformance.semantics import recall_checks  # noqa: F401  isort: skip
+from conformance.semantics import scope_checks  # noqa: F401  isort: skip
 from conformance.semantics.context import CheckContext, StopCheck, ids, short
 from conformance.semantics.registry import (
     REGISTRY,

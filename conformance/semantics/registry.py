@@ -75,8 +75,8 @@ def run_checks(*, api: HonchoApi, workspaces: RunWorkspaces, seed: int, rounds: 
                            workspaces=workspaces, rounds=rounds, read_only=read_only, label=label, report=report,
                            world=world, phase=phase,
                            **({"deletion_wait": deletion_wait} if deletion_wait is not None else {}))
-        ctx.contract = contract
         ctx.behaviour = behaviour
+        ctx.contract = contract
         ctx.run(check.func)
         results[check.name] = ctx.failures
         progress(check.name)

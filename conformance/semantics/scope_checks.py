@@ -85,8 +85,8 @@ def scope_get_or_create(ctx: CheckContext) -> None:
         expect_refused(ctx, reply, 404, missing_scope(workspace_id, absent), "a scope that does not exist")
 
 
-@semantic_check("scope_sessions", "sessions join a scope (204, listed in order of joining, a repeat changes "
-                "nothing, a missing session refuses the whole request) and leave it (204); its status maps the "
+@semantic_check("scope_sessions", "sessions join a scope (204, listed in order of joining, a repeat is no second "
+                "membership, a missing session refuses the whole request) and leave it (204); its status maps the "
                 "sessions it backfilled; a session created with `scopes` joins them", applies=SCOPES)
 def scope_sessions(ctx: CheckContext) -> None:
     api = ctx.api

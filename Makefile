@@ -60,8 +60,10 @@ test: venv node-deps sdks browser
 conformance: venv
 	$(BIN)/honcho-conformance run --base-url $(URL) $(ARGS)
 
+# Prints its figures; RESULTS=FILE also writes them as markdown (RESULTS=bench/results.md: the published page),
+# OUT=DIR holds raw figures and logs (default bench/out), PORTS=LOW-HIGH the servers' ports (default: any free).
 bench: venv
-	$(BIN)/python bench/run.py $(ARGS)
+	$(BIN)/python bench/run.py $(if $(RESULTS),--results $(RESULTS)) $(if $(OUT),--out $(OUT)) $(if $(PORTS),--ports $(PORTS)) $(ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info tests/ts/node_modules

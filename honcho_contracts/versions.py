@@ -56,9 +56,10 @@ class ApiVersion:
     def is_overlay(self) -> bool:
         return self.based_on is not None
 
-    def document(self) -> dict[str, Any]:
-        """The version's whole OpenAPI document (an overlay applied to its base); a fresh copy."""
-        return copy.deepcopy(_document(self.name))
+    def document(self, fresh: bool = False) -> dict[str, Any]:
+        """The version's whole OpenAPI document (an overlay applied to its base); a copy of the one read
+        at first use, or (`fresh`) its own file read again (honcho-mock --watch follows it)."""
+        return _document.__wrapped__(self.name) if fresh else copy.deepcopy(_document(self.name))
 
     def routes(self) -> frozenset[tuple[str, str]]:
         """Its operations as (METHOD, path template) pairs (none without a contract yet)."""

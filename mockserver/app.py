@@ -93,6 +93,7 @@ class MockConfig:
     # honcho-mock passes its bind address and --allowed-host)
     allowed_hosts: tuple[str, ...] | None = None
     bind_host: str = "127.0.0.1"
+    reloadable: bool = False  # --watch: the contract's part of the stack can be replaced while serving
 
 
 class MockServer:
@@ -101,13 +102,13 @@ class MockServer:
     def __init__(self, config: MockConfig | None = None) -> None:
         self.config = config or MockConfig()
         self.version = served_version(self.config.api_version)
-        self.contract = Contract.of_version(self.version) if self.config.spec is None else Contract.load(self.config.spec)
+        self.contract = self._read_contract()
         self.store: Store = capped_store(Clock(self.config.seed), max_records=self.config.max_records)
         self.validation_contract = self.contract.validation_view()  # a 3.0 document's schemas read as 2020-12
         self.validators = ContractValidator(self.validation_contract)
         self.examples = ExampleResponder(self.validation_contract, self.validators)
         self.auth = AuthSettings.create(self.config.auth_secret, self.config.admin_token)
-        self.coverage = CoverageLog(self.validation_contract)  # GET /_mock/coverage
+        self.coverage = CoverageLog(self.validation_contract, auth=self.auth is not None)  # GET /_mock/coverage
         self.latency, self.error_rate = latency_rules(self.config.latency), error_rules(self.config.error_rate)
         self.delivery: WebhookDelivery | None = None
         if self.config.webhook_allow:
@@ -145,38 +146,38 @@ class MockServer:
         if to_fixtures and self.config.fixtures is not None:
             load_fixtures(self.store, self.config.fixtures, self.config.fixtures_source, self.version.name)
 
+    @property
+    def contract_file(self) -> Path | None:
+        """The file that says what is served: --spec's, else the version's own (its document or its overlay)."""
+        return self.config.spec if self.config.spec is not None else self.version.contract_path
+
+    def _read_contract(self, fresh: bool = False) -> Contract:
+        """--spec's document, else the version's; `fresh` reads the version's files again (--watch)."""
+        if self.config.spec is not None:
+            return Contract.load(self.config.spec)
+        return Contract(self.version.document(fresh=fresh), self.version.contract_path)
+
+    def reload_contract(self) -> None:
+        """Read the contract's file again and serve it (--watch), keeping the state and the coverage counts;
+        any error leaves the served contract as it was (the caller says why)."""
+        if self.slot is None:
+            raise RuntimeError("this mock was not built to reload its contract (MockConfig.reloadable)")
+        contract = self._read_contract(fresh=True)
+        validation_contract = contract.validation_view()
+        validators = ContractValidator(validation_contract)
+        coverage = CoverageLog(validation_contract, auth=self.auth is not None)
+        coverage.counts = self.coverage.counts
+        parts = (contract, validation_contract, validators, ExampleResponder(validation_contract, validators), coverage)
+        inner, docs = self._contract_stack(*parts)  # built whole before anything served changes
+        (self.contract, self.validation_contract, self.validators, self.examples, self.coverage) = parts
+        self.docs, self.slot.app = docs, inner
+
     def _build(self) -> ASGIApp:
-        handlers = OPERATIONS if self.auth is None else {**OPERATIONS, KEYS_OPERATION: key_handler(self.auth)}
-        dispatcher = Dispatcher(self.store, self.validators, handlers, fallback=self.examples.fallback,
-                                max_body=self.config.max_body, coverage=self.coverage,
-                                behaviour=self.version.behaviour, api_version=self.version.name)
-        allow = allow_table(self.contract.document.get("paths", {}), HTTP_METHODS)
-        elsewhere = routes_elsewhere(self.version) if self.config.spec is None else ()
-        middlewares = [functools.partial(ErrorsAsJSON, base_path=self.contract.base_path, allow=allow,
-                                         elsewhere=elsewhere, served=self.version), ContractRouting,
-                       LifespanMiddleware]
-        after_routing: list[Any] = []
-        if self.auth is not None:  # first: a fault header acts only on an authenticated request
-            after_routing.append(functools.partial(AuthMiddleware, settings=self.auth, contract=self.validation_contract,
-                                                   max_body=self.config.max_body, facts=FACTS, coverage=self.coverage))
-        after_routing.append(functools.partial(FaultMiddleware, contract=self.validation_contract, responder=self.examples,
-                                               latency=self.latency, errors=self.error_rate, seed=self.config.seed,
-                                               coverage=self.coverage))
-        at = middlewares.index(ContractRouting) + 1  # routed: they know the operation and its path parameters
-        middlewares[at:at] = after_routing
-        connexion_app = ConnexionMiddleware(dispatcher, middlewares=middlewares)
-        connexion_app.add_api(
-            self.contract.openapi30_view(),
-            resolver=Resolver(function_resolver=_routed_only),
-            swagger_ui_options=SwaggerUIOptions(swagger_ui=False, serve_spec=False),  # docs_ui.py serves them
-        )
-        app: ASGIApp = connexion_app
-        self.docs: DocsPages | None = None
-        if self.config.swagger_ui:
-            app = self.docs = DocsPages(app, self.contract.document, self.contract.base_path)
-        app = AdminRoutes(app, self.store, copy.deepcopy(self.contract.document), self.reset,
-                          max_body=self.config.max_body, has_fixtures=self.config.fixtures is not None,
-                          auth=self.auth, coverage=self.coverage, api_version=self.version.name)
+        app, self.docs = self._contract_stack(self.contract, self.validation_contract, self.validators, self.examples,
+                                              self.coverage)
+        self.slot: ContractSlot | None = None
+        if self.config.reloadable:
+            app = self.slot = ContractSlot(app)
         if self.config.cors:
             app = CORSWhenAsked(app, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
                                  expose_headers=["*"])
@@ -188,6 +189,54 @@ class MockServer:
         if self.config.request_log:  # outermost: every request is logged, preflights and /_mock/ ones too
             app = self.request_log = RequestLog(app, self.config.request_log, self.config.log_stream)
         return RefuseNonHTTP(app)
+
+    def _contract_stack(self, contract: Contract, validation_contract: Contract, validators: ContractValidator,
+                        examples: ExampleResponder, coverage: CoverageLog) -> tuple[ASGIApp, DocsPages | None]:
+        """What depends on the contract: the /_mock/ routes, the docs pages, connexion's routing and the
+        middleware after it, the Dispatcher."""
+        handlers = OPERATIONS if self.auth is None else {**OPERATIONS, KEYS_OPERATION: key_handler(self.auth)}
+        dispatcher = Dispatcher(self.store, validators, handlers, fallback=examples.fallback,
+                                max_body=self.config.max_body, coverage=coverage,
+                                behaviour=self.version.behaviour, api_version=self.version.name)
+        allow = allow_table(contract.document.get("paths", {}), HTTP_METHODS)
+        elsewhere = routes_elsewhere(self.version) if self.config.spec is None else ()
+        middlewares = [functools.partial(ErrorsAsJSON, base_path=contract.base_path, allow=allow,
+                                         elsewhere=elsewhere, served=self.version), ContractRouting,
+                       LifespanMiddleware]
+        after_routing: list[Any] = []
+        if self.auth is not None:  # first: a fault header acts only on an authenticated request
+            after_routing.append(functools.partial(AuthMiddleware, settings=self.auth, contract=validation_contract,
+                                                   max_body=self.config.max_body, facts=FACTS, coverage=coverage))
+        after_routing.append(functools.partial(FaultMiddleware, contract=validation_contract, responder=examples,
+                                               latency=self.latency, errors=self.error_rate, seed=self.config.seed,
+                                               coverage=coverage))
+        at = middlewares.index(ContractRouting) + 1  # routed: they know the operation and its path parameters
+        middlewares[at:at] = after_routing
+        connexion_app = ConnexionMiddleware(dispatcher, middlewares=middlewares)
+        connexion_app.add_api(
+            contract.openapi30_view(),
+            resolver=Resolver(function_resolver=_routed_only),
+            swagger_ui_options=SwaggerUIOptions(swagger_ui=False, serve_spec=False),  # docs_ui.py serves them
+        )
+        app: ASGIApp = connexion_app
+        docs: DocsPages | None = None
+        if self.config.swagger_ui:
+            app = docs = DocsPages(app, contract.document, contract.base_path)
+        app = AdminRoutes(app, self.store, copy.deepcopy(contract.document), self.reset,
+                          max_body=self.config.max_body, has_fixtures=self.config.fixtures is not None,
+                          auth=self.auth, coverage=coverage, api_version=self.version.name)
+        return app, docs
+
+    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        await self.app(scope, receive, send)
+
+
+class ContractSlot:
+    """The contract's part of the stack, behind one reference that a reload replaces (--watch): a request
+    already inside finishes on the contract it started with, the next one meets the new contract."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
 
     async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
         await self.app(scope, receive, send)

@@ -10,6 +10,7 @@ import json
 import math
 import os
 import sys
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Callable, Mapping, NoReturn, Sequence
 
@@ -20,6 +21,7 @@ import honcho_contracts
 
 from mockserver.app import MockConfig, MockServer
 from mockserver.contract.document import SpecError, yaml_problem
+from mockserver.contract_watch import ContractWatch
 from mockserver.errors import ApiError
 from mockserver.http.bodies import DEFAULT_MAX_BODY
 from mockserver.http.faults import describe as describe_faults
@@ -28,6 +30,17 @@ from mockserver.http.serving import bind, serve
 from mockserver.state.fixtures import FixtureError, read_fixtures
 from mockserver.state.record_cap import DEFAULT_MAX_RECORDS
 from mockserver.state.state_file import DEFAULT_SAVE_INTERVAL, StateFileError
+
+
+PROXY_INSTALL_HINT = "pip install 'honcho-contract[proxy]'"
+
+
+def package_version() -> str:
+    """The installed package's version (a checkout that was never installed has none to tell)."""
+    try:
+        return version("honcho-contract")
+    except PackageNotFoundError:
+        return "(not installed)"
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -62,6 +75,7 @@ def _positive_seconds(text: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="honcho-mock", description="A stateful mock of the Honcho v3 API, served from its OpenAPI contract.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     served = [v.name for v in honcho_contracts.served_versions()]
     parser.add_argument("--api-version", default=None, choices=served, metavar="VERSION",
                         help=f"the Honcho version to serve, its contract and its behaviour: {' or '.join(served)} "
@@ -96,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="delay answers by MS (or MIN-MAX) milliseconds, for paths matching the glob PATTERN (repeatable)")
     parser.add_argument("--error-rate", action="append", default=[], metavar="RATE[:STATUS][:PATTERN]",
                         help="answer STATUS (default 500) to a RATE (0..1) share of requests matching PATTERN (repeatable)")
+    parser.add_argument("--watch", action="store_true",
+                        help="reload the contract (--spec) when its file changes, keeping the state; a file that does "
+                             "not load keeps the contract served before")
     parser.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"],
                         help="uvicorn's own log (its access log from info on)")
     parser.add_argument("--quiet", action="store_true", help="no request log (one line per request, on by default)")
@@ -156,8 +173,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # a refused value (one line already printed, status 2) or --help
         return exc.code if isinstance(exc.code, int) else 2
     if args.proxy or args.shadow:
-        from mockserver.proxy.command import run_proxy
-
+        try:
+            from mockserver.proxy.command import run_proxy
+        except ModuleNotFoundError as exc:  # the proxy's extra is not installed
+            print(f"honcho-mock: --proxy needs {exc.name}, which is not installed; install it with: "
+                  f"{PROXY_INSTALL_HINT}", file=sys.stderr, flush=True)
+            return 2
         return run_proxy(args, auth_options(args, os.environ))
     fail = functools.partial(print, "honcho-mock: cannot start:", file=sys.stderr, flush=True)
     try:
@@ -176,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                        webhook_allow=tuple(args.webhook_allow),
                                        request_log=None if args.quiet else args.log_format,
                                        allowed_hosts=tuple(args.allowed_host), bind_host=args.host,
-                                       **auth_options(args, os.environ)))
+                                       reloadable=args.watch, **auth_options(args, os.environ)))
     except SpecError as exc:
         fail(f"--spec {args.spec}: {exc}" if args.spec is not None else f"--api-version {args.api_version}: {exc}")
         return 2
@@ -218,10 +239,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         print(f"honcho-mock: recording the exchanges to {args.record} (HAR 1.2, complete at shutdown)", flush=True)
     settle_garbage_collector()
+    watch = ContractWatch(server, functools.partial(print, "honcho-mock:", flush=True)).start() if args.watch else None
     try:
         serve(app, host=args.host, sock=sock, log_level=args.log_level,
               on_ready=functools.partial(announce, server, args, base), on_shutdown=server.close)
     finally:
+        if watch is not None:
+            watch.stop()
         server.close()
     return 0
 
@@ -251,6 +275,8 @@ def announce(server: MockServer, args: argparse.Namespace, base: str) -> None:
         print(f"export HONCHO_API_KEY={server.auth.admin_jwt()}", flush=True)
     for line in describe_faults(server.latency, server.error_rate):
         say(line)
+    if args.watch:
+        say(f"watching {server.contract_file}: a change to it is served at once, the state kept")
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"honcho-mock: warning: listening on {args.host}, reachable from other machines", file=sys.stderr, flush=True)
 

@@ -33,10 +33,15 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 import pytest
+
+# mockserver/__init__.py's DEPENDENCY_WARNINGS, restated: the plugin is loaded by entry point before the app's
+# own paths are set, when `mockserver` may not yet name this package as a whole
+DEPENDENCY_WARNINGS = r"connexion(\.|$)"
 
 if TYPE_CHECKING:
     from mockserver.app import MockServer
@@ -103,8 +108,10 @@ class _ServedMock:
     """A MockServer served by uvicorn in a thread on 127.0.0.1 (a free port); `stop()` ends it."""
 
     def __init__(self, options: Mapping[str, Any]) -> None:
-        from mockserver.app import MockConfig, MockServer
-        from mockserver.http.serving import ReadyServer, bind
+        with warnings.catch_warnings():  # imported within a test, under the app's warning filters
+            warnings.filterwarnings("ignore", module=DEPENDENCY_WARNINGS)
+            from mockserver.app import MockConfig, MockServer
+            from mockserver.http.serving import ReadyServer, bind
 
         self.server = MockServer(MockConfig(**{"request_log": None, **options}))
         self._sock = bind("127.0.0.1", 0)

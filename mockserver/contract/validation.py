@@ -54,7 +54,7 @@ def is_json_media(content_type: str | None) -> bool:
 
 @functools.lru_cache(maxsize=256)
 def ecma_regex(pattern: str) -> re.Pattern[str]:
-    """A JSON Schema `pattern` (an ECMA 262 regex) for Python's `re`. In ECMA 262 (and in
+    r"""A JSON Schema `pattern` (an ECMA 262 regex) for Python's `re`. In ECMA 262 (and in
     jsonschema_rs and pydantic) `$` matches only at the very end; Python's `$` also matches
     before a final newline, so `"bob\n"` would pass `^[a-zA-Z0-9_-]+$`. Each `$` outside a
     character class becomes `\Z`."""

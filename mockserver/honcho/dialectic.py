@@ -11,8 +11,11 @@ the most relevant facts, newest first among equals:
     - alice likes tea
     - alice said: "I drink green tea every morning"
 
-When nothing relevant is known the answer is None (the API's `{"content": null}`,
-which the SDK returns as None). `reasoning_level` does not change the answer.
+As the real server's agent always says what it knows, a query that shares no word with any fact
+is still answered: by the nearest (most recent) facts. Only a peer of whom nothing is known gets None
+(the API's `{"content": null}`, which the SDK returns as None). `reasoning_level` does not
+change the answer. The answer depends on the stored state alone, so a test pins it by its
+fixtures (README, "Chat and representation").
 """
 
 from __future__ import annotations
@@ -39,8 +42,9 @@ class Fact:
 def answer(store: Store, workspace_id: str, observer: str, observed: str, query: str,
            session_id: str | None = None, sessions: Collection[str] | None = None) -> str | None:
     """`sessions`: the recall allowlist (3.0.12's `filters.session_id`): knowledge from those sessions only."""
-    facts = rank(_knowledge(store, workspace_id, observer, observed, session_id, sessions), query, lambda f: f.text,
-                 limit=MAX_FACTS)
+    known = _knowledge(store, workspace_id, observer, observed, session_id, sessions)
+    facts = rank(known, query, lambda f: f.text, limit=MAX_FACTS) or rank(known, query, lambda f: f.text,
+                                                                           limit=MAX_FACTS, nearest=True)
     if not facts:
         return None
     return "\n".join([f"Based on what I know about {observed}:", *(f"- {fact.line}" for fact in facts)])

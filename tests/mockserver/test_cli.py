@@ -63,6 +63,15 @@ def test_an_embedded_app_checks_hosts_only_when_asked() -> None:
         assert client.get("/health").status_code == 200
 
 
+def test_version_says_the_release_and_serves_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    from mockserver.cli import main
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"honcho-mock {version('honcho-contract')}\n"
+
+
 @pytest.mark.parametrize("args, version", [([], "3.0.12"), (["--api-version", "3.0.7"], "3.0.7")])
 def test_the_api_version_served_is_said_at_start_in_health_and_in_the_contract(args: list[str], version: str) -> None:
     with MockProcess(*args) as mock:

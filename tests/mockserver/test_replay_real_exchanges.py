@@ -30,8 +30,12 @@ DELIBERATE = {
     ("POST", "/v3/workspaces/w1/conclusions", None),
     # ...so a query over them answers (the real server failed on its missing key) ...
     ("POST", "/v3/workspaces/w1/conclusions/query", '{"query": "tea", "filters": {"observer_id": "alice", "observed_id": "alice"}}'),
-    # ...and alice's representation now holds the stored conclusion
-    ("POST", "/v3/workspaces/w1/peers/alice/representation", '{"search_query": "tea"}'),
+    # ...and alice's representation now holds the stored conclusion; the recorded server had no LLM, so its
+    # deriver drew no observation from alice's messages and her representation stayed empty: the mock's
+    # quotes what she said (README, "Chat and representation"), in the representation and in both contexts
+    ("POST", "/v3/workspaces/w1/peers/alice/representation", None),
+    ("GET", "/v3/workspaces/w1/peers/alice/context", None),
+    ("GET", "/v3/workspaces/w1/sessions/s1/context", None),
     # the real queue held work from earlier runs (no worker ran); the mock's queue completes at once
     ("GET", "/v3/workspaces/w1/queue/status", None),
 }

@@ -11,7 +11,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import httpx
 import uvicorn
@@ -65,6 +65,14 @@ def checked(client: httpx.Client) -> httpx.Client:
     """Make every answer `client` receives go through `check_response`."""
     client.event_hooks = {"request": [], "response": [contract_hook]}
     return client
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Poll an observable condition (never a fixed sleep): generous, since CI shares its CPU."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.01)
 
 
 def free_port() -> int:

@@ -134,7 +134,7 @@ def test_context_with_a_target_adds_representation_and_card(api):
     post_messages(api, "s1", ("alice", "hello"), ("bob", "hi"))
     api.put(f"{W}/peers/alice/card", json={"peer_card": ["likes tea"]})
     body = api.get(f"{W}/sessions/s1/context", params={"search_query": "hello", "peer_target": "alice"}).json()
-    assert body["peer_representation"] == "" and body["peer_card"] == ["likes tea"]
+    assert body["peer_representation"].endswith('] alice said: "hello"\n') and body["peer_card"] == ["likes tea"]
     conclude(api, {"content": "alice is kind", "observer_id": "bob", "observed_id": "alice"})
     api.put(f"{W}/peers/bob/card", params={"target": "alice"}, json={"peer_card": ["bob's view of alice"]})
     seen = api.get(f"{W}/sessions/s1/context", params={"peer_target": "alice", "peer_perspective": "bob"}).json()
@@ -144,6 +144,7 @@ def test_context_with_a_target_adds_representation_and_card(api):
 
 
 def test_context_budget_counts_representation_and_card_first(api):
+    api.post(f"{W}/sessions", json={"id": "s1", "peers": {"alice": {"observe_me": False}}})  # an empty representation
     post_messages(api, "s1", ("alice", "one"), ("alice", "two"))
     api.put(f"{W}/peers/alice/card", json={"peer_card": ["x"]})
     assert contents(api.get(f"{W}/sessions/s1/context", params={"tokens": 2, "peer_target": "alice"})
@@ -347,6 +348,24 @@ def test_representation_is_empty_until_something_is_concluded(api):
     assert searched == {"representation": ""}
 
 
+def test_representation_shows_what_the_peer_said_where_it_was_observed(api):
+    """The real server's deriver turns observed messages into observations; the mock quotes them, at once."""
+    api.post(f"{W}/sessions", json={"id": "s1", "peers": {"alice": {}, "bob": {"observe_others": True}, "carol": {}}})
+    post_messages(api, "s1", ("alice", "hello"), ("alice", "I like green tea"))
+    own = api.post(f"{W}/peers/alice/representation", json={}).json()["representation"]
+    lines = own.splitlines()
+    assert lines[:2] == ["## Explicit Observations", ""] and len(lines) == 4, own
+    assert lines[2].endswith('] alice said: "hello"') and lines[3].endswith('] alice said: "I like green tea"')
+    seen_by_bob = api.post(f"{W}/peers/bob/representation", json={"target": "alice"}).json()["representation"]
+    assert seen_by_bob == own  # bob observes others in s1
+    assert api.post(f"{W}/peers/carol/representation", json={"target": "alice"}).json() == {"representation": ""}
+    searched = api.post(f"{W}/peers/alice/representation", json={"search_query": "tea"}).json()["representation"]
+    assert searched.splitlines()[2:] == [lines[3]]
+    # a sender that is not observed feeds no representation (and no representation task: queue status agrees)
+    api.put(f"{W}/sessions/s1/peers/alice/config", json={"observe_me": False})
+    assert api.post(f"{W}/peers/alice/representation", json={}).json() == {"representation": ""}
+
+
 def test_representation_errors(api):
     missing = api.post(f"{W}/peers/nobody/representation", json={})
     assert missing.status_code == 200 and missing.json() == {"representation": ""}  # second round: nothing learned
@@ -387,7 +406,11 @@ def test_chat_answers_from_stored_knowledge(api):
     answer = api.post(f"{W}/peers/alice/chat", json={"query": "What tea does she like?"}).json()["content"]
     assert answer.splitlines() == ["Based on what I know about alice:", "- alice likes tea",
                                    '- alice said: "I drink green tea every morning"']
-    assert api.post(f"{W}/peers/alice/chat", json={"query": "quantum physics"}).json() == {"content": None}
+    # a query sharing no word with anything known is still answered, from the nearest (newest) facts
+    unrelated = api.post(f"{W}/peers/alice/chat", json={"query": "quantum physics"}).json()["content"]
+    assert unrelated.splitlines() == ["Based on what I know about alice:", "- alice likes tea",
+                                      '- alice said: "my dog is Rex"', '- alice said: "I drink green tea every morning"']
+    assert api.post(f"{W}/peers/alice/chat", json={"query": "quantum physics"}).json()["content"] == unrelated
 
 
 def test_chat_creates_the_peer_and_validates(api):

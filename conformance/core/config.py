@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 import re
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -63,7 +63,8 @@ class ConfigError(ValueError):
 class RunConfig:
     base_url: str
     token: str | None = None
-    spec: Path = field(default_factory=default_spec)
+    spec: Path | None = None                  # another contract document; None: the chosen version's contract
+    api_version: str | None = None            # the Honcho version to test; None: read from the server
     seed: int | None = None
     profile: str = "default"
     phases: tuple[str, ...] = PHASES
@@ -99,6 +100,11 @@ class RunConfig:
         parts = urlsplit(self.base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ConfigError(f"--base-url must be an http(s) URL, got {self.base_url!r}")
+        if self.api_version is not None:
+            try:
+                honcho_contracts.get(self.api_version)
+            except honcho_contracts.UnknownVersion as exc:
+                raise ConfigError(f"--api-version: {exc}") from None
         if self.profile not in PROFILES:
             raise ConfigError(f"unknown profile {self.profile!r} (choose from {', '.join(PROFILES)})")
         unknown = [p for p in self.phases if p not in PHASES]

@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 TS_STAMP := tests/ts/node_modules/.installed
 
-.PHONY: venv node-deps browser mock test conformance bench clean
+.PHONY: venv node-deps sdks browser mock test conformance bench clean
 
 venv: $(STAMP)
 
@@ -27,6 +27,20 @@ browser:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
+# The official Python SDK that pairs with each Honcho version served (honcho_contracts/<version>/version.yaml),
+# each in its own directory (pip --target; its dependencies are the venv's): tests/test_sdk_versions.py runs
+# each against the mock of its version in a process of its own.
+SDK_DIR := $(VENV)/sdks
+SDK_STAMP := $(SDK_DIR)/.installed
+sdks: $(SDK_STAMP)
+
+$(SDK_STAMP): $(STAMP) $(wildcard honcho_contracts/*/version.yaml)
+	for sdk in $$($(BIN)/python -c "import honcho_contracts as h; print(*sorted({v.sdks['python'] for v in h.served_versions()}))"); do \
+		[ -d $(SDK_DIR)/honcho-ai-$$sdk/honcho ] || $(BIN)/python -m pip install --quiet --no-deps \
+			--target $(SDK_DIR)/honcho-ai-$$sdk honcho-ai==$$sdk || exit 1; \
+	done
+	touch $(SDK_STAMP)
+
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -40,7 +54,7 @@ mock: venv
 # The suite runs on 4 pytest-xdist workers (many tests wait on sockets and processes, so 4 beat 2 on two
 # cores); JOBS=0 runs it in this one process.
 JOBS ?= 4
-test: venv node-deps browser
+test: venv node-deps sdks browser
 	$(BIN)/python -m pytest -q -n $(JOBS) $(PYTEST_ARGS)
 
 conformance: venv

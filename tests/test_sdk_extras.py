@@ -17,7 +17,7 @@ from mockserver import MockServer, create_app
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[tuple[MockServer, str]]:
-    mock = create_app(seed=5)
+    mock = create_app(seed=5, api_version="3.0.7")  # the Honcho that honcho-ai 2.1.2 pairs with
     with loopback_server(mock.app) as url:
         yield mock, url
 

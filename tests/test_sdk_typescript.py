@@ -20,7 +20,7 @@ TS_DIR = ROOT / "tests" / "ts"
 def test_typescript_sdk_flow() -> None:
     if not (TS_DIR / "node_modules" / "@honcho-ai" / "sdk").is_dir():
         pytest.fail("the TypeScript SDK is not installed: run `make test` (it runs npm ci in tests/ts)")
-    with loopback_server(create_app(seed=9).app) as url:
+    with loopback_server(create_app(seed=9, api_version="3.0.7").app) as url:  # 2.1.2 pairs with 3.0.7
         result = subprocess.run(["node", "flow.mjs", url], cwd=TS_DIR, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ts-sdk flow ok" in result.stdout

@@ -11,7 +11,8 @@ from mockserver.errors import ApiError
 from mockserver.handlers.core import listed_refusals, require_ids, well_formed
 from mockserver.handlers.registry import filters_of, operation, paginate
 from mockserver.honcho import cards, conclusions, dialectic, scopes
-from mockserver.honcho.recall_filters import check_response_format, session_allowlist
+from mockserver.honcho.recall_filters import session_allowlist
+from mockserver.honcho.response_format import check_response_format, shaped_answer
 from mockserver.honcho.representation import representation
 from mockserver.state.store import NotFound, Store
 
@@ -126,6 +127,8 @@ def chat(store: Store, req: ParsedRequest) -> OperationResult:
         store.require_session(workspace_id, session_id)
     content = dialectic.answer(store, workspace_id, observer or peer_id, body.get("target") or peer_id, body["query"],
                                body.get("session_id"), allowed)
+    if req.behaviour.recall_filters and body.get("response_format") is not None:
+        content = shaped_answer(body["response_format"], content)
     if body.get("stream"):
         return OperationResult(200, media_type="text/event-stream", stream=sse_events(content))
     return OperationResult(200, {"content": content})

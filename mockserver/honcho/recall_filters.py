@@ -1,12 +1,11 @@
-"""The recall options 3.0.12 added to chat and the representation (behaviour `recall_filters`).
+"""The recall filters 3.0.12 added to chat and the representation (behaviour `recall_filters`).
 
 `filters` there is not the filter language of the lists: it takes only `session_id` (a
 session id, a list of them, or `{"in": [...]}`) and confines recall to those sessions, so an
 option the server would drop is refused instead (a dropped filter would widen what is
-recalled). With a top-level `session_id` as well, the list must include it. Chat's
-`response_format` must be a JSON Schema whose root is an object. Each refusal is 422 with
-the real server's string `detail`; 3.0.7 ignores both keys, as pydantic ignores keys a model
-does not declare.
+recalled). With a top-level `session_id` as well, the list must include it. Each refusal is
+422 with the real server's string `detail`; 3.0.7 ignores the key, as pydantic ignores keys a
+model does not declare. (Chat's `response_format`, also 3.0.12's: response_format.py.)
 """
 
 from __future__ import annotations
@@ -58,17 +57,6 @@ def checked_allowlist(entries: list[Any], field: str, must_include: str | None =
     if must_include is not None and must_include not in allowed:
         raise _refused(f"session_id must be included in {field}")
     return allowed
-
-
-def check_response_format(schema: Any) -> None:
-    """Chat's `response_format`: a JSON Schema whose root is an object (`type: object`, or no
-    type with `properties` or a `$ref`)."""
-    if schema is None:
-        return
-    root = {key: value for key, value in schema.items() if key != "$schema"}
-    kind = root.get("type")
-    if not (kind == "object" or (kind is None and ("properties" in root or "$ref" in root))):
-        raise _refused("Invalid response_format: root schema must have type 'object'")
 
 
 def _refused(detail: str) -> ApiError:

@@ -61,3 +61,31 @@ def test_an_embedded_app_checks_hosts_only_when_asked() -> None:
         assert client.get("/health").status_code == 403
     with TestClient(create_app(allowed_hosts=("testserver",)).app, base_url="http://testserver") as client:
         assert client.get("/health").status_code == 200
+
+
+@pytest.mark.parametrize("args, version", [([], "3.0.12"), (["--api-version", "3.0.7"], "3.0.7")])
+def test_the_api_version_served_is_said_at_start_in_health_and_in_the_contract(args: list[str], version: str) -> None:
+    with MockProcess(*args) as mock:
+        mock.wait_ready()
+        health = httpx.get(mock.url + "/health", timeout=10)
+        assert health.json() == {"status": "ok"} and health.headers["x-honcho-api-version"] == version
+        assert httpx.get(mock.url + "/openapi.json", timeout=10).json()["info"]["version"] == version
+        assert f"serving the Honcho {version} contract (46 operations" in mock.output()[0]
+
+
+def test_a_fixtures_file_names_the_version_it_is_for(tmp_path) -> None:
+    path = tmp_path / "old.yaml"
+    path.write_text("api_version: '3.0.7'\nworkspaces:\n  - id: demo\n")
+    with MockProcess("--fixtures", str(path)) as mock:  # no --api-version: the file's
+        mock.wait_ready()
+        assert httpx.get(mock.url + "/health", timeout=10).headers["x-honcho-api-version"] == "3.0.7"
+    result = run_cli(["--fixtures", str(path), "--api-version", "3.0.12"])
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "api_version: the document is for Honcho 3.0.7; this mock serves Honcho 3.0.12" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["3.1-preview", "2.0", ""])
+def test_a_version_not_served_is_refused_naming_those_that_are(value: str) -> None:
+    result = run_cli(["--api-version", value])
+    assert result.returncode == 2 and "--api-version" in result.stderr and "3.0.7" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -515,3 +515,18 @@ def scripted_run(server: MockServer) -> list[tuple[int, bytes]]:
 
 def test_same_state_and_requests_give_the_same_answers(mock):
     assert scripted_run(mock) == scripted_run(mock)
+
+
+def test_chat_in_a_session_that_does_not_exist_is_404_once_the_peer_exists(api):
+    answer = api.post(f"{W}/peers/alice/chat", json={"query": "hi", "session_id": "nosuch"})
+    assert answer.status_code == 404 and answer.json() == {"detail": "Session nosuch not found in workspace w1"}
+    assert [p["id"] for p in api.post(f"{W}/peers/list").json()["items"]] == ["alice"]  # created first, as recorded
+    streamed = api.post(f"{W}/peers/alice/chat", json={"query": "hi", "session_id": "nosuch", "stream": True})
+    assert streamed.status_code == 200  # the stream has begun when the real server looks the session up
+
+
+def test_a_workspace_with_active_sessions_is_not_deleted_in_honchos_words(api):
+    api.post(f"{W}/sessions", json={"id": "s1"})
+    answer = api.delete(W)
+    assert answer.status_code == 409
+    assert answer.json() == {"detail": "Cannot delete workspace 'w1': active session(s) remain. Delete all sessions first."}

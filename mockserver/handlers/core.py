@@ -132,7 +132,8 @@ def update_peer(store: Store, req: ParsedRequest) -> OperationResult:
     if listed_refusals(req):
         require_ids(req, "workspace_id")
         scopes.refuse_new_peer_names(store, workspace_id, [peer_id])
-    require_ids(req, "workspace_id", "peer_id")
+    else:
+        require_ids(req, "workspace_id", "peer_id")
     body = req.body or {}
     return OperationResult(200, store.update_peer(req.path["workspace_id"], req.path["peer_id"], body.get("metadata"), body.get("configuration")))
 

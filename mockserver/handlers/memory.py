@@ -86,7 +86,8 @@ def set_peer_card(store: Store, req: ParsedRequest) -> OperationResult:
     if listed_refusals(req):
         require_ids(req, "workspace_id")
         scopes.refuse_new_peer_names(store, req.path["workspace_id"], [req.path["peer_id"]])
-    require_ids(req, "workspace_id", "peer_id")
+    else:
+        require_ids(req, "workspace_id", "peer_id")
     card = cards.set_card(store, req.path["workspace_id"], req.path["peer_id"], req.body["peer_card"], req.query.get("target"))
     return OperationResult(200, {"peer_card": card})
 
@@ -119,7 +120,8 @@ def chat(store: Store, req: ParsedRequest) -> OperationResult:
     if listed_refusals(req):
         require_ids(req, "workspace_id")
         scopes.refuse_new_peer_names(store, workspace_id, [peer_id])
-    require_ids(req, "workspace_id", "peer_id")
+    else:
+        require_ids(req, "workspace_id", "peer_id")
     store.get_or_create_peer(workspace_id, peer_id)
     session_id = body.get("session_id") or None
     if session_id is not None and not body.get("stream"):

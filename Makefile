@@ -55,7 +55,7 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 mock: venv
-	$(BIN)/honcho-mock --spec openapi.yaml --host $(HOST) --port $(PORT) $(ARGS)
+	$(BIN)/honcho-mock --host $(HOST) --port $(PORT) $(ARGS)
 
 # The suite runs on 4 pytest-xdist workers (many tests wait on sockets and processes, so 4 beat 2 on two
 # cores); JOBS=0 runs it in this one process.

@@ -43,9 +43,10 @@ def test_every_contract_is_a_valid_openapi_3_1_document_of_its_version(version: 
 
 
 def _changes(old: Any, new: Any, at: str = "") -> set[str]:
-    """Where two documents differ (JSON Pointer-like paths), descriptions and info aside."""
+    """Where two documents differ (JSON Pointer-like paths), descriptions, info and our `x-` rules
+    (which follow the fields they govern) aside."""
     if isinstance(old, dict) and isinstance(new, dict):
-        return {change for key in set(old) | set(new) if key not in ("description", "info")
+        return {change for key in set(old) | set(new) if key not in ("description", "info") and not key.startswith("x-")
                 for change in (_changes(old.get(key), new.get(key), f"{at}/{key}") if key in old and key in new
                                else {f"{at}/{key}"})}
     return set() if old == new else {at}

@@ -69,7 +69,8 @@ def test_the_api_version_served_is_said_at_start_in_health_and_in_the_contract(a
         mock.wait_ready()
         health = httpx.get(mock.url + "/health", timeout=10)
         assert health.json() == {"status": "ok"} and health.headers["x-honcho-api-version"] == version
-        assert httpx.get(mock.url + "/openapi.json", timeout=10).json()["info"]["version"] == version
+        for contract in ("/openapi.json", "/docs/openapi.json"):  # the contract, and the one the docs pages show
+            assert httpx.get(mock.url + contract, timeout=10).json()["info"]["version"] == version
         assert f"serving the Honcho {version} contract (46 operations" in mock.output()[0]
 
 

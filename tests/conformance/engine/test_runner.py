@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+import yaml
 from support import ROOT
 from support.runs import Recorder, describe
 
@@ -22,6 +23,7 @@ from conformance.core.vocabulary import (
 from conformance.engine.runner import Runner
 from conformance.honcho.api import HonchoApi
 from conformance.honcho.operations import reads_only
+import honcho_contracts
 from mockserver import create_app
 
 BASE_URL = "http://127.0.0.1:8000"
@@ -37,9 +39,13 @@ def _run(server, **options) -> tuple[RunResult, Recorder]:  # type: ignore[no-un
 
 
 @pytest.mark.timeout(240)
-def test_every_phase_in_process_finds_nothing_new_and_cleans_up() -> None:
-    server = create_app(seed=1)
-    result, recorder = _run(server, seed=1, profile="quick", max_examples=3, max_requests=20000, max_time=200)
+@pytest.mark.parametrize("version", [v.name for v in honcho_contracts.served_versions()])
+def test_every_phase_in_process_finds_nothing_new_and_cleans_up(version: str, tmp_path) -> None:
+    """Our tester against our mock, each Honcho version served tested against its own contract."""
+    server = create_app(seed=1, api_version=version)
+    spec = tmp_path / f"honcho-{version}.yaml"
+    spec.write_text(yaml.safe_dump(honcho_contracts.get(version).document(), sort_keys=False, allow_unicode=True))
+    result, recorder = _run(server, seed=1, profile="quick", max_examples=3, max_requests=20000, max_time=200, spec=spec)
     assert result.exit_code == 0, describe(result)
     assert {p.name for p in result.phases} == {"contract", "stateful", "semantics", "model", "concurrency"}
     assert all(p.status in ("passed", "failed") and p.requests > 0 for p in result.phases), result.phases

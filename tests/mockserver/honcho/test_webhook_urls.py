@@ -20,11 +20,19 @@ def refusal(url: str, message: str) -> dict:
 
 
 @pytest.fixture(scope="module", params=["3.0.7", "3.0.12"])
-def client(request: pytest.FixtureRequest):
-    with TestClient(create_app(api_version=request.param).app, base_url="http://testserver") as client:
-        assert client.post("/v3/workspaces", json={"id": "w"}).status_code == 201
+def served(request: pytest.FixtureRequest):
+    server = create_app(api_version=request.param)
+    with TestClient(server.app, base_url="http://testserver") as client:
         client.version = request.param  # type: ignore[attr-defined]
-        yield client
+        yield server, client
+
+
+@pytest.fixture
+def client(served):
+    server, client = served
+    server.reset()  # a workspace holds at most 10 endpoints: each test starts with none
+    assert client.post("/v3/workspaces", json={"id": "w"}).status_code == 201
+    return client
 
 
 @pytest.mark.parametrize("url", INTERNAL)

@@ -6,7 +6,7 @@ tester (`conformance`) both read it and never each other; it reads neither.
     honcho_contracts.versions()                 # every version, oldest first
     version = honcho_contracts.get("3.0.7")     # UnknownVersion lists the known ones
     version.document()                          # its whole OpenAPI document (a fresh copy)
-    version.behaviour.webhook_delete_missing    # 204: its behaviour switches
+    version.behaviour.webhook_refuses_internal_ip   # False: its behaviour switches
 
 docs/versions.md says what each version is and how to add the next one.
 """

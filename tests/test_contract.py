@@ -2,7 +2,7 @@
 
 The facts are snapshots in tests/data/ (nothing is read from outside the repository):
 - upstream_operations.json / upstream_schemas.json: the document a real Honcho 3.0.12 serves
-  (honcho-openapi-3.0.12.json), which openapi.yaml extends (tests/honcho_contracts/ hold the
+  (honcho-openapi-3.0.12.json), which openapi.yaml extends (tests/contracts/ hold the
   other versions, overlays on it, to their own upstream documents);
 - seed_get_sessions.yaml: the seed's Get Sessions operation and its schemas;
 - real_exchanges.json: exchanges recorded against the real Honcho 3.0.7 server (what they show

@@ -87,7 +87,8 @@ def test_cards_representation_and_peer_context(honcho: Honcho):
 
 
 def test_conclusions(honcho: Honcho):
-    alice = honcho.peer("alice")
+    alice = honcho.peer("alice", metadata={})
+    honcho.peer("bob", metadata={})  # conclusions are about peers that exist (the real server: 404)
     scope = alice.conclusions_of("bob")
     made = scope.create([{"content": "bob likes jazz"}, {"content": "bob owns a bike"}])
     assert [c.content for c in made] == ["bob likes jazz", "bob owns a bike"]

@@ -395,6 +395,9 @@ def _failures_of(event: Any, seed: int, phase: str) -> list[Failure]:
             if node.name == "ensure_resource_availability" and status == 404 and case_node is not None \
                     and _names_a_body_reference(case_node.value, excerpt):
                 continue  # the 404 is about an id the body refers to (documented), not the resource just created
+            if node.name == "ensure_resource_availability" and status == 404 and case_node is not None \
+                    and _breaks_body_schema(case_node.value):
+                continue  # the request itself breaks the contract: its refusal says nothing of the resource
             if node.name == "use_after_free" and case_node is not None and _deleted_by_a_202(recorder, case_node.value):
                 continue  # a 202 accepted the deletion for later: the semantic phase waits for it (delete_removes)
             if node.name == "use_after_free" and status == 200 and case_node is not None \
@@ -427,11 +430,15 @@ def _breaks_path_rules(case: Any) -> bool:
 
 
 def _breaks_body_schema(case: Any) -> bool:
-    """Whether a JSON body breaks its declared schema (JSON Schema 2020-12 against the whole
-    document): schemathesis' coverage phase can call a case positive that is not (a list item
-    under `minLength` nested in a union under `additionalProperties`)."""
+    """Whether a body breaks what the operation declares: a media type it does not take, or a
+    JSON body against its schema (JSON Schema 2020-12 over the whole document). Schemathesis can
+    call such a case positive (a list item under `minLength` nested in a union under
+    `additionalProperties`; a JSON body in a stateful step to a multipart operation)."""
     body, media = case.body, str(getattr(case, "media_type", "") or "application/json")
-    schema = (_raw(case.operation).get("requestBody") or {}).get("content", {}).get(media, {}).get("schema")
+    content = (_raw(case.operation).get("requestBody") or {}).get("content", {})
+    if body is not None and content and media not in content:
+        return True  # a body of a media type the operation does not take
+    schema = content.get(media, {}).get("schema")
     document = getattr(case.operation.schema, "raw_schema", None)
     if schema is None or not isinstance(document, dict) or not media.endswith("json") or body is None:
         return False

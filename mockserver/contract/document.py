@@ -21,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
+import honcho_contracts
 from honcho_contracts import ApiVersion
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
@@ -73,8 +74,11 @@ class Contract:
         return cls(version.document(), version.contract_path)
 
     @classmethod
-    def load(cls, path: str | Path) -> "Contract":
-        """The document at `path`; SpecError (one line, no traceback) for what cannot be served."""
+    def load(cls, path: str | Path | None = None) -> "Contract":
+        """The document at `path` (None: the newest released Honcho's contract); SpecError (one
+        line, no traceback) for what cannot be served."""
+        if path is None:
+            return cls.of_version(honcho_contracts.default())
         path = Path(path)
         try:
             with path.open("rb") as fh:

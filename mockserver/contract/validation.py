@@ -808,11 +808,12 @@ def _path_matches(pattern: tuple[str, ...], path: list[str]) -> bool:
 
 
 def _refusal(owner: ContractValidator, schema: dict[str, Any]) -> Refusal | None:
-    """`x-refusal: {detail?, covers: [{path, types?}, ...]}`; a path is body keys joined by `/`,
+    """`x-refusal: {detail?, covers: [{path, types?}, ...]}`; a path is body keys joined by `/` (`""`: the body),
     `*` one key, a final `**` anything below; a null where a type was wanted counts as `missing`."""
     declared = owner.resolve(schema).get("x-refusal") if isinstance(schema, dict) and schema else None
     if not isinstance(declared, dict):
         return None
-    covers = tuple((tuple(str(entry["path"]).split("/")), frozenset(entry["types"]) if entry.get("types") else None)
+    covers = tuple((tuple(part for part in str(entry["path"]).split("/") if part),  # "": the body itself
+                    frozenset(entry["types"]) if entry.get("types") else None)
                    for entry in declared.get("covers", ()))
     return Refusal(declared.get("detail"), covers)

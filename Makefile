@@ -12,12 +12,18 @@ TS_STAMP := tests/ts/node_modules/.installed
 
 venv: $(STAMP)
 
-# The TypeScript SDK test drives the mock with @honcho-ai/sdk, pinned by tests/ts/package-lock.json.
-node-deps: $(TS_STAMP)
+# The TypeScript SDK tests drive the mock with @honcho-ai/sdk, one pinned version per directory (its own lock
+# file): tests/ts (2.1.2, for 3.0.7) and tests/ts-scopes (2.5.0, for the scopes preview).
+TS_SCOPES_STAMP := tests/ts-scopes/node_modules/.installed
+node-deps: $(TS_STAMP) $(TS_SCOPES_STAMP)
 
 $(TS_STAMP): tests/ts/package.json tests/ts/package-lock.json
 	cd tests/ts && npm ci --no-audit --no-fund --silent
 	touch $(TS_STAMP)
+
+$(TS_SCOPES_STAMP): tests/ts-scopes/package.json tests/ts-scopes/package-lock.json
+	cd tests/ts-scopes && npm ci --no-audit --no-fund --silent
+	touch $(TS_SCOPES_STAMP)
 
 # The docs pages are tested in a real browser (tests/test_docs_browser.py): Debian's chromium, driven by
 # PyPI's playwright (pinned in requirements.txt) through executable_path, so no browser is downloaded.
@@ -66,4 +72,4 @@ bench: venv
 	$(BIN)/python bench/run.py $(if $(RESULTS),--results $(RESULTS)) $(if $(OUT),--out $(OUT)) $(if $(PORTS),--ports $(PORTS)) $(ARGS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info tests/ts/node_modules
+	rm -rf $(VENV) build *.egg-info tests/ts/node_modules tests/ts-scopes/node_modules

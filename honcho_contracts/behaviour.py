@@ -33,6 +33,26 @@ class Behaviour:
     recall_filters: bool
     # Conclusions carry `level` (`explicit` for those made through the API) (3.0.12).
     conclusion_level: bool
+    # The scopes API (3.1-preview): scope peers (`scope.<name>`) behind the scopes routes, hidden
+    # from peer lists unless `kind` asks and from session peer lists always, never observed (a
+    # `scope.` name where a peer would be observed is 422, existing or not), never an author or a
+    # session peer (422); `scope`/`sessions` on the reads, `scopes` on session create.
+    scopes: bool
+    # How a peer id that a request would make a peer of, outside a peer create's own body (message
+    # authors, the peers of a session create or of the session peer routes), is refused: `model`
+    # (3.0.7, 3.0.12: the server builds a PeerCreate of it, so a session create answers pydantic's
+    # text, the add and set routes their 404) or `listed` (3.1-preview: one 422 listing every
+    # refused id, `Peer name(s) [...] must match pattern ^[a-zA-Z0-9_-]+$`, after NUL bytes and
+    # ids over 512 characters, which even a removal refuses).
+    peer_name_refusals: Literal["model", "listed"]
+    # Session context without a peer card when its representation is confined to sessions
+    # (`limit_to_session`, or 3.1-preview's `sessions`): a card has no sessions to be confined to
+    # (3.1-preview); 3.0.7 and 3.0.12 answer the card.
+    confined_context_omits_card: bool
+    # A recall allowlist (`filters.session_id`, 3.1-preview's `sessions`) holds session ids only:
+    # 422 `Invalid session id in filters.session_id: '*'. ...` (3.1-preview); 3.0.12 takes any
+    # non-empty string.
+    allowlist_id_rule: bool
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], where: str) -> "Behaviour":

@@ -180,15 +180,18 @@ def _compiles(filters: dict[str, Any], resource: str) -> bool:
 
 def _keep_parameter_rules(case: Any, raw: dict[str, Any]) -> None:
     """A positive case keeps the contract's rules over query parameters (`x-dependentRequired`,
-    docs/contract.md): a parameter whose companions are missing is left out, so that the
-    case stays one the contract says must be accepted."""
-    rules = raw.get("x-dependentRequired")
+    `x-exclusive`, docs/contract.md): a parameter whose companions are missing, or given with one
+    it excludes, is left out, so that the case stays one the contract says must be accepted."""
+    rules = raw.get("x-dependentRequired") or {}
     query = case.query
     if not isinstance(rules, dict) or not isinstance(query, dict):
         return
     for trigger, companions in rules.items():
         if given(query, trigger) and not all(given(query, c) for c in companions):
             query.pop(trigger, None)
+    for first, *others in raw.get("x-exclusive") or ():  # parameters that may not be given together
+        if given(query, first) and any(given(query, other) for other in others):
+            query.pop(first, None)
 
 
 def _keep_inclusion_rules(case: Any, raw: dict[str, Any]) -> None:

@@ -16,7 +16,7 @@ version has it (behaviour conclusion_level; `explicit`: made through the API, no
 
 from __future__ import annotations
 
-from typing import Any, Collection, Iterable, Mapping, Sequence
+from typing import Any, Callable, Collection, Iterable, Mapping, Sequence
 
 from mockserver.errors import ApiError
 from mockserver.honcho.text_search import rank
@@ -28,15 +28,18 @@ _ALIASES = {"observer": "observer_id", "observed": "observed_id"}
 
 
 def create_conclusions(store: Store, workspace_id: str, items: Sequence[Mapping[str, Any]],
-                       with_level: bool = True) -> list[Record]:
+                       with_level: bool = True, check: Callable[[], None] | None = None) -> list[Record]:
     """Store a batch (one shared `created_at`) about peers and sessions that exist; NotFound
-    (nothing stored) for the first session, then the first peer, that does not."""
+    (nothing stored) for the first session, then the first peer, that does not; then `check`
+    (what else the version refuses), before anything is stored."""
     for session_id in dict.fromkeys(item.get("session_id") for item in items):
         if session_id is not None:
             store.require_session(workspace_id, session_id)
     for peer_id in dict.fromkeys(item[key] for item in items for key in ("observer_id", "observed_id")):
         if store.peer(workspace_id, peer_id) is None:
             raise NotFound(f"Peer {peer_id} not found in workspace {workspace_id}")
+    if check is not None:
+        check()
     workspace = store.workspaces[workspace_id]
     moment = store.clock.stamp()
     created = []
@@ -83,10 +86,14 @@ def delete_conclusion(store: Store, workspace_id: str, conclusion_id: str) -> No
 def conclusions_about(store: Store, workspace_id: str, observer: str, observed: str,
                       session_id: str | None = None, sessions: Collection[str] | None = None) -> list[Record]:
     """What `observer` has concluded about `observed` (in one session if given, in the
-    `sessions` allowed if given), oldest first."""
+    `sessions` allowed if given), oldest first. A scope (3.1-preview) also holds the observed
+    peer's own conclusions from its member sessions, as copied in when they joined."""
     workspace = store.workspace(workspace_id)
     records: Iterable[Record] = workspace.conclusions.values() if workspace else ()
-    return [r for r in records if r["observer_id"] == observer and r["observed_id"] == observed
+    state = workspace.peers.get(observer) if workspace else None
+    members = state.scope.members if state is not None and state.scope is not None else {}
+    return [r for r in records if r["observed_id"] == observed
+            and (r["observer_id"] == observer or r["observer_id"] == observed and r["session_id"] in members)
             and (session_id is None or r["session_id"] == session_id)
             and (sessions is None or r["session_id"] in sessions)]
 

@@ -10,7 +10,8 @@ As the real server counts them (SESSION_OBSERVERS_LIMIT), before anything change
   active observers plus one.
 Past the limit: 400 `Cannot create session s with N observers. Maximum allowed is 10
 observers per session. Observers are peers with 'observe_others' set to true.` (recorded on
-3.0.7 and 3.0.12), N being the count above.
+3.0.7 and 3.0.12), N being the count above. A scope observing the session (3.1-preview) is
+no observer here: it costs the real server no derivation, and the limit is on those.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ def check_peers_joining(store: Store, workspace_id: str, session_id: str, peers:
     if session is None:
         _within(session_id, named)
     elif named:
-        others = sum(1 for peer_id, config in session.peers.items() if peer_id not in (peers or {}) and _observes(config))
+        others = sum(1 for peer_id, config in session.peers.items()
+                     if peer_id not in (peers or {}) and peer_id not in workspace.scopes and _observes(config))
         _within(session_id, others + named)
 
 
@@ -51,7 +53,9 @@ def check_config_set(store: Store, workspace_id: str, session_id: str, peer_id: 
     current = session.peers.get(peer_id) or session.left.get(peer_id)
     if current is not None and _observes(current):
         return
-    _within(session_id, 1 + sum(1 for other, held in session.peers.items() if other != peer_id and _observes(held)))
+    scopes = store.workspaces[workspace_id].scopes
+    _within(session_id, 1 + sum(1 for other, held in session.peers.items()
+                                if other != peer_id and other not in scopes and _observes(held)))
 
 
 def _observers(peers: PeerConfigs) -> int:

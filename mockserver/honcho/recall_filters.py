@@ -10,15 +10,18 @@ model does not declare. (Chat's `response_format`, also 3.0.12's: response_forma
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from mockserver.errors import ApiError
 
 MAX_SESSIONS = 1000
+_SESSION_ID = re.compile(r"[a-zA-Z0-9_-]+").fullmatch
 
 
-def session_allowlist(filters: Any, must_include: str | None = None) -> list[str] | None:
-    """The sessions `filters` confines recall to (None: no confinement); ApiError 422 otherwise."""
+def session_allowlist(filters: Any, must_include: str | None = None, id_rule: bool = False) -> list[str] | None:
+    """The sessions `filters` confines recall to (None: no confinement); ApiError 422 otherwise.
+    `id_rule` (3.1-preview): an entry must be a session id (`*` or `a b` are refused)."""
     if filters is None:
         return None
     unsupported = set(filters) - {"session_id"}
@@ -36,13 +39,23 @@ def session_allowlist(filters: Any, must_include: str | None = None) -> list[str
         entries = list(value["in"])
     else:
         raise _refused('filters.session_id must be a session id, a list of session ids, or {"in": [...]}')
+    return checked_allowlist(entries, "filters.session_id", must_include, id_rule)
+
+
+def checked_allowlist(entries: list[Any], field: str, must_include: str | None = None, id_rule: bool = True) -> list[str]:
+    """An allowlist of session ids named by `field` (repeats once, in order), or 422: too many,
+    an entry that is no non-empty string (or, with `id_rule`, no id at all), or one without
+    `must_include`."""
     if len(entries) > MAX_SESSIONS:
-        raise _refused(f"filters.session_id supports at most {MAX_SESSIONS} sessions per request")
-    if not all(isinstance(entry, str) and entry for entry in entries):
-        raise _refused("filters.session_id entries must be non-empty strings")
+        raise _refused(f"{field} supports at most {MAX_SESSIONS} sessions per request")
+    for entry in entries:
+        if not isinstance(entry, str) or not entry:
+            raise _refused(f"{field} entries must be non-empty strings")
+        if id_rule and not _SESSION_ID(entry):
+            raise _refused(f"Invalid session id in {field}: {entry!r}. Session ids match ^[a-zA-Z0-9_-]+$")
     allowed = list(dict.fromkeys(entries))
     if must_include is not None and must_include not in allowed:
-        raise _refused("session_id must be included in filters.session_id")
+        raise _refused(f"session_id must be included in {field}")
     return allowed
 
 

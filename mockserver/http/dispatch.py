@@ -92,8 +92,14 @@ class Dispatcher:
         validator = self.validators[operation_id]
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         query_string = scope.get("query_string", b"")
-        query = dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)) if query_string else {}
-        path, values, errors = validator.parse_parameters(scope.get("path_params", {}), query, headers)
+        pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True) if query_string else []
+        query = dict(pairs)
+        repeated: dict[str, list[str]] | None = None
+        if validator.takes_lists and pairs:  # parameters that take a list read every value of their key
+            repeated = {}
+            for key, value in pairs:
+                repeated.setdefault(key, []).append(value)
+        path, values, errors = validator.parse_parameters(scope.get("path_params", {}), query, headers, repeated)
         body: Any = None
         form: dict[str, Any] = {}
         if validator.takes_multipart:

@@ -10,6 +10,7 @@ import pytest
 from honcho_contracts import Behaviour, BehaviourError
 
 EVERY = {f.name: {"value": False, "why": "recorded"} for f in dataclasses.fields(Behaviour)}
+EVERY["peer_name_refusals"] = {"value": "model", "why": "recorded"}  # a switch of named values
 
 
 def test_a_complete_file_reads_as_the_switches() -> None:

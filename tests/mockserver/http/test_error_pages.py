@@ -22,7 +22,8 @@ def test_a_route_of_a_newer_contract_is_a_404_naming_both_contracts(version: str
         answer = client.request(method, path, json={"id": "s1"} if method == "POST" else None)
     assert answer.status_code == 404
     assert answer.json() == {"detail": f"Not Found: {method} {template} is a route of the Honcho 3.1 preview (scopes) "
-                                       f"contract, not of the Honcho {version} contract this mock serves"}
+                                       f"contract, not of the Honcho {version} contract this mock serves "
+                                       "(honcho-mock --api-version 3.1-preview serves it)"}
 
 
 def test_other_unknown_routes_are_the_plain_404_and_another_spec_knows_no_versions(tmp_path) -> None:

@@ -180,18 +180,28 @@ def _compiles(filters: dict[str, Any], resource: str) -> bool:
 
 def _keep_parameter_rules(case: Any, raw: dict[str, Any]) -> None:
     """A positive case keeps the contract's rules over query parameters (`x-dependentRequired`,
-    `x-exclusive`, docs/contract.md): a parameter whose companions are missing, or given with one
-    it excludes, is left out, so that the case stays one the contract says must be accepted."""
-    rules = raw.get("x-dependentRequired") or {}
-    query = case.query
-    if not isinstance(rules, dict) or not isinstance(query, dict):
+    `x-exclusive`, docs/contract.md): a parameter whose companions are missing, or sent with one
+    it excludes, is left out, so that the case stays one the contract says must be accepted.
+
+    A rule binds when its parameter is given (present and not empty); a present but empty one
+    is left to the server (the 3.1 preview refuses an empty `scope` or `sessions` without
+    `peer_target`, not an empty `peer_perspective`). Leaving a parameter out is always a case
+    the contract accepts, so a positive case leaves out an empty one too, and counts an empty
+    excluded one as sent; a companion counts only when given."""
+    query, rules = case.query, raw.get("x-dependentRequired")
+    if not isinstance(query, dict):
         return
-    for trigger, companions in rules.items():
-        if given(query, trigger) and not all(given(query, c) for c in companions):
-            query.pop(trigger, None)
-    for first, *others in raw.get("x-exclusive") or ():  # parameters that may not be given together
-        if given(query, first) and any(given(query, other) for other in others):
-            query.pop(first, None)
+    rules = rules if isinstance(rules, dict) else {}
+    groups = [group for group in raw.get("x-exclusive") or () if group]
+    for _ in range(len(query) + 1):  # leaving one out may unmeet another's rule: until nothing changes
+        breaking = [trigger for trigger, companions in rules.items()
+                    if sent(query, trigger) and not all(given(query, c) for c in companions)]
+        breaking += [first for first, *others in groups  # parameters that may not be sent together
+                     if sent(query, first) and any(sent(query, other) for other in others)]
+        if not breaking:
+            return
+        for name in breaking:
+            query.pop(name, None)
 
 
 def _keep_inclusion_rules(case: Any, raw: dict[str, Any]) -> None:
@@ -219,6 +229,13 @@ def given(query: dict[str, Any], name: str) -> bool:
     """A query parameter counts as given when present and not empty."""
     value = query.get(name)
     return value is not None and value != "" and value != []
+
+
+def sent(query: dict[str, Any], name: str) -> bool:
+    """A query parameter is sent when present, even empty (`scope=`); an empty list puts nothing on
+    the wire, and a false flag sets nothing (`limit_to_session=false` is not given: docs/contract.md)."""
+    value = query.get(name)
+    return value is not None and value is not False and value != []
 
 
 def _is_positive(case: Any) -> bool:

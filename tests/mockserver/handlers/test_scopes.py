@@ -191,7 +191,7 @@ PEERS = "/v3/workspaces/{workspace_id}/sessions/{session_id}/peers"
 
 def test_the_peer_id_rules_are_declared_and_held(local: httpx.Client) -> None:
     """The ids the preview's session peer routes refuse are the ones its contract declares
-    (keys of the add and set bodies, entries of a removal): a
+    (keys of the add and set bodies, entries of a removal, entries of a recall allowlist): a
     body the declared schema takes is accepted, one it refuses is 422 in the handler's words.
     (A removal's limit of 512 characters is left undeclared: docs/versions.md.)"""
     document = honcho_contracts.get("3.1-preview").document()
@@ -212,6 +212,14 @@ def test_the_peer_id_rules_are_declared_and_held(local: httpx.Client) -> None:
         answer = local.request("DELETE", f"{W}/sessions/s1/peers", json=[key])
         assert (answer.status_code == 200) is schema("delete").is_valid([key]), (key, answer.json())
         assert answer.status_code == 200 or isinstance(answer.json()["detail"], str), key
+    for route, extra in (("representation", {}), ("chat", {"query": "q"})):
+        recall = schema("post", f"/v3/workspaces/{{workspace_id}}/peers/{{peer_id}}/{route}")
+        for entry in ["s1", "", "*", "bad id", "a\u0000"]:
+            for filters in ({"session_id": entry}, {"session_id": [entry]}, {"session_id": {"in": [entry]}}):
+                body = {**extra, "filters": filters}
+                answer = local.post(f"{W}/peers/alice/{route}", json=body)
+                assert (answer.status_code == 200) is recall.is_valid(body), (route, filters, answer.json())
+                assert answer.status_code == 200 or isinstance(answer.json()["detail"], str), (route, filters)
 
 
 def test_observer_limit_leaves_scopes_out(local: httpx.Client) -> None:

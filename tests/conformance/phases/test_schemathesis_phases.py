@@ -1,14 +1,16 @@
-"""The steering of schemathesis' cases: a positive case kept inside the contract's parameter rules."""
+"""The steering of schemathesis' cases (a positive case kept inside the contract's parameter rules)
+and the reading of its findings."""
 
 from __future__ import annotations
 
 import itertools
+import json
 from types import SimpleNamespace
 from typing import Any
 
 from starlette.testclient import TestClient
 
-from conformance.phases.schemathesis_phases import _keep_parameter_rules
+from conformance.phases.schemathesis_phases import _keep_parameter_rules, _names_a_body_reference
 import honcho_contracts
 from mockserver import create_app
 
@@ -63,3 +65,19 @@ def test_a_trigger_is_left_out_even_empty_and_until_nothing_breaks() -> None:
     assert kept(raw, {"scope": "work", "peer_target": "alice"}) == {}
     assert kept(raw, {"sessions": [""], "limit_to_session": True}) == {"limit_to_session": True}
     assert kept(raw, {"sessions": [""], "limit_to_session": False}) == {"sessions": [""], "limit_to_session": False}
+
+
+def test_a_404_naming_what_the_body_refers_to_is_no_missing_resource() -> None:
+    """ensure_resource_availability: a 404 whose detail names a value of the body, at any depth and
+    as the real server words it (a repr list, JSON escapes, a generated pair of surrogates), is about
+    that reference, not the resource just created."""
+    def names(body: Any, detail: str) -> bool:
+        return _names_a_body_reference(SimpleNamespace(body=body), json.dumps({"detail": detail}))
+
+    sessions = ["", "'X\udbc3\udcbaQ", "|\udab6\udc40z"]
+    as_read = json.loads(json.dumps(sessions))  # the server reads the pairs as one character each
+    assert names({"session_ids": sessions}, f"Session(s) {sorted(as_read)} not found in workspace w")
+    assert names({"scope": "ÇÄD\u001e"}, "Scope ÇÄD\u001e not found in workspace w")
+    assert names({"conclusions": [{"session_id": '"\u0010xyz'}]}, 'Session "\u0010xyz not found in workspace w')
+    assert not names({"scope": "abc", "items": ["w"]}, "Workspace w not found")
+    assert not names("abc", "abc not found")

@@ -363,8 +363,8 @@ def leak_across_workspaces() -> Any:
     store = server.store
     original = store.list_peers
 
-    def list_peers(workspace_id: str, filters: Any = None) -> list:
-        return [peer for other in list(store.workspaces) for peer in original(other, filters)]
+    def list_peers(workspace_id: str, filters: Any = None, kind: str | None = None) -> list:
+        return [peer for other in list(store.workspaces) for peer in original(other, filters, kind)]
 
     store.list_peers = list_peers  # type: ignore[method-assign]
     return server.app

@@ -36,12 +36,21 @@ class RunWorkspaces:
         self._ids: set[str] = set()
         self._counter = itertools.count(1)
         self._lock = threading.Lock()
+        self._mark = ""
 
     def new_id(self, tag: str) -> str:
         with self._lock:
-            workspace_id = f"{self.prefix}-{tag}-{next(self._counter)}"
+            workspace_id = f"{self.prefix}-{tag}-{self._mark}{next(self._counter)}"
             self._ids.add(workspace_id)
         return workspace_id
+
+    def for_client(self, index: int) -> "RunWorkspaces":
+        """One parallel client's share: the same workspaces remembered for clean-up, numbered on
+        their own (`...-c2n1`), so the ids a client uses do not depend on how clients interleave
+        and a seeded run sends the same requests again."""
+        share = RunWorkspaces(self.prefix)
+        share._ids, share._lock, share._mark = self._ids, self._lock, f"c{index}n"
+        return share
 
     def add(self, workspace_id: str) -> None:
         if workspace_id.startswith(self.prefix):
@@ -152,7 +161,7 @@ def _delete_workspace(api: HonchoApi, workspace_id: str, report: CleanupReport) 
     """"done", "accepted" (202), "absent" (404: never created, or already gone) or "failed"."""
     server_errors = 0
     for _ in range(6):
-        for session_id in _session_ids(api, workspace_id):
+        for session_id in sorted(_session_ids(api, workspace_id)):  # an order of our own: the same on every run
             reply = api.delete_session(workspace_id, session_id)
             if reply.status in (200, 202, 204):
                 report.sessions_deleted += 1

@@ -70,6 +70,7 @@ def _parallel(n: int, work: Callable[[int], Any]) -> list[Any]:
     barrier = threading.Barrier(n)
 
     def run(index: int) -> Any:
+        threading.current_thread().name = f"conformance-client-{index}"  # which client sent what, in a log
         try:
             barrier.wait(timeout=30)
         except threading.BrokenBarrierError:
@@ -92,9 +93,10 @@ def parallel_checks(ctx: ScenarioContext) -> None:
     checks = [REGISTRY[name] for name in PARALLEL_CHECKS if name in REGISTRY]
 
     def work(index: int) -> None:
+        own = ctx.workspaces.for_client(index)
         for check in checks:
             check_ctx = CheckContext(name=check.name, api=ctx.api, rng=random.Random(f"{ctx.seed}:{check.name}:{index}"),
-                                     seed=ctx.seed, workspaces=ctx.workspaces, rounds=ctx.rounds, read_only=False,
+                                     seed=ctx.seed, workspaces=own, rounds=ctx.rounds, read_only=False,
                                      label=ctx.label, report=ctx.report, phase=ctx.phase)
             check_ctx.run(check.func)
 

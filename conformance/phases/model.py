@@ -30,6 +30,7 @@ from conformance.honcho.api import HonchoApi
 from conformance.honcho.filter_generator import KINDS
 from conformance.honcho.filters_reference import evaluate
 from conformance.honcho.workspaces import RunWorkspaces
+from conformance.phases.steady_generation import steady_generation
 
 PEERS = ("ann", "bob", "cid", "dee")
 SESSIONS = ("s1", "s2", "s3", "s4", "s5", "s6")
@@ -282,7 +283,7 @@ def run_model(*, api: HonchoApi, workspaces: RunWorkspaces, seed: int, examples:
     printed: list[str] = []
     start = api.client.requests_sent
     try:
-        with with_reporter(printed.append):
+        with with_reporter(printed.append), steady_generation():
             test()
     except ModelDisagrees as exc:
         report(_failure(exc, api, start, printed, seed, label, phase))

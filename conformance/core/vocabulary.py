@@ -155,6 +155,8 @@ class PhaseReport:
     detail: str = ""
     # The test cases this phase ran (JUnit lists each): name -> number of failures.
     cases: dict[str, int] = field(default_factory=dict)
+    # The test cases it meant to run and did not: name -> why (JUnit: skipped, with the reason).
+    not_run: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -12,18 +12,21 @@ import threading
 import time
 import traceback
 from typing import Any, Callable, Iterable
+from urllib.parse import urlsplit
 
 from conformance.core.baseline import Baseline
 from conformance.core.client import (
     Budget,
     BudgetExceeded,
     ConformanceClient,
+    ConnectionLost,
     OutsideBaseURL,
     RateLimiter,
     TransportFailure,
 )
 from conformance.core.config import HONCHO_PHASES, PHASE_DESCRIPTIONS, PHASES, RunConfig
 from conformance.core.openapi import Contract
+from conformance.core.routes import Routes
 from conformance.core.transports import Borrowed
 from conformance.core.vocabulary import (
     CleanupFinished,
@@ -75,6 +78,11 @@ class Runner:
         api = HonchoApi(client)
         self.coverage = CoverageRecorder(spec, config.base_url)
         client.listeners.append(self.coverage)
+        self._routes = Routes(spec, urlsplit(config.base_url).path)
+        self._phase = ""
+        self._lost_after_5xx = 0
+        self._answered = False  # a server that never answered is unreachable, not crashing
+        client.lost_listeners.append(self._connection_lost)
         result = RunResult(base_url=config.base_url, seed=config.seed, prefix=config.run_prefix, profile=config.profile,
                            read_only=config.read_only)
         self.result = result
@@ -88,7 +96,7 @@ class Runner:
                            f"the Honcho phases ({', '.join(p for p in phases if p in HONCHO_PHASES)}) and the "
                            f"workspace clean-up are skipped"))
         try:
-            reachable = self._preflight(api)
+            reachable = self._answered = self._preflight(api)
             interrupted = False
             for name in phases:
                 report = PhaseReport(name=name, description=PHASE_DESCRIPTIONS[name])
@@ -113,6 +121,8 @@ class Runner:
                         report.status, report.detail = "interrupted", "Ctrl-C"
                         self.emit(PhaseFinished(report=report))
                         self.emit(Note("interrupted: stopping the run and cleaning up"))
+                if report.status == "skipped" and (honcho or name not in HONCHO_PHASES):
+                    report.not_run = {case: report.detail for case in self._planned_cases(name, spec)}
                 if report.status == "skipped" and reachable:  # unreachable: said once, in the summary
                     self.emit(PhaseStarted(name=name, description=report.description))
                     self.emit(PhaseFinished(report=report))
@@ -121,6 +131,11 @@ class Runner:
             elif budget.exhausted:
                 result.stop_reason = budget.exhausted
             client.listeners.remove(self.coverage)  # what the phases exercised, not the clean-up
+            if self._lost_after_5xx:
+                self.emit(Note(f"the server closed the connection {self._lost_after_5xx} time(s) right after answering "
+                               f"5xx (each such answer is a finding of its own); the request that met the closed "
+                               f"connection was sent again and answered"))
+            self._phase = "cleanup"
             self._judge_coverage()
             if config.cleanup and not result.unreachable and honcho:
                 result.cleanup = self._cleanup(api, workspaces)
@@ -153,6 +168,35 @@ class Runner:
             self.emit(Note(f"GET /health answered {reply.status}; continuing"))
         return True
 
+    def _connection_lost(self, lost: ConnectionLost) -> None:
+        """A connection the server closed under a request: one finding, on the request that caused it."""
+        cause = lost.cause
+        if not self._answered:
+            return
+        if lost.answered_again and (cause is None or (cause.status or 0) >= 500):
+            with self._lock:
+                self._lost_after_5xx += 1  # that 5xx is already a finding (not_a_server_error, or the check's)
+            return
+        if cause is None:
+            return
+        operation = self._routes.label(cause.method, cause.url)
+        if not lost.answered_again and "Timeout" in (cause.error or ""):
+            title = "no answer in time"
+            message = f"{cause.method} {cause.url} got no answer within the request timeout: {cause.error}"
+        elif lost.answered_again:
+            title = "server closed the connection after answering"
+            message = (f"{cause.method} {cause.url} was answered {cause.status}, then the server closed the connection "
+                       f"without saying so (no `Connection: close`): the next request on it, {lost.victim.method} "
+                       f"{lost.victim.url}, failed ({lost.victim.error}) and was answered when sent again on a new "
+                       f"connection. A handler that fails after answering does this.")
+        else:
+            title = "server closed the connection without answering"
+            message = (f"{cause.method} {cause.url} got no answer, twice, on two connections: {lost.victim.error}; "
+                       f"then {cause.error}")
+        self.report(Failure(check="server_crash", operation=operation, title=title, message=message,
+                            phase=self._phase or "run", curl=cause.curl(), seed=self.config.seed, status=cause.status,
+                            response=cause.response_excerpt(), case="server_crash"))
+
     def report(self, failure: Failure) -> None:
         failure.known = self.baseline.matches(failure)
         if not failure.case:
@@ -166,28 +210,33 @@ class Runner:
     def _run_phase(self, name: str, report: PhaseReport, *, config: RunConfig, spec: Contract, client: ConformanceClient,
                    api: HonchoApi, workspaces: RunWorkspaces) -> None:
         total = self._expected_steps(name, spec)
+        self._phase = name
         self.emit(PhaseStarted(name=name, description=report.description, total=total))
         started, sent = time.monotonic(), client.requests_sent
         with self._lock:
             self._phase_failures = self._phase_known = 0
 
+        ran: list[str] = []
+
         def progress(label: str) -> None:
+            ran.append(label)
             self.emit(Progress(phase=name, label=label))
 
+        def not_run(case: str, reason: str) -> None:
+            report.not_run[case] = reason
+
+        planned = self._planned_cases(name, spec)
         try:
             report.cases = self._dispatch(name, config=config, spec=spec, client=client, api=api, workspaces=workspaces,
-                                          progress=progress)
+                                          progress=progress, not_run=not_run)
             new = self._phase_failures - self._phase_known
             report.status = "failed" if new else "passed"
             if self._phase_known:
                 report.detail = f"{self._phase_known} known"
         except BudgetExceeded as exc:
             report.status, report.detail = "truncated", str(exc)
-        except TransportFailure as exc:
-            report.status, report.detail = "error", str(exc)
-            self.report(Failure(check="transport", operation=f"{exc.exchange.method} {exc.exchange.url}",
-                                title="server stopped answering", message=str(exc), phase=name, curl=exc.exchange.curl(),
-                                seed=config.seed, case=name))
+        except TransportFailure as exc:  # already reported, on the request that caused it (_connection_lost)
+            report.status, report.detail = "error", f"no answer: {exc}"
         except OutsideBaseURL as exc:
             report.status, report.detail = "error", str(exc)
             self.report(Failure(check="confinement", operation="(run)", title="request outside the base URL refused",
@@ -197,10 +246,30 @@ class Runner:
             self.report(Failure(check="internal_error", operation="(run)", title=f"{type(exc).__name__} in phase {name}",
                                 message="".join(traceback.format_exception(exc))[-4000:], phase=name, seed=config.seed,
                                 case=name))
+        if report.status not in ("passed", "failed"):  # the phase stopped early: what it never got to
+            for case in planned:
+                if case not in ran and case not in report.cases and case not in report.not_run:
+                    report.not_run[case] = report.detail or report.status
         report.duration = time.monotonic() - started
         report.requests = client.requests_sent - sent
         report.failures = self._phase_failures
         self.emit(PhaseFinished(report=report))
+
+    def _planned_cases(self, name: str, spec: Contract) -> list[str]:
+        """The test cases a phase means to run (the JUnit test cases), to tell which did not."""
+        from conformance.phases.concurrency import SCENARIOS
+        from conformance.phases.schemathesis_phases import selected_operations
+        from conformance.semantics import applicable
+
+        if name == "contract":
+            return [spec.label_of(op) for op in selected_operations(spec, self.config)]
+        if name == "semantics":
+            return [c.name for c in applicable(self.config.read_only, self.config.checks)]
+        if name == "model":
+            return ["state_machine"]
+        if name == "concurrency":
+            return list(SCENARIOS)
+        return [name]
 
     def _expected_steps(self, name: str, spec: Contract) -> int | None:
         from conformance.phases.concurrency import SCENARIOS
@@ -216,7 +285,8 @@ class Runner:
         return None
 
     def _dispatch(self, name: str, *, config: RunConfig, spec: Contract, client: ConformanceClient, api: HonchoApi,
-                  workspaces: RunWorkspaces, progress: Callable[[str], None]) -> dict[str, int]:
+                  workspaces: RunWorkspaces, progress: Callable[[str], None],
+                  not_run: Callable[[str, str], None]) -> dict[str, int]:
         assert config.seed is not None
         if name in ("contract", "stateful"):
             from conformance.phases.schemathesis_phases import run_contract
@@ -230,14 +300,14 @@ class Runner:
             return run_checks(api=api, workspaces=workspaces, seed=config.seed, rounds=config.effective_semantic_rounds,
                               read_only=config.read_only, label=spec.label_of, report=self.report,
                               selected=config.checks, progress=progress, deletion_wait=config.deletion_wait,
-                              contract=spec)
+                              contract=spec, not_run=not_run)
         if name == "model":
             from conformance.phases.model import run_model
 
             examples = config.effective_model_examples
             failed = run_model(api=api, workspaces=workspaces, seed=config.seed, examples=examples,
                                steps=config.effective_model_steps, shrink=config.effective_shrink, label=spec.label_of,
-                               report=self.report)
+                               report=self.report, not_run=not_run)
             progress(f"{examples} examples")
             return {"state_machine": failed}
         if name == "concurrency":
@@ -245,7 +315,7 @@ class Runner:
 
             return run_concurrency(api=api, workspaces=workspaces, clients=config.effective_concurrency, seed=config.seed,
                                    rounds=max(2, config.effective_semantic_rounds // 4), label=spec.label_of,
-                                   report=self.report, progress=progress)
+                                   report=self.report, progress=progress, not_run=not_run)
         raise ValueError(name)
 
     def _cleanup(self, api: HonchoApi, workspaces: RunWorkspaces) -> Any:

@@ -247,7 +247,8 @@ def shared_workspace_sessions(ctx: ScenarioContext) -> None:
 
 def run_concurrency(*, api: HonchoApi, workspaces: RunWorkspaces, clients: int, seed: int, rounds: int,
                     label: Callable[[str], str], report: Callable[[Failure], None],
-                    progress: Callable[[str], None]) -> dict[str, int]:
+                    progress: Callable[[str], None],
+                    not_run: Callable[[str, str], None] | None = None) -> dict[str, int]:
     counts: dict[str, int] = {}
 
     def counting(failure: Failure) -> None:
@@ -258,6 +259,10 @@ def run_concurrency(*, api: HonchoApi, workspaces: RunWorkspaces, clients: int, 
                           rounds=rounds)
     for name, func in SCENARIOS.items():
         counts.setdefault(name, 0)
-        func(ctx)
+        try:
+            func(ctx)
+        except TransportFailure:  # reported by the run, on the request that caused it; the next scenario goes on
+            if not_run is not None:
+                not_run(name, "stopped: the server left a request unanswered (a server_crash finding)")
         progress(name)
     return {name: counts.get(name, 0) for name in SCENARIOS} | {k: v for k, v in counts.items() if k not in SCENARIOS}

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis.errors import Flaky
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from hypothesis.reporting import with_reporter
@@ -62,8 +63,11 @@ class SessionModel:
     messages: list[dict[str, Any]] = field(default_factory=list)
 
 
-def build_machine(api: HonchoApi, workspaces: RunWorkspaces) -> type[RuleBasedStateMachine]:
-    """A state machine class bound to one client and the run's workspaces."""
+def build_machine(api: HonchoApi, workspaces: RunWorkspaces,
+                  seen: list[ModelDisagrees] | None = None) -> type[RuleBasedStateMachine]:
+    """A state machine class bound to one client and the run's workspaces; `seen` collects every
+    disagreement as it happens (what to report when hypothesis cannot replay one)."""
+    witnessed = seen if seen is not None else []
 
     class HonchoModel(RuleBasedStateMachine):
         def __init__(self) -> None:
@@ -79,13 +83,18 @@ def build_machine(api: HonchoApi, workspaces: RunWorkspaces) -> type[RuleBasedSt
         # -- helpers ---------------------------------------------------------------------
         def expect(self, reply: Reply, status: int, what: str) -> Any:
             if reply.status != status:
-                raise ModelDisagrees(f"expected {status}, got {reply.status}",
-                                     f"{what} should answer {status}; it answered {reply.exchange.response_excerpt()}", reply)
+                self.disagree(ModelDisagrees(f"expected {status}, got {reply.status}",
+                                             f"{what} should answer {status}; it answered "
+                                             f"{reply.exchange.response_excerpt()}", reply))
             return reply.json()
 
         def agree(self, condition: bool, title: str, message: str, reply: Reply | None) -> None:
             if not condition:
-                raise ModelDisagrees(title, message, reply)
+                self.disagree(ModelDisagrees(title, message, reply))
+
+        def disagree(self, exc: ModelDisagrees) -> None:
+            witnessed.append(exc)
+            raise exc
 
         def _touch_peer(self, peer_id: str) -> None:
             self.peers.setdefault(peer_id, {"id": peer_id, "metadata": {}})
@@ -272,9 +281,11 @@ def ties_reordered(window: list[dict[str, Any]], items: list[Any], ordered: list
 
 
 def run_model(*, api: HonchoApi, workspaces: RunWorkspaces, seed: int, examples: int, steps: int, shrink: bool,
-              label: Callable[[str], str], report: Callable[[Failure], None], phase: str = "model") -> int:
+              label: Callable[[str], str], report: Callable[[Failure], None], phase: str = "model",
+              not_run: Callable[[str, str], None] | None = None) -> int:
     """Run the state machine; returns the number of failures reported (0 or 1)."""
-    machine = build_machine(api, workspaces)
+    seen: list[ModelDisagrees] = []
+    machine = build_machine(api, workspaces, seen)
     test = get_state_machine_test(machine, settings=settings(
         max_examples=examples, stateful_step_count=steps, deadline=None, database=None, derandomize=False,
         suppress_health_check=list(HealthCheck), phases=(Phase.generate, Phase.shrink) if shrink else (Phase.generate,),
@@ -288,13 +299,30 @@ def run_model(*, api: HonchoApi, workspaces: RunWorkspaces, seed: int, examples:
     except ModelDisagrees as exc:
         report(_failure(exc, api, start, printed, seed, label, phase))
         return 1
+    except Flaky as exc:  # replayed, the sequence went otherwise: the server answered differently the second time
+        if not seen:
+            if isinstance(exc, BaseExceptionGroup) and exc.subgroup(TransportFailure) is not None:
+                return 0  # a request left unanswered, reported by the run
+            raise
+        first = seen[0]
+        report(_failure(ModelDisagrees(first.title, first.message + "\n\nHypothesis could not replay this: sent "
+                                       f"again, the sequence went otherwise ({type(exc).__name__}); the server "
+                                       "answered differently the second time.", first.reply),
+                        api, start, printed, seed, label, phase))
+        return 1
+    except TransportFailure:  # reported by the run, on the request that caused it
+        if not_run is not None:
+            not_run("state_machine", "stopped: the server left a request unanswered (a server_crash finding)")
+        return 0
     except BaseExceptionGroup as group:  # several distinct errors: report the first disagreement
         for exc in group.exceptions:
-            if isinstance(exc, (BudgetExceeded, TransportFailure)):
+            if isinstance(exc, BudgetExceeded):
                 raise exc
             if isinstance(exc, ModelDisagrees):
                 report(_failure(exc, api, start, printed, seed, label, phase))
                 return 1
+        if any(isinstance(exc, TransportFailure) for exc in group.exceptions):
+            return 0
         raise
     return 0
 

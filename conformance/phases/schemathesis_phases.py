@@ -269,70 +269,112 @@ def selected_operations(spec: Contract, config: RunConfig) -> list[str]:
     return chosen
 
 
+# A request the server leaves unanswered ends schemathesis' stateful sequences (its suite stops);
+# the phase then starts them again, with the next seed, at most this many times.
+STATEFUL_RESTARTS = 3
+
+
 def run_contract(*, config: RunConfig, spec: Contract, client: ConformanceClient, workspaces: RunWorkspaces,
                  stateful: bool, report: Callable[[Failure], None], progress: Callable[[str], None],
                  note: Callable[[str], None], link: Callable[[str], None] | None = None) -> dict[str, int]:
-    """Run one schemathesis engine pass; returns failures per operation label. `link` hears
-    the name of every OpenAPI link the stateful phase followed (for coverage)."""
-    import schemathesis
-    from schemathesis.config import SchemathesisConfig
-    from schemathesis.engine import events
-
-    st_config = SchemathesisConfig.from_dict(schemathesis_config(config, stateful=stateful))
-    schema = schemathesis.openapi.from_dict(spec.document, config=st_config)
+    """Run schemathesis' engine; returns failures per operation label. `link` hears the name of
+    every OpenAPI link the stateful phase followed (for coverage)."""
     operations = selected_operations(spec, config)
-    schema = schema.include(operation_id=operations)
-    schema.__class__ = _bridged_schema_class(type(schema), schemathesis_transport(client))
-    steering = Steering(config.run_prefix or "", workspaces, config.seed or 0)
-    cases: dict[str, int] = {spec.label_of(op): 0 for op in operations} if not stateful else {}
-    _register(schema, steering)
-    seen: set[tuple[str, str, str, str]] = set()
-    interrupted = False
-    steady = steady_generation()
-    steady.__enter__()
-    try:
-        stream = _engine_without_probes(schema).execute()
-        for event in stream:
-            if isinstance(event, events.Interrupted):  # schemathesis caught a Ctrl-C: the run stops
-                interrupted = True
-                continue
-            if isinstance(event, events.ScenarioFinished):
-                label = event.recorder.label
-                if not stateful:
-                    cases.setdefault(label, 0)
-                elif link is not None:
-                    for node in event.recorder.cases.values():
-                        if node.transition is not None and node.is_transition_applied:
-                            link(node.transition.id)
-                progress(label)
-                for failure in _failures_of(event, config.seed or 0, "stateful" if stateful else "contract"):
-                    identity = (failure.check, failure.operation, failure.title, failure.curl)
-                    if identity in seen:
-                        continue
-                    seen.add(identity)
-                    if stateful:
-                        cases[failure.operation] = cases.get(failure.operation, 0) + 1
-                    elif failure.operation in cases:
-                        cases[failure.operation] += 1
-                    report(failure)
-            elif isinstance(event, events.NonFatalError):
-                if client.budget.exhausted:
-                    continue
-                report(Failure(check="engine_error", operation=event.label or "(run)", title=event.info.title,
-                               message=event.info.message, phase="stateful" if stateful else "contract",
-                               seed=config.seed))
-            elif isinstance(event, events.FatalError):
-                raise event.exception
-            if client.budget.exhausted:
-                stream.stop()
-    finally:
-        steady.__exit__(None, None, None)
-        _unregister(schema)
-    if interrupted:
-        raise KeyboardInterrupt
+    run = _EnginePass(config=config, spec=spec, client=client, workspaces=workspaces, stateful=stateful,
+                      report=report, progress=progress, link=link, operations=operations)
+    with steady_generation():
+        for attempt in range(1 + (STATEFUL_RESTARTS if stateful else 0)):
+            seed = (config.seed or 0) + attempt
+            if not run.execute(seed) or client.budget.exhausted:
+                break
+            if attempt < STATEFUL_RESTARTS:
+                note(f"stateful: a request the server left unanswered ended schemathesis' sequences; "
+                     f"they start again with seed {seed + 1}")
     if client.budget.exhausted:
         raise BudgetExceeded(client.budget.exhausted)
-    return cases
+    return run.cases
+
+
+@dataclass
+class _EnginePass:
+    """schemathesis' engine over the run's client, its events turned into failures and progress."""
+
+    config: RunConfig
+    spec: Contract
+    client: ConformanceClient
+    workspaces: RunWorkspaces
+    stateful: bool
+    report: Callable[[Failure], None]
+    progress: Callable[[str], None]
+    link: Callable[[str], None] | None
+    operations: list[str]
+
+    def __post_init__(self) -> None:
+        self.cases: dict[str, int] = {self.spec.label_of(op): 0 for op in self.operations} if not self.stateful else {}
+        self.seen: set[tuple[str, str, str, str]] = set()
+
+    def execute(self, seed: int) -> bool:
+        """One pass of the engine with this seed; whether a request left unanswered cut it short."""
+        import schemathesis
+        from schemathesis.config import SchemathesisConfig
+        from schemathesis.engine import events
+
+        config, stateful, phase = self.config, self.stateful, "stateful" if self.stateful else "contract"
+        st_config = SchemathesisConfig.from_dict(schemathesis_config(config.with_changes(seed=seed), stateful=stateful))
+        schema = schemathesis.openapi.from_dict(self.spec.document, config=st_config)
+        schema = schema.include(operation_id=self.operations)
+        schema.__class__ = _bridged_schema_class(type(schema), schemathesis_transport(self.client))
+        _register(schema, Steering(config.run_prefix or "", self.workspaces, config.seed or 0))
+        interrupted = cut_short = False
+        try:
+            stream = _engine_without_probes(schema).execute()
+            for event in stream:
+                if isinstance(event, events.Interrupted):  # schemathesis caught a Ctrl-C: the run stops
+                    interrupted = True
+                elif isinstance(event, events.ScenarioFinished):
+                    self._scenario_finished(event, phase)
+                elif isinstance(event, events.NonFatalError):
+                    if _is_network_error(event.value):  # the client reports it, on the request that caused it
+                        cut_short = True
+                    elif not self.client.budget.exhausted:
+                        self.report(Failure(check="engine_error", operation=event.label or "(run)",
+                                            title=event.info.title, message=event.info.message, phase=phase,
+                                            seed=config.seed))
+                elif isinstance(event, events.FatalError):
+                    raise event.exception
+                if self.client.budget.exhausted:
+                    stream.stop()
+        finally:
+            _unregister(schema)
+        if interrupted:
+            raise KeyboardInterrupt
+        return cut_short and stateful
+
+    def _scenario_finished(self, event: Any, phase: str) -> None:
+        label = event.recorder.label
+        if not self.stateful:
+            self.cases.setdefault(label, 0)
+        elif self.link is not None:
+            for node in event.recorder.cases.values():
+                if node.transition is not None and node.is_transition_applied:
+                    self.link(node.transition.id)
+        self.progress(label)
+        for failure in _failures_of(event, self.config.seed or 0, phase):
+            identity = (failure.check, failure.operation, failure.title, failure.curl)
+            if identity in self.seen:
+                continue
+            self.seen.add(identity)
+            if self.stateful:
+                self.cases[failure.operation] = self.cases.get(failure.operation, 0) + 1
+            elif failure.operation in self.cases:
+                self.cases[failure.operation] += 1
+            self.report(failure)
+
+
+def _is_network_error(error: Any) -> bool:
+    import requests
+
+    return isinstance(error, requests.RequestException)
 
 
 def _failures_of(event: Any, seed: int, phase: str) -> list[Failure]:

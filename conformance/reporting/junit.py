@@ -11,7 +11,8 @@ from conformance.core.vocabulary import Event, RunFinished, RunResult
 
 
 class JUnitReporter:
-    """One testsuite per phase; one testcase per operation (contract) or check (the rest)."""
+    """One testsuite per phase; one testcase per operation (contract) or check (the rest): failed,
+    passed, or skipped with the reason it did not run; a phase that broke off has an `<error>`."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -36,16 +37,26 @@ def render_junit(result: RunResult) -> bytes:
         cases: dict[str, list] = {case: [] for case in (report.cases if report else {})}
         for failure in failures:
             cases.setdefault(failure.case or failure.operation, []).append(failure)
+        not_run = dict(report.not_run) if report else {}
+        for case_name in not_run:
+            cases.setdefault(case_name, [])
         suite = ET.SubElement(root, "testsuite", name=name, timestamp=time.strftime("%Y-%m-%dT%H:%M:%S",
                                                                                     time.gmtime(result.started_at)),
                               time=f"{report.duration:.3f}" if report else "0")
-        failed_cases = 0
-        if report is not None and report.status == "skipped":
-            case = ET.SubElement(suite, "testcase", classname=f"conformance.{name}", name=name)
-            ET.SubElement(case, "skipped", message=report.detail or "skipped")
+        failed_cases = skipped_cases = errors = 0
+        if report is not None and report.status == "skipped" and not cases:
+            cases[name] = []
+            not_run[name] = report.detail or "skipped"
+        if report is not None and report.status == "error":  # the phase itself broke off: say so, with why
+            errors = 1
+            case = ET.SubElement(suite, "testcase", classname=f"conformance.{name}", name=f"{name} (phase)")
+            ET.SubElement(case, "error", message=report.detail[:500] or "error").text = report.detail
         for case_name, case_failures in cases.items():
             case = ET.SubElement(suite, "testcase", classname=f"conformance.{name}", name=case_name)
             new = [f for f in case_failures if not f.known]
+            if not new and case_name in not_run:
+                skipped_cases += 1
+                ET.SubElement(case, "skipped", message=not_run[case_name])
             if new:
                 failed_cases += 1
                 keys: dict[tuple, list] = {}
@@ -60,11 +71,11 @@ def render_junit(result: RunResult) -> bytes:
             if known:
                 out = ET.SubElement(case, "system-out")
                 out.text = "known deviations (baseline):\n" + "\n".join(sorted({f.fingerprint for f in known}))
-        tests = max(len(cases), 1 if report is not None and report.status == "skipped" else 0)
+        tests = len(cases) + errors
         suite.set("tests", str(tests))
         suite.set("failures", str(failed_cases))
-        suite.set("errors", "1" if report is not None and report.status == "error" else "0")
-        suite.set("skipped", "1" if report is not None and report.status == "skipped" else "0")
+        suite.set("errors", str(errors))
+        suite.set("skipped", str(skipped_cases))
         total_tests += tests
         total_failures += failed_cases
     root.set("tests", str(total_tests))

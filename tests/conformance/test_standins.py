@@ -3,6 +3,9 @@ stand-in that behaves as the real one does (tests/support/standins.py)."""
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
 import pytest
 from support.runs import describe
 from support.standins import (
@@ -134,3 +137,48 @@ def test_a_declared_rule_over_query_parameters_is_checked_both_ways() -> None:
     lax = run(Rewrite(fresh().app, before=drop_perspective), phases=("semantics",), checks=("declared_rules",))
     assert [f.title for f in lax.new_failures] == ["a request breaking a declared rule was not refused"], describe(lax)
     assert lax.new_failures[0].operation == "GET /v3/workspaces/{workspace_id}/sessions/{session_id}/context"
+
+
+@pytest.mark.timeout(300)
+def test_a_handler_that_crashes_and_closes_the_connection_is_one_finding_and_no_phase_ends_early() -> None:
+    from support import loopback_server
+    from support.standins import CrashAndClose, path_id_outside_the_id_rule
+
+    standin = CrashAndClose(path_id_outside_the_id_rule)
+    with loopback_server(standin, as_uvicorn_does=True) as url:
+        result = Runner(RunConfig(base_url=url, seed=5, profile="quick", phases=("contract", "stateful", "semantics"),
+                                  max_requests=6000, max_time=250)).run()
+    assert standin.crashed and standin.cut_off, "the crash happened and closed a connection under the next request"
+    assert [(p.name, p.status) for p in result.phases] == [("contract", "failed"), ("stateful", "passed"),
+                                                           ("semantics", "passed")], describe(result)
+    assert {(f.check, f.operation) for f in result.new_failures} == {
+        ("not_a_server_error", "PUT /v3/workspaces/{workspace_id}")}, describe(result)
+    assert all(f.curl.startswith("curl") and "-X PUT" in f.curl for f in result.new_failures)
+
+
+@pytest.mark.timeout(300)
+def test_a_request_never_answered_is_one_finding_on_it_and_the_checks_after_it_run(tmp_path: Path) -> None:
+    from support import loopback_server
+    from support.standins import CrashAndClose, clone
+
+    from conformance.reporting.junit import JUnitReporter
+
+    standin = CrashAndClose(clone, answers=False)
+    with loopback_server(standin, as_uvicorn_does=True) as url:
+        result = Runner(RunConfig(base_url=url, seed=5, profile="quick", phases=("semantics",),
+                                  checks=("clone_exact", "method_not_allowed"), max_time=250),
+                        [JUnitReporter(tmp_path / "junit.xml")]).run()
+    assert len(standin.crashed) == 2, standin.crashed  # the request, and once more on a new connection
+    assert [(f.check, f.title) for f in result.failures] == [
+        ("server_crash", "server closed the connection without answering")], describe(result)
+    crash = result.failures[0]
+    assert crash.operation == "POST /v3/workspaces/{workspace_id}/sessions/{session_id}/clone"
+    assert crash.curl.startswith("curl") and "/clone" in crash.curl
+    semantics = result.phases[0]
+    assert semantics.status == "failed" and "method_not_allowed" in semantics.cases  # the next check still ran
+    assert semantics.not_run == {"clone_exact": "stopped: the server left a request unanswered (a server_crash finding)"}
+    suite = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite")
+    assert suite is not None
+    cases = {case.get("name"): case for case in suite.iter("testcase")}
+    assert cases["clone_exact"].find("skipped") is not None
+    assert cases["server_crash"].find("failure") is not None and cases["method_not_allowed"].find("failure") is None

@@ -7,10 +7,11 @@ whose ASGI app is wrapped; no file of mockserver/ is touched.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import threading
-from typing import Any
+from typing import Any, Callable
 
 from mockserver import create_app
 from support.broken import Answer, Incoming, Rewrite, json_error
@@ -129,7 +130,8 @@ class FlakyDelete:
         return None
 
 
-__all__ = ["AsynchronousDelete", "TiesInAnyOrder", "ServerErrorInThreeOperations", "FlakyDelete"]
+__all__ = ["AsynchronousDelete", "TiesInAnyOrder", "ServerErrorInThreeOperations", "FlakyDelete", "CrashAndClose",
+           "RealServerDefects"]
 
 
 CLONE = re.compile(r"^/v3/workspaces/([^/]+)/sessions/([^/]+)/clone$")
@@ -158,3 +160,94 @@ class RealServerDefects:
                 leaked = [{"peer_id": m["peer_id"], "content": m["content"]} for m in state.messages.values()]
                 if leaked:
                     store.create_messages(source_workspace, answer.data["id"], leaked)
+
+
+REAL_500 = {"detail": "An unexpected error occurred"}
+ID_RULE = re.compile(r"^[A-Za-z0-9_-]{1,512}$")
+PUT_WORKSPACE = re.compile(r"^/v3/workspaces/([^/]+)$")
+
+
+class CrashAndClose:
+    """A handler that crashes as the real server's do: the answer is a 500, then the exception
+    leaves the app and uvicorn closes the keep-alive connection. A client that already sent its
+    next request on that connection gets no answer to it (it is reset or cut off).
+
+    Under load the next request is often on the wire before the connection closes; here the
+    crash waits (at most 5 s) until it is, so that it happens every time: the next request on
+    the same connection is read, and left unanswered when the connection closes. Everything
+    else is the mock's. Serve it with `loopback_server(..., as_uvicorn_does=True)`."""
+
+    def __init__(self, crashes: Callable[["Incoming"], bool], seed: int = 39, *, answers: bool = True) -> None:
+        self.server = create_app(seed=seed)
+        self.crashes = crashes
+        self.answers = answers  # False: the crash comes after the answer's head, before its body
+        self.crashed: list[str] = []   # "METHOD path" of each request that crashed
+        self.cut_off: list[str] = []   # "METHOD path" of each request left unanswered by a crash
+        self._waiting: dict[Any, asyncio.Event] = {}  # connection -> the crash waiting for its next request
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.server.app(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        incoming = Incoming(scope, body)
+        connection = scope.get("client")
+        waiting = self._waiting.pop(connection, None)
+        if waiting is not None:  # the crash on this connection is about to close it under this request
+            waiting.set()
+            self.cut_off.append(f"{incoming.method} {incoming.path}")
+            try:
+                while (await asyncio.wait_for(receive(), 5))["type"] != "http.disconnect":
+                    pass
+                return  # the connection is gone: nothing can be answered
+            except asyncio.TimeoutError:
+                pass  # it stayed open after all: answer normally
+        if self.crashes(incoming):
+            self.crashed.append(f"{incoming.method} {incoming.path}")
+            payload = json.dumps(REAL_500).encode()
+            await send({"type": "http.response.start", "status": 500,
+                        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]})
+            if not self.answers:
+                raise RuntimeError("the handler crashed while answering")
+            await send({"type": "http.response.body", "body": payload})
+            event = self._waiting[connection] = asyncio.Event()
+            try:
+                await asyncio.wait_for(event.wait(), 5)
+            except asyncio.TimeoutError:
+                self._waiting.pop(connection, None)
+            raise RuntimeError("the handler crashed")
+        replayed = False
+
+        async def replay() -> dict[str, Any]:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.server.app(scope, replay, send)
+
+
+async def _read_body(receive: Any) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
+def path_id_outside_the_id_rule(incoming: "Incoming") -> bool:
+    """Honcho 3.0.7: a workspace id outside the id rule reaching its get-or-create (PUT) crashes it."""
+    match = PUT_WORKSPACE.match(incoming.path)
+    return incoming.method == "PUT" and match is not None and not ID_RULE.match(match.group(1))
+
+
+CLONE_PATH = re.compile(r"^/v3/workspaces/[^/]+/sessions/[^/]+/clone$")
+
+
+def clone(incoming: "Incoming") -> bool:
+    return incoming.method == "POST" and CLONE_PATH.match(incoming.path) is not None

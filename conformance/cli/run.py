@@ -104,16 +104,19 @@ def listeners_for(config: RunConfig, console: Console, *, details: int = 15, liv
     from conformance.reporting.console import ConsoleReporter
     from conformance.reporting.json_report import JsonReporter
     from conformance.reporting.junit import JUnitReporter
+    from conformance.reporting.reproductions import BodyFiles
 
-    listeners: list[Listener] = [ConsoleReporter(console, details=details, live=live, json_report=config.json_report)]
+    bodies = BodyFiles.beside(config.json_report or config.html_report)  # one place, named alike by every report
+    listeners: list[Listener] = [ConsoleReporter(console, details=details, live=live, json_report=config.json_report,
+                                                 bodies=bodies)]
     if config.json_report:
-        listeners.append(JsonReporter(config.json_report))
+        listeners.append(JsonReporter(config.json_report, bodies))
     if config.junit_xml:
-        listeners.append(JUnitReporter(config.junit_xml))
+        listeners.append(JUnitReporter(config.junit_xml, bodies))
     if config.html_report:
         from conformance.reporting.html import HtmlReporter
 
-        listeners.append(HtmlReporter(config.html_report))
+        listeners.append(HtmlReporter(config.html_report, bodies))
     return listeners
 
 

@@ -222,7 +222,8 @@ class ConformanceClient:
         return self._count
 
     # -- sending -----------------------------------------------------------------------
-    def request(self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = _MISSING,
+    def request(self, method: str, path: str, *, params: dict[str, Any] | list[tuple[str, Any]] | None = None,
+                json: Any = _MISSING,
                 content: bytes | str | None = None, headers: dict[str, str] | None = None,
                 timeout: float | None = None) -> Reply:
         url = self.url_for(path)
@@ -235,7 +236,10 @@ class ConformanceClient:
         if isinstance(content, str):
             content = content.encode("utf-8")
         all_headers.update(headers or {})
-        clean_params = {k: _param(v) for k, v in (params or {}).items() if v is not None}
+        if isinstance(params, (list, tuple)):  # pairs, as sent (a name may come twice)
+            clean_params: Any = [(k, _param(v)) for k, v in params if v is not None]
+        else:
+            clean_params = {k: _param(v) for k, v in (params or {}).items() if v is not None}
         request = self.http_client().build_request(method.upper(), url, params=clean_params or None, content=content,
                                            headers=all_headers, timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT)
         return self.send(request)

@@ -88,7 +88,8 @@ def steady_boundary(prepared: Any, body: bytes) -> bytes:
     content_type = prepared.headers.get("Content-Type")
     if content_type:
         prepared.headers["Content-Type"] = content_type.replace(old.decode("ascii"), new.decode("ascii"))
-    return body.replace(old, new)
+    prepared.body = body.replace(old, new)  # what schemathesis records and prints is what was sent
+    return prepared.body
 
 
 def schemathesis_transport(client: ConformanceClient) -> Any:

@@ -195,7 +195,8 @@ class Runner:
                        f"then {cause.error}")
         self.report(Failure(check="server_crash", operation=operation, title=title, message=message,
                             phase=self._phase or "run", curl=cause.curl(), seed=self.config.seed, status=cause.status,
-                            response=cause.response_excerpt(), case="server_crash"))
+                            response=cause.response_excerpt(), case="server_crash", cause=operation,
+                            reproduction=cause.reproduction()))
 
     def report(self, failure: Failure) -> None:
         failure.known = self.baseline.matches(failure)

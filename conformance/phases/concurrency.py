@@ -52,7 +52,8 @@ class ScenarioContext:
                             title=title, message=message, phase=self.phase, curl=exchange.curl() if exchange else "",
                             steps=[e.curl() for e in (steps or [])[-40:]], seed=self.seed,
                             status=exchange.status if exchange else None,
-                            response=exchange.response_excerpt() if exchange else "", case=scenario))
+                            response=exchange.response_excerpt() if exchange else "", case=scenario,
+                            reproduction=exchange.reproduction() if exchange else None))
 
 
 SCENARIOS: dict[str, Callable[[ScenarioContext], None]] = {}

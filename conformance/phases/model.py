@@ -342,7 +342,8 @@ def _failure(exc: ModelDisagrees, api: HonchoApi, start: int, printed: list[str]
                    message=exc.message + (f"\n\nSequence (hypothesis):\n{program}" if program else ""), phase=phase,
                    curl=exchange.curl() if exchange else "", steps=[e.curl() for e in replay[-60:]], seed=seed,
                    status=exchange.status if exchange else None,
-                   response=exchange.response_excerpt() if exchange else "", case="state_machine")
+                   response=exchange.response_excerpt() if exchange else "", case="state_machine",
+                   reproduction=exchange.reproduction() if exchange else None)
 
 
 __all__ = ["build_machine", "run_model", "ModelDisagrees"]

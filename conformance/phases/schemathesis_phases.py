@@ -29,12 +29,13 @@ import threading
 import zlib
 from dataclasses import dataclass
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 from conformance.core.client import BudgetExceeded, ConformanceClient
 from conformance.core.config import RunConfig
 from conformance.core.openapi import Contract
 from conformance.core.transports import schemathesis_transport
-from conformance.core.vocabulary import Failure
+from conformance.core.vocabulary import Failure, Reproduction
 from conformance.honcho.filter_generator import random_filter
 from conformance.honcho.filters_reference import FilterError, Undefined, compile_filter
 from conformance.honcho.operations import (
@@ -44,6 +45,7 @@ from conformance.honcho.operations import (
     reads_only,
 )
 from conformance.honcho.workspaces import RunWorkspaces
+from conformance.phases.reduction import Reducer, shape_of
 from conformance.phases.steady_generation import steady_generation
 
 CHECKS = (
@@ -280,8 +282,9 @@ def run_contract(*, config: RunConfig, spec: Contract, client: ConformanceClient
     """Run schemathesis' engine; returns failures per operation label. `link` hears the name of
     every OpenAPI link the stateful phase followed (for coverage)."""
     operations = selected_operations(spec, config)
+    reducer = Reducer(client, spec, config.run_prefix or "", base_path=urlsplit(config.base_url).path)
     run = _EnginePass(config=config, spec=spec, client=client, workspaces=workspaces, stateful=stateful,
-                      report=report, progress=progress, link=link, operations=operations)
+                      report=report, progress=progress, link=link, operations=operations, reducer=reducer)
     with steady_generation():
         for attempt in range(1 + (STATEFUL_RESTARTS if stateful else 0)):
             seed = (config.seed or 0) + attempt
@@ -308,6 +311,8 @@ class _EnginePass:
     progress: Callable[[str], None]
     link: Callable[[str], None] | None
     operations: list[str]
+
+    reducer: Reducer
 
     def __post_init__(self) -> None:
         self.cases: dict[str, int] = {self.spec.label_of(op): 0 for op in self.operations} if not self.stateful else {}
@@ -350,6 +355,35 @@ class _EnginePass:
             raise KeyboardInterrupt
         return cut_short and stateful
 
+    def _refine(self, failure: Failure, sent: Any) -> bool:
+        """The failure keyed by what triggers it, with the smallest request that shows it (its
+        curl, and the request whole); False when it is no failure after all (a 404 after a
+        create that the smallest request on the same path does not get)."""
+        operation = self.spec.by_label(failure.operation)
+        shape = None
+        if sent is not None:
+            failure.reproduction = Reproduction(sent.method, sent.uri, _first_values(sent.headers), sent.body or None)
+            if operation is not None:
+                shape = shape_of(operation, sent.method, sent.uri, _first_values(sent.headers), sent.body,
+                                 urlsplit(self.config.base_url).path)
+        failure.cause = failure.operation
+        if operation is None or shape is None or failure.status is None:
+            return True
+        if failure.check == "ensure_resource_availability" and failure.status == 404:
+            return not self.reducer.resource_answers(operation, shape)
+        if failure.check == "negative_data_rejection":
+            component = re.search(r"Invalid component: (.+)", failure.message)
+            failure.cause = f"{failure.operation}: {component.group(1).strip() if component else 'accepted'}"
+            return True
+        trigger = self.reducer.reduce(failure.check, operation, shape, failure.status)
+        if trigger is not None:
+            failure.cause, failure.trigger = trigger.cause, trigger.description
+            if trigger.reply is not None:
+                failure.original_curl, failure.curl = failure.curl, trigger.reply.exchange.curl()
+                failure.reproduction = trigger.reply.exchange.reproduction()
+                failure.response = trigger.reply.exchange.response_excerpt()
+        return True
+
     def _scenario_finished(self, event: Any, phase: str) -> None:
         label = event.recorder.label
         if not self.stateful:
@@ -359,16 +393,23 @@ class _EnginePass:
                 if node.transition is not None and node.is_transition_applied:
                     self.link(node.transition.id)
         self.progress(label)
-        for failure in _failures_of(event, self.config.seed or 0, phase):
+        for failure, sent in _failures_of(event, self.config.seed or 0, phase):
             identity = (failure.check, failure.operation, failure.title, failure.curl)
             if identity in self.seen:
                 continue
             self.seen.add(identity)
+            if not self._refine(failure, sent):
+                continue
             if self.stateful:
                 self.cases[failure.operation] = self.cases.get(failure.operation, 0) + 1
             elif failure.operation in self.cases:
                 self.cases[failure.operation] += 1
             self.report(failure)
+
+
+def _first_values(headers: Any) -> dict[str, str]:
+    """schemathesis keeps each header as a list of values."""
+    return {name: (value[0] if isinstance(value, list) and value else str(value)) for name, value in dict(headers).items()}
 
 
 def _is_network_error(error: Any) -> bool:
@@ -377,11 +418,12 @@ def _is_network_error(error: Any) -> bool:
     return isinstance(error, requests.RequestException)
 
 
-def _failures_of(event: Any, seed: int, phase: str) -> list[Failure]:
+def _failures_of(event: Any, seed: int, phase: str) -> list[tuple[Failure, Any]]:
+    """Each failure of a finished scenario, with the request as it was sent (schemathesis' record)."""
     from schemathesis.engine import Status
 
     recorder = event.recorder
-    found: list[Failure] = []
+    found: list[tuple[Failure, Any]] = []
     for case_id, nodes in recorder.checks.items():
         failed = [n for n in nodes if n.status == Status.FAILURE and n.failure_info is not None]
         if any(n.name == "not_a_server_error" for n in failed):
@@ -419,9 +461,10 @@ def _failures_of(event: Any, seed: int, phase: str) -> list[Failure]:
             title = info.failure.title
             if node.name in STATUS_KEYED and status is not None:
                 title = f"{title} (HTTP {status})"
-            found.append(Failure(check=node.name, operation=operation, title=title,
-                                 message=info.failure.message, phase=phase, curl=_strip_token(info.code_sample),
-                                 steps=[_strip_token(s) for s in steps], seed=seed, status=status, response=excerpt))
+            found.append((Failure(check=node.name, operation=operation, title=title,
+                                  message=info.failure.message, phase=phase, curl=_strip_token(info.code_sample),
+                                  steps=[_strip_token(s) for s in steps], seed=seed, status=status, response=excerpt),
+                          interaction.request if interaction is not None else None))
     return found
 
 

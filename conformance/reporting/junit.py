@@ -8,22 +8,25 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from conformance.core.vocabulary import Event, RunFinished, RunResult
+from conformance.reporting.reproductions import BodyFiles
 
 
 class JUnitReporter:
     """One testsuite per phase; one testcase per operation (contract) or check (the rest): failed,
     passed, or skipped with the reason it did not run; a phase that broke off has an `<error>`."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, bodies: BodyFiles | None = None) -> None:
         self.path = Path(path)
+        self.bodies = bodies or BodyFiles.beside(self.path)
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, RunFinished):
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.write_bytes(render_junit(event.result))
+            self.path.write_bytes(render_junit(event.result, self.bodies))
 
 
-def render_junit(result: RunResult) -> bytes:
+def render_junit(result: RunResult, bodies: BodyFiles | None = None) -> bytes:
+    curl_of = bodies.curl if bodies is not None else (lambda failure: failure.curl)
     root = ET.Element("testsuites", name="honcho-conformance", time=f"{result.duration:.3f}")
     total_tests = total_failures = 0
     by_phase: dict[str, list] = {}
@@ -66,7 +69,7 @@ def render_junit(result: RunResult) -> bytes:
                                         type=",".join(sorted({k[0] for k in keys})))
                 element.text = "\n\n".join(
                     f"{fs[0].check} — {fs[0].operation} — {fs[0].title} (x{len(fs)}, seed {fs[0].seed})\n"
-                    f"{fs[0].message[:1500]}\nreproduce: {fs[0].curl}" for fs in keys.values())
+                    f"{fs[0].message[:1500]}\nreproduce: {curl_of(fs[0])}" for fs in keys.values())
             known = [f for f in case_failures if f.known]
             if known:
                 out = ET.SubElement(case, "system-out")

@@ -94,7 +94,8 @@ class CheckContext:
         failure = Failure(check=f"{self.phase}:{self.name}", operation=self.label(op), title=title, message=message,
                           phase=self.phase, curl=exchange.curl() if exchange else "", steps=steps, seed=self.seed,
                           status=exchange.status if exchange else None,
-                          response=exchange.response_excerpt() if exchange else "", case=self.name)
+                          response=exchange.response_excerpt() if exchange else "", case=self.name,
+                          reproduction=exchange.reproduction() if exchange else None)
         self.failures += 1
         self._report(failure)
         if fatal:

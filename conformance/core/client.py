@@ -176,6 +176,7 @@ class ConformanceClient:
         self._timeout = timeout
         self._clients: list[httpx.Client] = []
         self._clients_lock = threading.Lock()
+        self._tls_context: Any = None
         self._lock = threading.Lock()
         self._count = 0
         self.log: deque[Exchange] = deque(maxlen=keep)
@@ -346,11 +347,19 @@ class ConformanceClient:
         client = getattr(self._local, "http", None)
         if client is None:
             client = httpx.Client(transport=self._transport, timeout=self._timeout, follow_redirects=False,
-                                  headers={"user-agent": "honcho-conformance"})
+                                  headers={"user-agent": "honcho-conformance"}, verify=self._tls())
             with self._clients_lock:
                 self._clients.append(client)
             self._local.http = client
         return client
+
+    def _tls(self) -> Any:
+        """One TLS context for every thread's client: building one costs milliseconds, and
+        schemathesis starts a thread (so a client) per operation."""
+        with self._clients_lock:
+            if self._tls_context is None:
+                self._tls_context = httpx.create_ssl_context()
+            return self._tls_context
 
     def close(self) -> None:
         with self._clients_lock:

@@ -139,12 +139,27 @@ CLONE = re.compile(r"^/v3/workspaces/([^/]+)/sessions/([^/]+)/clone$")
 
 class RealServerDefects:
     """Two defects of Honcho 3.0.7 the tester must name: a 405 whose Allow header names
-    only the first method of its path, and a clone that also copies the messages of a
-    same-named session of another workspace (the copy selects by session name only)."""
+    only the first method of its path, and a clone that selects the messages to copy by
+    session name only, across workspaces: when the source session holds messages too, the
+    copy collides (duplicate key: 500); when it is empty, the clone answers 201 and holds the
+    other workspace's messages."""
 
     def __init__(self) -> None:
         self.server = create_app(seed=35)
-        self.app = Rewrite(self.server.app, after=self.after)
+        self.collisions = 0
+        self.app = Rewrite(self.server.app, before=self.before, after=self.after)
+
+    def before(self, request: Incoming) -> Answer | None:
+        match = CLONE.match(request.path)
+        if request.method != "POST" or not match:
+            return None
+        store = self.server.store
+        source = store.session(match.group(1), match.group(2))
+        others = [store.session(w, match.group(2)) for w in list(store.workspaces) if w != match.group(1)]
+        if source is not None and source.messages and any(o is not None and o.messages for o in others):
+            self.collisions += 1
+            return json_error(500, "An unexpected error occurred")
+        return None
 
     def after(self, request: Incoming, answer: Answer) -> None:
         if answer.status == 405 and answer.header("allow"):
@@ -251,3 +266,41 @@ CLONE_PATH = re.compile(r"^/v3/workspaces/[^/]+/sessions/[^/]+/clone$")
 
 def clone(incoming: "Incoming") -> bool:
     return incoming.method == "POST" and CLONE_PATH.match(incoming.path) is not None
+
+
+SESSION_PATH = re.compile(r"^/v3/workspaces/([^/]+)/sessions/([^/]+)$")
+
+
+class WorkerDeletesSessionsLater:
+    """Session deletion as the real server does it: the DELETE answers 202 and the session
+    leaves the workspace's lists at once but stays, inactive, in its peers' own lists until the
+    background worker has run (`after` more requests; never when None), which then removes it
+    from those too."""
+
+    def __init__(self, after: int | None) -> None:
+        self.server = create_app(seed=40)
+        self.after = after
+        self.requests = 0
+        self.due: dict[tuple[str, str], int] = {}
+        self.purged = 0
+        self.app = Rewrite(self.server.app, before=self.before, after=self.after_answer)
+
+    def before(self, request: Incoming) -> None:
+        self.requests += 1
+        for (workspace_id, session_id), due in list(self.due.items()):
+            if self.requests > due:
+                del self.due[(workspace_id, session_id)]
+                self._purge(workspace_id, session_id)
+
+    def after_answer(self, request: Incoming, answer: Answer) -> None:
+        match = SESSION_PATH.match(request.path)
+        if request.method == "DELETE" and match and answer.status == 202 and self.after is not None:
+            self.due[(match.group(1), match.group(2))] = self.requests + self.after
+
+    def _purge(self, workspace_id: str, session_id: str) -> None:
+        workspace = self.server.store.workspace(workspace_id)
+        if workspace is None or workspace.deleted_sessions.pop(session_id, None) is None:
+            return
+        for peer in workspace.peers.values():
+            peer.sessions.pop(session_id, None)
+        self.purged += 1

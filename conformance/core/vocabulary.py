@@ -15,7 +15,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
-TOKEN_PLACEHOLDER = "$HONCHO_TOKEN"
+TOKEN_PLACEHOLDER = "$HONCHO_API_KEY"  # the variable the SDKs read and honcho-mock prints
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_UNREACHABLE = 3  # nothing was checked: the server did not answer at all
@@ -67,7 +67,7 @@ def _kept_headers(headers: dict[str, str] | None) -> dict[str, str]:
 
 def curl_command(method: str, url: str, headers: dict[str, str] | None, body: bytes | str | None,
                  data_file: str | None = None) -> str:
-    """A copy-pasteable curl command; a bearer token is replaced by `$HONCHO_TOKEN`. With
+    """A copy-pasteable curl command; a bearer token is replaced by `$HONCHO_API_KEY`. With
     `data_file`, the body is read from that file (`--data-binary @FILE`: every byte as it is)."""
     parts = ["curl", "-sS", "-X", method.upper(), shlex.quote(url)]
     for name, value in _kept_headers(headers).items():

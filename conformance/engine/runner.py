@@ -74,6 +74,7 @@ class Runner:
         transport = Borrowed(config.transport) if config.transport is not None else None
         client = ConformanceClient(config.base_url, token=config.token, transport=transport, budget=budget,
                                    rate_limiter=RateLimiter(config.rate_limit), timeout=config.request_timeout)
+        client.extra_headers = dict(config.headers)
         workspaces = RunWorkspaces(config.run_prefix)
         api = HonchoApi(client)
         self.coverage = CoverageRecorder(spec, config.base_url)
@@ -110,6 +111,8 @@ class Runner:
                     report.status, report.detail = "skipped", "interrupted"
                 elif config.read_only and name in WRITING_PHASES:
                     report.status, report.detail = "skipped", "writes (--read-only)"
+                elif not self._planned_cases(name, spec):
+                    report.status, report.detail = "skipped", "none of its checks is selected (--include-checks/--exclude-checks)"
                 elif budget.exhausted:
                     report.status, report.detail = "skipped", budget.exhausted
                 else:
@@ -199,6 +202,8 @@ class Runner:
                             reproduction=cause.reproduction()))
 
     def report(self, failure: Failure) -> None:
+        if not self.config.runs_check(failure.check):  # --exclude-checks: not even as a side finding
+            return
         failure.known = self.baseline.matches(failure)
         if not failure.case:
             failure.case = failure.operation
@@ -259,25 +264,34 @@ class Runner:
     def _planned_cases(self, name: str, spec: Contract) -> list[str]:
         """The test cases a phase means to run (the JUnit test cases), to tell which did not."""
         from conformance.phases.concurrency import SCENARIOS
-        from conformance.phases.schemathesis_phases import selected_operations
+        from conformance.phases.schemathesis_phases import CHECKS, selected_operations
         from conformance.semantics import applicable
 
+        if name in ("contract", "stateful") and not any(self.config.runs_check(c) for c in CHECKS):
+            return []
         if name == "contract":
             return [spec.label_of(op) for op in selected_operations(spec, self.config)]
         if name == "semantics":
-            return [c.name for c in applicable(self.config.read_only, self.config.checks)]
+            return [c.name for c in applicable(self.config.read_only, self._semantic_selection())]
         if name == "model":
-            return ["state_machine"]
+            return ["state_machine"] if self.config.runs_check("state_machine") else []
         if name == "concurrency":
-            return list(SCENARIOS)
+            return [n for n in SCENARIOS if self.config.runs_check(n)]
         return [name]
+
+    def _semantic_selection(self) -> tuple[str, ...]:
+        """The semantic checks --checks and --include-checks/--exclude-checks leave."""
+        from conformance.semantics import REGISTRY
+
+        return tuple(n for n in REGISTRY if (self.config.checks is None or n in self.config.checks)
+                     and self.config.runs_check(n))
 
     def _expected_steps(self, name: str, spec: Contract) -> int | None:
         from conformance.phases.concurrency import SCENARIOS
         from conformance.semantics import applicable
 
         if name == "semantics":
-            checks = applicable(self.config.read_only, self.config.checks)
+            checks = applicable(self.config.read_only, self._semantic_selection())
             return len(checks) + (1 if any(c.uses_world for c in checks) else 0)
         if name == "concurrency":
             return len(SCENARIOS)
@@ -300,7 +314,7 @@ class Runner:
 
             return run_checks(api=api, workspaces=workspaces, seed=config.seed, rounds=config.effective_semantic_rounds,
                               read_only=config.read_only, label=spec.label_of, report=self.report,
-                              selected=config.checks, progress=progress, deletion_wait=config.deletion_wait,
+                              selected=self._semantic_selection(), progress=progress, deletion_wait=config.deletion_wait,
                               contract=spec, not_run=not_run)
         if name == "model":
             from conformance.phases.model import run_model
@@ -316,7 +330,7 @@ class Runner:
 
             return run_concurrency(api=api, workspaces=workspaces, clients=config.effective_concurrency, seed=config.seed,
                                    rounds=max(2, config.effective_semantic_rounds // 4), label=spec.label_of,
-                                   report=self.report, progress=progress, not_run=not_run)
+                                   report=self.report, progress=progress, not_run=not_run, only=config.runs_check)
         raise ValueError(name)
 
     def _cleanup(self, api: HonchoApi, workspaces: RunWorkspaces) -> Any:
@@ -335,8 +349,18 @@ class Runner:
         return report
 
 
+def check_names(token: bool = True) -> list[str]:
+    """Every check a run can run or report, by the name --include-checks/--exclude-checks take."""
+    from conformance.phases.concurrency import SCENARIOS
+    from conformance.phases.schemathesis_phases import AUTH_CHECKS, CHECKS
+    from conformance.semantics import REGISTRY
+
+    return [*CHECKS, *(AUTH_CHECKS if token else ()), *REGISTRY, "state_machine", *SCENARIOS, "server_crash",
+            "engine_error", "cleanup", "coverage"]
+
+
 def run(config: RunConfig, listeners: Iterable[Listener] = ()) -> RunResult:
     return Runner(config, listeners).run()
 
 
-__all__ = ["Runner", "run", "Progress"]
+__all__ = ["Runner", "run", "check_names", "Progress"]

@@ -249,7 +249,8 @@ def shared_workspace_sessions(ctx: ScenarioContext) -> None:
 def run_concurrency(*, api: HonchoApi, workspaces: RunWorkspaces, clients: int, seed: int, rounds: int,
                     label: Callable[[str], str], report: Callable[[Failure], None],
                     progress: Callable[[str], None],
-                    not_run: Callable[[str, str], None] | None = None) -> dict[str, int]:
+                    not_run: Callable[[str, str], None] | None = None,
+                    only: Callable[[str], bool] = lambda name: True) -> dict[str, int]:
     counts: dict[str, int] = {}
 
     def counting(failure: Failure) -> None:
@@ -259,6 +260,8 @@ def run_concurrency(*, api: HonchoApi, workspaces: RunWorkspaces, clients: int, 
     ctx = ScenarioContext(api=api, workspaces=workspaces, clients=max(2, clients), seed=seed, label=label, report=counting,
                           rounds=rounds)
     for name, func in SCENARIOS.items():
+        if not only(name):
+            continue
         counts.setdefault(name, 0)
         try:
             func(ctx)
@@ -266,4 +269,5 @@ def run_concurrency(*, api: HonchoApi, workspaces: RunWorkspaces, clients: int, 
             if not_run is not None:
                 not_run(name, "stopped: the server left a request unanswered (a server_crash finding)")
         progress(name)
-    return {name: counts.get(name, 0) for name in SCENARIOS} | {k: v for k, v in counts.items() if k not in SCENARIOS}
+    return {name: counts.get(name, 0) for name in SCENARIOS if only(name)} | {
+        k: v for k, v in counts.items() if k not in SCENARIOS}

@@ -35,7 +35,7 @@ from conformance.core.client import BudgetExceeded, ConformanceClient
 from conformance.core.config import RunConfig
 from conformance.core.openapi import Contract
 from conformance.core.transports import schemathesis_transport
-from conformance.core.vocabulary import Failure, Reproduction
+from conformance.core.vocabulary import TOKEN_PLACEHOLDER, Failure, Reproduction
 from conformance.honcho.filter_generator import random_filter
 from conformance.honcho.filters_reference import FilterError, Undefined, compile_filter
 from conformance.honcho.operations import (
@@ -71,7 +71,8 @@ WORKSPACE_BUCKETS = 4
 def schemathesis_config(config: RunConfig, *, stateful: bool) -> dict[str, Any]:
     checks: dict[str, Any] = {"enabled": False}
     for name in CHECKS + (AUTH_CHECKS if config.token else ()):
-        checks[name] = {"enabled": True}
+        if config.runs_check(name):
+            checks[name] = {"enabled": True}
     phases: dict[str, Any] = {
         "examples": {"enabled": not stateful},
         "coverage": {"enabled": not stateful},
@@ -541,4 +542,4 @@ _BEARER = re.compile(r"(Authorization: Bearer )[^'\"\s]+")
 
 
 def _strip_token(command: str) -> str:
-    return _BEARER.sub(r"\1$HONCHO_TOKEN", command)
+    return _BEARER.sub(lambda m: m.group(1) + TOKEN_PLACEHOLDER, command)

@@ -12,7 +12,7 @@ import threading
 import time
 import traceback
 from typing import Any, Callable, Iterable
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from conformance.core.baseline import Baseline
 from conformance.core.client import (
@@ -46,7 +46,7 @@ from conformance.core.vocabulary import (
 from conformance.engine.coverage import CoverageRecorder
 from conformance.honcho.api import HonchoApi
 from conformance.honcho.deletion import pending_title
-from conformance.honcho.operations import is_honcho
+from conformance.honcho.operations import WS_DELETE, is_honcho
 from conformance.honcho.workspaces import RunWorkspaces, cleanup
 
 WRITING_PHASES = ("model", "concurrency")
@@ -84,6 +84,8 @@ class Runner:
         self._lost_after_5xx = 0
         self._answered = False  # a server that never answered is unreachable, not crashing
         client.lost_listeners.append(self._connection_lost)
+        self._accepted_deletions: set[str] = set()
+        client.listeners.append(self._deletion_accepted)
         result = RunResult(base_url=config.base_url, seed=config.seed, prefix=config.run_prefix, profile=config.profile,
                            read_only=config.read_only)
         self.result = result
@@ -170,6 +172,15 @@ class Runner:
         if reply.status >= 500:
             self.emit(Note(f"GET /health answered {reply.status}; continuing"))
         return True
+
+    def _deletion_accepted(self, exchange: Any) -> None:
+        """Workspaces of the run whose deletion the server accepted (202): clean-up only confirms them."""
+        if exchange.method == "DELETE" and exchange.status == 202:
+            operation = self._routes.match("DELETE", exchange.url)
+            if operation is not None and operation.operation_id == WS_DELETE:
+                workspace_id = unquote(urlsplit(exchange.url).path.rstrip("/").rsplit("/", 1)[-1])
+                with self._lock:
+                    self._accepted_deletions.add(workspace_id)
 
     def _connection_lost(self, lost: ConnectionLost) -> None:
         """A connection the server closed under a request: one finding, on the request that caused it."""
@@ -335,7 +346,7 @@ class Runner:
 
     def _cleanup(self, api: HonchoApi, workspaces: RunWorkspaces) -> Any:
         report = cleanup(api, workspaces.prefix, workspaces.ids, only_listed=self.config.read_only,
-                         deletion_wait=self.config.deletion_wait)
+                         deletion_wait=self.config.deletion_wait, accepted_before=sorted(self._accepted_deletions))
         self.emit(CleanupFinished(report=report))
         if report.pending:  # accepted (202) and not yet carried out: not left behind, and said apart
             self.emit(Note(f"clean-up: {len(report.pending)} workspace deletion(s) accepted but "

@@ -98,14 +98,18 @@ def _session_ids(api: HonchoApi, workspace_id: str) -> list[str]:
 
 
 def cleanup(api: HonchoApi, prefix: str, known: Iterable[str], max_requests: int = 20000,
-            only_listed: bool = False, deletion_wait: float = DEFAULT_WAIT) -> CleanupReport:
+            only_listed: bool = False, deletion_wait: float = DEFAULT_WAIT,
+            accepted_before: Iterable[str] = ()) -> CleanupReport:
     """Delete every workspace of the run (never one outside the prefix).
 
     `only_listed` (read-only runs): delete only what the server lists, so that a run which
     created nothing sends no write at all. An id the run handed out but the server never
     created answers 404: it is not blamed. A 202 is an accepted deletion; it is confirmed
     when the workspace is no longer listed (waiting up to `deletion_wait` seconds), and
-    reported as pending otherwise. A 5xx is retried.
+    reported as pending otherwise. A 5xx is retried. A workspace whose deletion the run
+    already saw accepted (`accepted_before`) is not deleted again, only confirmed gone: a
+    second DELETE of a deletion under way is no request a client makes (Honcho 3.0.7 answers
+    it 500 from a stale cache).
     """
     report = CleanupReport(prefix=prefix)
     api.client.budget = Budget(max_requests=max_requests)
@@ -117,7 +121,12 @@ def cleanup(api: HonchoApi, prefix: str, known: Iterable[str], max_requests: int
         except (TransportFailure, OutsideBaseURL) as exc:
             report.errors.append(f"listing workspaces failed: {exc}")
         accepted: list[str] = []
+        earlier = set(accepted_before)
         for workspace_id in sorted(targets):
+            if workspace_id in earlier:  # accepted during the run: only confirmed below
+                report.workspaces_found += 1
+                accepted.append(workspace_id)
+                continue
             try:
                 outcome = _delete_workspace(api, workspace_id, report)
             except (TransportFailure, OutsideBaseURL) as exc:

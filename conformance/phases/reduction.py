@@ -345,6 +345,10 @@ class Reducer:
         what = self._classify(schema, value)
         place = f"{where} {name}" if name else where
         cause = NUL_CAUSE if what == NUL_CAUSE else f"{place}: {what}"
+        if where == "path" and what.startswith(("the value", "a value its schema allows")):
+            # A valid id, made another valid id, names another record: what fails is this record's state.
+            what = f"the record it names (its state; any other {name} is answered)"
+            cause = f"{operation.label}: {place}: the record it names"
         return Trigger(cause, f"{place} = {_short(value)}: {what}", location, reply)
 
     def _classify(self, schema: Any, value: Any) -> str:

@@ -68,7 +68,10 @@ WEBHOOK_URL = "https://conformance.invalid/hook"
 WORKSPACE_BUCKETS = 4
 
 
-def schemathesis_config(config: RunConfig, *, stateful: bool) -> dict[str, Any]:
+def schemathesis_config(config: RunConfig, *, stateful: bool, own_links: bool = True) -> dict[str, Any]:
+    """schemathesis' configuration for a run. `own_links`: the stateful phase follows the
+    contract's links only; without one among the operations a run selects (a read-only run)
+    it follows the transitions schemathesis infers."""
     checks: dict[str, Any] = {"enabled": False}
     for name in CHECKS + (AUTH_CHECKS if config.token else ()):
         if config.runs_check(name):
@@ -79,7 +82,7 @@ def schemathesis_config(config: RunConfig, *, stateful: bool) -> dict[str, Any]:
         "fuzzing": {"enabled": not stateful},
         # The contract's own links only: schemathesis' inferred transitions crowded them out (13 of 76 followed)
         "stateful": {"enabled": stateful, "max-steps": config.effective_stateful_steps,
-                     "inference": {"algorithms": []}},
+                     **({"inference": {"algorithms": []}} if own_links else {})},
     }
     data: dict[str, Any] = {
         "seed": config.seed,
@@ -328,7 +331,9 @@ class _EnginePass:
         from schemathesis.engine import events
 
         config, stateful, phase = self.config, self.stateful, "stateful" if self.stateful else "contract"
-        st_config = SchemathesisConfig.from_dict(schemathesis_config(config.with_changes(seed=seed), stateful=stateful))
+        own_links = _links_between(self.spec, self.operations)
+        st_config = SchemathesisConfig.from_dict(schemathesis_config(config.with_changes(seed=seed), stateful=stateful,
+                                                                     own_links=own_links))
         schema = schemathesis.openapi.from_dict(self.spec.document, config=st_config)
         schema = schema.include(operation_id=self.operations)
         schema.__class__ = _bridged_schema_class(type(schema), schemathesis_transport(self.client))
@@ -408,6 +413,18 @@ class _EnginePass:
             elif failure.operation in self.cases:
                 self.cases[failure.operation] += 1
             self.report(failure)
+
+
+def _links_between(spec: Contract, operations: list[str]) -> bool:
+    """Whether a link of the contract leads from one of these operations to another."""
+    chosen = set(operations)
+    for op_id in chosen:
+        op = spec.operations.get(op_id)
+        for response in ((op.definition.get("responses") or {}).values() if op else ()):
+            for link in ((response or {}).get("links") or {}).values() if isinstance(response, dict) else ():
+                if isinstance(link, dict) and link.get("operationId") in chosen:
+                    return True
+    return False
 
 
 def _first_values(headers: Any) -> dict[str, str]:
@@ -497,10 +514,25 @@ def _only_type_changes_in_a_form(case: Any, message: str) -> bool:
 
 
 def _names_a_body_reference(case: Any, response: str) -> bool:
+    """Whether the 404's message names a value of the request's body (at any depth, keys too):
+    then it is about what the body refers to, which the contract declares, not about the
+    resource the path names."""
     body = case.body
-    if not isinstance(body, dict):
+    if not isinstance(body, (dict, list)):
         return False
-    return any(isinstance(v, str) and len(v) >= 3 and v in response for v in body.values())
+    return any(len(text) >= 3 and text in response for text in _texts(body))
+
+
+def _texts(value: Any, depth: int = 0) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if depth > 6:
+        return []
+    if isinstance(value, dict):
+        return [k for k in value if isinstance(k, str)] + [t for v in value.values() for t in _texts(v, depth + 1)]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v, depth + 1)]
+    return []
 
 
 def _deleted_by_a_202(recorder: Any, case: Any) -> bool:

@@ -271,8 +271,12 @@ def clone_exact(ctx: CheckContext) -> None:
         ctx.check(got == want, "clone does not hold exactly the source session's messages",
                   f"cloned {source}/{own}" + (f" up to message {message_id}" if message_id else "")
                   + f": expected {short(want)}, the clone lists {short(got)}", reply=listing)
-    twin = f"twin-{ctx.workspaces.prefix}"  # empty here; holding a message in the other workspace
+    # Empty here, holding a message of peer `cb` in the other workspace. `cb` is a peer of this
+    # workspace too (not of the session): Honcho 3.0.7 then copies the other workspace's message
+    # and answers 201; without that peer its copy breaks a foreign key (500).
+    twin = f"twin-{ctx.workspaces.prefix}"
     ctx.expect_status(api.create_session(source, twin), 201, what="Creating a new session")
+    ctx.expect_status(api.create_peer(source, "cb"), 201, what="Creating a new peer")
     leaked = f"other workspace {other}"
     ctx.expect_status(api.create_messages(other, twin, [{"peer_id": "cb", "content": leaked}]), 201,
                       what="Adding messages")

@@ -155,8 +155,14 @@ class RealServerDefects:
             return None
         store = self.server.store
         source = store.session(match.group(1), match.group(2))
-        others = [store.session(w, match.group(2)) for w in list(store.workspaces) if w != match.group(1)]
-        if source is not None and source.messages and any(o is not None and o.messages for o in others):
+        workspace = store.workspace(match.group(1))
+        others = [o for o in (store.session(w, match.group(2)) for w in list(store.workspaces) if w != match.group(1))
+                  if o is not None and o.messages]
+        authors = {m["peer_id"] for o in others for m in o.messages.values()}
+        if source is not None and workspace is not None and others and (
+                source.messages  # the copies collide with the source's own (duplicate key)
+                or not authors <= set(workspace.peers)  # an author no peer of this workspace (foreign key)
+                or authors & set(source.peers)):  # an author already in the session (duplicate key)
             self.collisions += 1
             return json_error(500, "An unexpected error occurred")
         return None

@@ -52,7 +52,7 @@ class Profile:
 
 PROFILES = {
     "quick": Profile("quick", max_examples=5, stateful_steps=8, semantic_rounds=4, model_examples=4, model_steps=12, concurrency=2),
-    "default": Profile("default", max_examples=12, stateful_steps=12, semantic_rounds=20, model_examples=40, model_steps=30, concurrency=4),
+    "default": Profile("default", max_examples=12, stateful_steps=16, semantic_rounds=20, model_examples=40, model_steps=30, concurrency=4),
     "thorough": Profile("thorough", max_examples=100, stateful_steps=50, semantic_rounds=40, model_examples=60, model_steps=40,
                         concurrency=8, shrink=True),
 }

@@ -23,6 +23,7 @@ Three adaptations keep the run safe and meaningful against a real deployment:
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import threading
@@ -472,6 +473,9 @@ def _failures_of(event: Any, seed: int, phase: str) -> list[tuple[Failure, Any]]
             if node.name == "ensure_resource_availability" and status == 404 and case_node is not None \
                     and _names_a_body_reference(case_node.value, excerpt):
                 continue  # the 404 is about an id the body refers to (documented), not the resource just created
+            if node.name == "ensure_resource_availability" and case_node is not None \
+                    and not _names_the_created(recorder, case_id, case_node.value):
+                continue  # its path names something else than what was created (a generated value, not the link's)
             if node.name == "use_after_free" and case_node is not None and _deleted_by_a_202(recorder, case_node.value):
                 continue  # a 202 accepted the deletion for later: the semantic phase waits for it (delete_removes)
             if node.name == "use_after_free" and status == 200 and case_node is not None \
@@ -521,6 +525,20 @@ def _names_a_body_reference(case: Any, response: str) -> bool:
     if not isinstance(body, (dict, list)):
         return False
     return any(len(text) >= 3 and text in response for text in _texts(body))
+
+
+def _names_the_created(recorder: Any, case_id: str, case: Any) -> bool:
+    """Whether a path parameter of the case is a value of its parent's answer (the id of what
+    was just created): a case whose path names something else cannot show it gone."""
+    try:
+        parent = recorder.find_parent(case_id=case_id)
+        response = recorder.find_response(case_id=parent.id) if parent is not None else None
+        created = json.loads(response.content) if response is not None and response.content else None
+    except Exception:  # no parent, or an answer that is not JSON: nothing to tell
+        return True
+    values = set(_texts(created)) if isinstance(created, (dict, list)) else set()
+    given = {str(v) for v in (case.path_parameters or {}).values()}
+    return bool(values & given)
 
 
 def _texts(value: Any, depth: int = 0) -> list[str]:

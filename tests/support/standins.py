@@ -14,7 +14,7 @@ import threading
 from typing import Any, Callable
 
 from mockserver import create_app
-from support.broken import Answer, Incoming, Rewrite, json_error
+from support.broken import Answer, Incoming, Rewrite, json_error, read_body
 
 WORKSPACE_DELETE = re.compile(r"^/v3/workspaces/([^/]+)$")
 SESSION_CREATE = re.compile(r"^/v3/workspaces/([^/]+)/sessions$")
@@ -210,7 +210,7 @@ class CrashAndClose:
         if scope["type"] != "http":
             await self.server.app(scope, receive, send)
             return
-        body = await _read_body(receive)
+        body = await read_body(receive)
         incoming = Incoming(scope, body)
         connection = scope.get("client")
         waiting = self._waiting.pop(connection, None)
@@ -247,18 +247,6 @@ class CrashAndClose:
             return await receive()
 
         await self.server.app(scope, replay, send)
-
-
-async def _read_body(receive: Any) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            break
-    return b"".join(chunks)
 
 
 def path_id_outside_the_id_rule(incoming: "Incoming") -> bool:

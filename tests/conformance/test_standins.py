@@ -3,6 +3,8 @@ stand-in that behaves as the real one does (tests/support/standins.py)."""
 
 from __future__ import annotations
 
+import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -195,3 +197,27 @@ def test_a_session_deletion_the_worker_carries_out_later_passes_in_either_state(
     result = run(standin.app, phases=("semantics", "model"), checks=("delete_removes",), model_examples=15)
     assert result.exit_code == 0, describe(result)
     assert (standin.purged > 0) == (after is not None)
+
+
+@pytest.mark.timeout(300)
+def test_defects_answered_with_one_500_are_each_their_own_finding_with_a_minimal_curl() -> None:
+    from support.standins import Defects307
+
+    operations = ("get_or_create_workspace", "update_workspace", "get_or_create_peer", "get_all_workspaces",
+                  "get_peers_v3", "create_conclusions")
+    result = run(Defects307().app, phases=("contract",), max_examples=10, include_operations=operations)
+    groups = {g.cause: g for g in result.groups() if g.check == "not_a_server_error"}
+    assert set(groups) == {"path workspace_id: outside its schema (pattern)", "query page: an integer past 2^31-1",
+                           "body conclusions: a value its schema allows"}, describe(result)
+    assert sorted(groups["path workspace_id: outside its schema (pattern)"].operations) == [
+        "POST /v3/workspaces/{workspace_id}/peers", "PUT /v3/workspaces/{workspace_id}"]
+    for operation, failures in groups["query page: an integer past 2^31-1"].operations.items():
+        assert failures[0].reproduction is not None and failures[0].reproduction.body is None
+        assert re.fullmatch(r"[^?]+\?page=\d+", failures[0].reproduction.url), failures[0].curl  # nothing else left
+    conclusion = groups["body conclusions: a value its schema allows"].first
+    assert conclusion.reproduction is not None and conclusion.reproduction.body is not None
+    body = json.loads(conclusion.reproduction.body)
+    assert list(body) == ["conclusions"] and len(body["conclusions"]) == 1
+    assert set(body["conclusions"][0]) == {"content", "observer_id", "observed_id"}
+    assert all(f.curl.startswith("curl -sS") and f.trigger and f.original_curl for g in groups.values()
+               for fs in g.operations.values() for f in fs)

@@ -131,7 +131,7 @@ class FlakyDelete:
 
 
 __all__ = ["AsynchronousDelete", "TiesInAnyOrder", "ServerErrorInThreeOperations", "FlakyDelete", "CrashAndClose",
-           "RealServerDefects"]
+           "RealServerDefects", "WorkerDeletesSessionsLater", "Defects307"]
 
 
 CLONE = re.compile(r"^/v3/workspaces/([^/]+)/sessions/([^/]+)/clone$")
@@ -298,3 +298,57 @@ class WorkerDeletesSessionsLater:
         for peer in workspace.peers.values():
             peer.sessions.pop(session_id, None)
         self.purged += 1
+
+
+LISTS = re.compile(r"^/v3/workspaces(/[^/]+/peers)?/list$")
+PEER_CREATE = re.compile(r"^/v3/workspaces/([^/]+)/peers$")
+CONCLUSIONS = re.compile(r"^/v3/workspaces/[^/]+/conclusions$")
+
+
+class Defects307:
+    """Four defects of Honcho 3.0.7, each answered with the same 500: a workspace id outside the
+    id rule reaching its get-or-create (PUT workspace, create peer), a `page` past the database's
+    integer range (the workspace and peer lists), a conclusion naming an empty observer or
+    observed peer, and a NUL in a new workspace's metadata (Postgres refuses it in text)."""
+
+    def __init__(self) -> None:
+        self.server = create_app(seed=41)
+        self.app = Rewrite(self.server.app, before=self.before)
+
+    @staticmethod
+    def before(request: Incoming) -> Answer | None:
+        crash = json_error(500, "An unexpected error occurred")
+        path, data = request.path, request.data
+        workspace = PUT_WORKSPACE.match(path) if request.method == "PUT" else PEER_CREATE.match(path)
+        valid_body = isinstance(data, dict) and (request.method == "PUT" or isinstance(data.get("id"), str))
+        if request.method in ("PUT", "POST") and workspace and workspace.group(1) != "list" \
+                and not ID_RULE.match(workspace.group(1)) and valid_body:  # the handler runs after validation
+            return crash
+        page = request.query.get("page", "")
+        if request.method == "POST" and LISTS.match(path) and page.isdigit() and int(page) > 2**31 - 1:
+            return crash
+        conclusions = data.get("conclusions") if isinstance(data, dict) else None
+        if request.method == "POST" and CONCLUSIONS.match(path) and isinstance(conclusions, list) and conclusions \
+                and all(_valid_conclusion(c) for c in conclusions) \
+                and any("" in (c["observer_id"], c["observed_id"]) for c in conclusions):
+            return crash  # a valid body (the handler runs after validation) naming an empty peer
+        if request.method == "POST" and path == "/v3/workspaces" and isinstance(data, dict) \
+                and isinstance(data.get("id"), str) and _holds_nul(data.get("metadata")):  # after validation
+            return crash
+        return None
+
+
+def _valid_conclusion(item: Any) -> bool:
+    return isinstance(item, dict) and isinstance(item.get("content"), str) and bool(item["content"]) \
+        and isinstance(item.get("observer_id"), str) and isinstance(item.get("observed_id"), str)
+
+
+def _holds_nul(value: Any) -> bool:
+    """Whether a JSON value holds NUL in any key or text (json.dumps would write it escaped)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False

@@ -247,12 +247,24 @@ class Reducer:
                 return True
             return False
 
+        without_body = tuple((n, v) for n, v in best.headers if n.lower() != "content-type")
+        if best.raw is not None or best.body is not NO_BODY:  # no body at all, when it still fails
+            attempt(replace(best, body=NO_BODY, raw=None, headers=without_body))
         for name in sorted({n for n, _ in best.query}):
             attempt(best.without_query(name))
         for name, _ in list(best.headers):
             if name.lower() != "content-type":
                 attempt(replace(best, headers=tuple((n, v) for n, v in best.headers if n != name)))
         if best.body is not NO_BODY:
+            for path in _containers(best.body):  # halves first: a list of a hundred items in a few steps
+                while True:
+                    value = _get(best.body, path)
+                    if not isinstance(value, (dict, list)) or len(value) < 2:
+                        break
+                    halves = _halves(value)
+                    if not (attempt(replace(best, body=_set(best.body, path, halves[0])))
+                            or attempt(replace(best, body=_set(best.body, path, halves[1])))):
+                        break
             for path in _paths(best.body):
                 smaller = _without(best.body, path)
                 if smaller is not _UNCHANGED:
@@ -352,8 +364,7 @@ class Reducer:
         return Trigger(cause, f"{place} = {_short(value)}: {what}", location, reply)
 
     def _classify(self, schema: Any, value: Any) -> str:
-        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-        if "\x00" in text:
+        if _holds_nul(value):
             return NUL_CAUSE
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT32:
             return "an integer past 2^31-1"
@@ -418,6 +429,25 @@ def _paths(value: Any, depth: int = 0) -> list[tuple[Any, ...]]:
     return found[:80]
 
 
+def _containers(value: Any, path: tuple[Any, ...] = (), depth: int = 0) -> list[tuple[Any, ...]]:
+    """The paths of every object and list in a JSON value, outermost first."""
+    if depth > 4 or not isinstance(value, (dict, list)):
+        return []
+    found = [path]
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, inner in list(items)[:20]:
+        found += _containers(inner, (*path, key), depth + 1)
+    return found[:30]
+
+
+def _halves(value: dict[str, Any] | list[Any]) -> tuple[Any, Any]:
+    middle = len(value) // 2
+    if isinstance(value, list):
+        return value[:middle], value[middle:]
+    keys = list(value)
+    return {k: value[k] for k in keys[:middle]}, {k: value[k] for k in keys[middle:]}
+
+
 def _text_paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     if isinstance(value, str):
         return [path] if len(value) > 8 else []
@@ -458,6 +488,17 @@ def _without(value: Any, path: tuple[Any, ...]) -> Any:
     if isinstance(parent, list) and isinstance(last, int) and last < len(parent):
         return _set(value, path[:-1], [v for i, v in enumerate(parent) if i != last])
     return _UNCHANGED
+
+
+def _holds_nul(value: Any) -> bool:
+    """Whether NUL is in any text or key of a JSON value (json.dumps writes it escaped, so look)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 def _text(value: Any) -> str:

@@ -343,12 +343,10 @@ def _valid_conclusion(item: Any) -> bool:
         and isinstance(item.get("observer_id"), str) and isinstance(item.get("observed_id"), str)
 
 
+# The escape \u0000 where it is not itself escaped (\\u0000 is a backslash, then plain text).
+NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
+
 def _holds_nul(value: Any) -> bool:
-    """Whether a JSON value holds NUL in any key or text (json.dumps would write it escaped)."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_holds_nul(v) for v in value)
-    return False
+    r"""Whether Postgres refuses this value as jsonb: its JSON text holds the escape \u0000."""
+    return NUL_ESCAPE.search(json.dumps(value)) is not None

@@ -56,6 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for seed in range(args.first_seed, args.first_seed + count):
             row = run_seed(profile, seed)
             result = row["result"]
+            if result.stop_reason == "interrupted":  # Ctrl-C: no verdict on this seed, and no more seeds
+                print(f"{profile:8} seed {seed:4}: interrupted after {row['seconds']:.1f}s", flush=True)
+                return 130
             causes = len({g.key for g in result.groups() if not g.known})
             ok = result.exit_code == 0
             passed += ok

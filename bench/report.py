@@ -128,7 +128,7 @@ def conformance_note(conformance: dict[str, Any]) -> str:
 
 # -- targets --------------------------------------------------------------------------------
 def targets(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
-    """(target, measured, met) for every target of issue 5 this run measured."""
+    """(target, measured, met) for every performance target this run measured."""
     checks: list[tuple[str, str, bool | None]] = []
     compare = results.get("compare") or {}
     summary = summarise(compare.get("rows", []))
@@ -247,7 +247,7 @@ def generated_block(results: dict[str, Any]) -> str:
         "",
         table(results),
         "",
-        "Targets of issue 5 (informational, never asserted):",
+        "Performance targets (informational, never asserted):",
         "",
         targets_text(results),
     ]

@@ -17,6 +17,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
+import honcho_contracts
+from honcho_contracts import Behaviour
+
 from mockserver.contract.validation import ContractValidator, OperationValidator
 from mockserver.errors import ApiError, RequestValidationError
 from mockserver.handler_interface import Handler, OperationResult, ParsedRequest
@@ -44,8 +47,11 @@ class Dispatcher:
 
     def __init__(self, store: Store, validators: ContractValidator, handlers: dict[str, Handler],
                  fallback: Callable[[OperationValidator], Handler] | None = None, max_body: int = DEFAULT_MAX_BODY,
-                 coverage: CoverageLog | None = None) -> None:
+                 coverage: CoverageLog | None = None, behaviour: Behaviour | None = None,
+                 api_version: str = honcho_contracts.DEFAULT_VERSION) -> None:
         self.coverage = coverage
+        self.behaviour = behaviour or honcho_contracts.get(api_version).behaviour
+        self.api_version = api_version
         self.store = store
         self.validators = validators
         self.handlers = handlers
@@ -86,8 +92,14 @@ class Dispatcher:
         validator = self.validators[operation_id]
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         query_string = scope.get("query_string", b"")
-        query = dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)) if query_string else {}
-        path, values, errors = validator.parse_parameters(scope.get("path_params", {}), query, headers)
+        pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True) if query_string else []
+        query = dict(pairs)
+        repeated: dict[str, list[str]] | None = None
+        if validator.takes_lists and pairs:  # parameters that take a list read every value of their key
+            repeated = {}
+            for key, value in pairs:
+                repeated.setdefault(key, []).append(value)
+        path, values, errors = validator.parse_parameters(scope.get("path_params", {}), query, headers, repeated)
         body: Any = None
         form: dict[str, Any] = {}
         if validator.takes_multipart:
@@ -107,7 +119,8 @@ class Dispatcher:
             if self.fallback is None:
                 raise ApiError(501, f"Operation {operation_id} is not implemented by this mock")
             handler = self.fallback(validator)
-        return handler(self.store, ParsedRequest(path=path, query=values, body=body, form=form, headers=headers))
+        return handler(self.store, ParsedRequest(path=path, query=values, body=body, form=form, headers=headers,
+                                                 behaviour=self.behaviour, api_version=self.api_version))
 
     async def _read_form(self, scope: Scope, receive: Receive) -> dict[str, Any]:
         refuse_declared_oversize(scope, self.max_body)

@@ -123,7 +123,10 @@ class Runner:
                 elif config.read_only and name in WRITING_PHASES:
                     report.status, report.detail = "skipped", "writes (--read-only)"
                 elif not self._planned_cases(name, spec):
-                    report.status, report.detail = "skipped", "none of its checks is selected (--include-checks/--exclude-checks)"
+                    if name == "semantics":
+                        self._say_not_applicable(spec)  # the checks selected may be of another version
+                    report.status, report.detail = "skipped", ("none of its checks is selected (--include-checks/"
+                                                               "--exclude-checks) or applies to this version")
                 elif budget.exhausted:
                     report.status, report.detail = "skipped", budget.exhausted
                 else:

@@ -19,6 +19,7 @@ from support.standins import (
 
 from conformance.core.client import ConformanceClient
 from conformance.core.config import RunConfig
+from conformance.phases.reduction import NUL_CAUSE
 from conformance.core.transports import ASGIAppTransport
 from conformance.core.vocabulary import RunResult
 from conformance.engine.runner import Runner
@@ -209,7 +210,9 @@ def test_defects_answered_with_one_500_are_each_their_own_finding_with_a_minimal
     result = run(Defects307().app, phases=("contract",), max_examples=10, include_operations=operations)
     groups = {g.cause: g for g in result.groups() if g.check == "not_a_server_error"}
     assert set(groups) == {"path workspace_id: outside its schema (pattern)", "query page: an integer past 2^31-1",
-                           "body conclusions: a value its schema allows"}, describe(result)
+                           "body conclusions: a value its schema allows", NUL_CAUSE}, describe(result)
+    nul = groups[NUL_CAUSE].first  # the metadata's NUL, all else of the body left out but the required id
+    assert nul.reproduction is not None and set(json.loads(nul.reproduction.body or b"{}")) == {"id", "metadata"}
     assert sorted(groups["path workspace_id: outside its schema (pattern)"].operations) == [
         "POST /v3/workspaces/{workspace_id}/peers", "PUT /v3/workspaces/{workspace_id}"]
     for operation, failures in groups["query page: an integer past 2^31-1"].operations.items():

@@ -312,7 +312,7 @@ class Defects307:
     observed peer, and a NUL in a new workspace's metadata (Postgres refuses it in text)."""
 
     def __init__(self) -> None:
-        self.server = create_app(seed=41)
+        self.server = create_app(seed=41, api_version="3.0.7")
         self.app = Rewrite(self.server.app, before=self.before)
 
     @staticmethod

@@ -82,6 +82,19 @@ class Incoming:
             return None
 
 
+async def read_body(receive: Any) -> bytes:
+    """A request's whole body, read from ASGI's receive."""
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
 class Rewrite:
     """Wraps an ASGI app: `before` may change the request or answer it; `after` changes the answer."""
 
@@ -94,15 +107,7 @@ class Rewrite:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        chunks = []
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        incoming = Incoming(scope, b"".join(chunks))
+        incoming = Incoming(scope, await read_body(receive))
         answer = self.before(incoming) if self.before else None
         if answer is None and self.before_async is not None:
             answer = await self.before_async(incoming)

@@ -1055,8 +1055,8 @@ SCALARS = st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from([1.0,
 def test_scalar_metadata_conditions_match_as_json_containment(stored: object, wanted: object, present: bool) -> None:
     """`{key: scalar}` has its own fast predicate; it keeps exactly what the general
     containment rule keeps (key present and stored @> wanted)."""
-    from mockserver.state.filters import _json_contains
+    from mockserver.state.json_values import json_contains
 
     record = session("x", metadata={"k": stored} if present else {"other": stored})
-    expected = present and _json_contains(stored, wanted)
+    expected = present and json_contains(stored, wanted)
     assert passes({"metadata": {"k": wanted}}, "session", [record]) == [expected]

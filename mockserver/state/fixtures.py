@@ -33,7 +33,7 @@ from typing import Any, Mapping
 import yaml
 
 from mockserver.json_text import MAX_JSON_DEPTH, TooDeep, check_json_depth
-from mockserver.state.store import Store
+from mockserver.state.store import Store, WorkspaceState
 from mockserver.state.tokens import count_tokens
 from mockserver.timestamps import (
     format_timestamp,
@@ -308,7 +308,7 @@ def load_fixtures(store: Store, document: Any, source: str = "fixture document")
     except DocumentProblem as exc:
         raise FixtureError(f"{source}: {exc}") from None
     named = [str(w["id"]) for w in document.get("workspaces", [])]
-    saved = {wid: copy.deepcopy(store.workspaces[wid]) for wid in named if wid in store.workspaces}
+    saved = {wid: _rollback_copy(store.workspaces[wid]) for wid in named if wid in store.workspaces}
     clock = copy.deepcopy(store.clock)
     before = store.counts()
     try:
@@ -327,6 +327,17 @@ def load_fixtures(store: Store, document: Any, source: str = "fixture document")
             recount()
     after = store.counts()
     return {key: after[key] - before[key] for key in after}
+
+
+def _rollback_copy(workspace: WorkspaceState) -> WorkspaceState:
+    """The workspace as it is, to put back should a load fail half-way: everything a load
+    can change is copied, but not the stored messages, which a load only adds to (a deep
+    copy of a workspace holding a million messages took seconds and hundreds of MiB per
+    load, bench/results.md): each session's message table is copied, its records shared."""
+    memo: dict[int, Any] = {}
+    for session in (*workspace.sessions.values(), *workspace.deleted_sessions.values()):
+        memo[id(session.messages)] = session.messages.copy()
+    return copy.deepcopy(workspace, memo)
 
 
 def _keep_stamp(record: dict[str, Any], source: Mapping[str, Any]) -> None:

@@ -77,6 +77,24 @@ from mockserver.state.json_values import (
     stored_text,
     stored_text_field,
 )
+from mockserver.state.lookups import (
+    ARRAY,
+    NOTHING,
+    NULL,
+    OBJECT,
+    Equals,
+    Within,
+    all_of,
+    any_of,
+    field_view,
+    lookup_of,
+    metadata_key,
+    metadata_number_view,
+    metadata_text_view,
+    metadata_view,
+    ordered_field_view,
+    with_lookup,
+)
 
 Record = Mapping[str, Any]
 Predicate = Callable[[Record], bool]
@@ -208,7 +226,7 @@ def _all_of(parts: list[Predicate]) -> Predicate | None:
                 return False
         return True
 
-    return predicate
+    return with_lookup(predicate, all_of([lookup_of(part) for part in parts]))
 
 
 def _any_of(parts: list[Predicate]) -> Predicate | None:
@@ -224,7 +242,7 @@ def _any_of(parts: list[Predicate]) -> Predicate | None:
                 return True
         return False
 
-    return predicate
+    return with_lookup(predicate, any_of([lookup_of(part) for part in parts]))
 
 
 def _none_of(parts: list[Predicate]) -> Predicate | None:
@@ -251,6 +269,9 @@ _COMBINERS: dict[str, Callable[[list[Predicate]], Predicate | None]] = {
 def _never(record: Record) -> bool:
     """The condition no record meets (a value no stored value can equal)."""
     return False
+
+
+with_lookup(_never, NOTHING)
 
 
 # --- fields ---------------------------------------------------------------------------
@@ -324,13 +345,13 @@ def _compile_operators(name: str, kind: _Kind, operators: dict[Any, Any]) -> Pre
 
 def _compile_equality(name: str, kind: _Kind, operand: object) -> Predicate:
     """`field: value`; null is SQL `IS NULL`, a value of the wrong type matches nothing."""
+    read = _READERS[kind]
     if operand is None:
-        return lambda record: record.get(name) is None
+        return with_lookup(lambda record: record.get(name) is None, Equals(field_view(name, read), (NULL,)))
     bound = _coerce(name, kind, operand)
     if bound is None:
         return _never
-    read = _READERS[kind]
-    return lambda record: read(record.get(name)) == bound
+    return with_lookup(lambda record: read(record.get(name)) == bound, Equals(field_view(name, read), (bound,)))
 
 
 def _compile_membership(name: str, kind: _Kind, operand: object) -> Predicate | None:
@@ -342,7 +363,7 @@ def _compile_membership(name: str, kind: _Kind, operand: object) -> Predicate | 
     coerced = (_coerce(name, kind, item) for item in operand if item is not None)
     bounds = frozenset(bound for bound in coerced if bound is not None)
     read = _READERS[kind]
-    return lambda record: read(record.get(name)) in bounds
+    return with_lookup(lambda record: read(record.get(name)) in bounds, Equals(field_view(name, read), tuple(bounds)))
 
 
 def _compile_ordering(name: str, kind: _Kind, op: str, operand: object) -> Predicate:
@@ -361,7 +382,7 @@ def _compile_ordering(name: str, kind: _Kind, op: str, operand: object) -> Predi
         stored = read(record.get(name))
         return stored is not None and compare(stored, bound)
 
-    return predicate
+    return with_lookup(predicate, Within(ordered_field_view(name, read), op, bound))
 
 
 def _compile_substring(name: str, kind: _Kind, op: str, operand: object) -> Predicate:
@@ -418,7 +439,8 @@ def _compile_containment(name: str, wanted: object) -> Predicate:
         return _never
     if not isinstance(wanted, dict | list):
         raise FilterError(f"Field '{name}' takes an object, not {_json_type(wanted)}")
-    return lambda record: json_contains(metadata_of(record), wanted)
+    holding = all_of([_holding(key, value) for key, value in wanted.items()]) if isinstance(wanted, dict) else None
+    return with_lookup(lambda record: json_contains(metadata_of(record), wanted), holding)
 
 
 def _compile_document_operators(name: str, operators: dict[Any, Any]) -> Predicate | None:
@@ -459,13 +481,23 @@ def _compile_metadata_key(key: str, condition: object) -> Predicate | None:
     if isinstance(condition, dict) and _has_operator(condition):
         return _compile_key_operators(key, condition)
     if condition is None or condition.__class__ in (str, int, float, bool):
-        return _compile_key_equals(key, condition)
+        return with_lookup(_compile_key_equals(key, condition), Equals(metadata_view(key), (metadata_key(condition),)))
 
     def predicate(record: Record) -> bool:
         metadata = metadata_of(record)
         return key in metadata and json_contains(metadata[key], condition)
 
-    return predicate
+    return with_lookup(predicate, _holding(key, condition))
+
+
+def _holding(key: str, condition: object) -> Equals:
+    """What an index can say of `metadata @> {key: condition}`: exactly who holds a scalar,
+    and, of an object or array, who holds one of that kind (the predicate judges the rest)."""
+    if isinstance(condition, dict):
+        return Equals(metadata_view(key), (OBJECT,), exact=False)
+    if isinstance(condition, list):
+        return Equals(metadata_view(key), (ARRAY,), exact=False)
+    return Equals(metadata_view(key), (metadata_key(condition),))
 
 
 def _compile_key_equals(key: str, wanted: object) -> Predicate:
@@ -533,7 +565,8 @@ def _compile_key_ordering(key: str, op: str, operand: object) -> Predicate:
         stored = read(metadata_of(record).get(key))
         return stored is not None and compare(stored, bound)
 
-    return predicate
+    view = metadata_text_view(key) if read is stored_text else metadata_number_view(key)
+    return with_lookup(predicate, Within(view, op, bound))
 
 
 def _compile_key_membership(key: str, operand: object) -> Predicate | None:
@@ -544,7 +577,8 @@ def _compile_key_membership(key: str, operand: object) -> Predicate | None:
         return None
     where = f"Operator 'in' on metadata key '{key}'"
     texts = frozenset(text for item in operand if (text := _operand_text(item, where)) is not None)
-    return lambda record: stored_text(metadata_of(record).get(key)) in texts
+    return with_lookup(lambda record: stored_text(metadata_of(record).get(key)) in texts,
+                       Equals(metadata_text_view(key), tuple(texts)))
 
 
 def _compile_key_substring(key: str, op: str, operand: object) -> Predicate:

@@ -33,6 +33,7 @@ from typing import Any, Mapping
 import yaml
 
 from mockserver.json_text import MAX_JSON_DEPTH, TooDeep, check_json_depth
+from mockserver.state.message_records import message_record
 from mockserver.state.store import Store, WorkspaceState
 from mockserver.state.tokens import count_tokens
 from mockserver.timestamps import (
@@ -350,9 +351,11 @@ def _load_workspace(store: Store, data: Mapping[str, Any]) -> None:
     ws_id = str(data["id"])
     record, _ = store.get_or_create_workspace(ws_id, data.get("metadata"), data.get("configuration"))
     _keep_stamp(record, data)
+    store.workspaces.changed(ws_id)
     for peer in data.get("peers", []):
         peer_record, _ = store.get_or_create_peer(ws_id, str(peer["id"]), peer.get("metadata"), peer.get("configuration"))
         _keep_stamp(peer_record, peer)
+        store.workspaces[ws_id].peers.changed(str(peer["id"]))
         state = store.workspaces[ws_id].peers[str(peer["id"])]
         if peer.get("card") is not None:
             state.card = [str(line) for line in peer["card"]]
@@ -383,18 +386,18 @@ def _load_session(store: Store, ws_id: str, session: Mapping[str, Any]) -> None:
         peers = {str(m["peer_id"]): {} for m in given}
     session_record, _ = store.get_or_create_session(ws_id, sid, session.get("metadata"), session.get("configuration"), peers)
     _keep_stamp(session_record, session)
+    store.workspaces[ws_id].sessions.changed(sid)
     moment = store.clock.stamp()
     records = []
     for source in given:
         peer_id = str(source["peer_id"])
         store.get_or_create_peer(ws_id, peer_id)
         content = str(source["content"])
-        record = {"id": str(source.get("id") or store.clock.nanoid()), "content": content, "peer_id": peer_id,
-                  "session_id": sid, "metadata": dict(source.get("metadata") or {}), "created_at": moment,
-                  "workspace_id": ws_id, "token_count": count_tokens(content)}
+        record = message_record(str(source.get("id") or store.clock.nanoid()), content, peer_id, sid,
+                                dict(source.get("metadata") or {}), moment, ws_id, count_tokens(content))
         _keep_stamp(record, source)
         records.append(record)
-    store.restore_messages(ws_id, sid, records)
+    store.restore_messages(ws_id, sid, records, fresh=not any(source.get("id") for source in given))
     if session.get("is_active") is False:
         store.delete_session(ws_id, sid)
 

@@ -62,7 +62,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
+from functools import lru_cache
 from typing import Any
+
+import orjson
 
 from mockserver.state.json_values import (
     json_contains,
@@ -167,18 +170,41 @@ class _Schema:
     fields: Mapping[str, _Kind]
 
 
+_SCHEMAS = {resource: _Schema(resource.capitalize(), fields) for resource, fields in _FIELDS.items()}
+
+
 def compile_filter(filters: object, resource: str) -> Predicate | None:
     """Compile a `filters` value for one resource kind into a predicate over stored records.
 
     Returns None when the filter adds no condition (None, {}, only wildcards, ...).
     Raises FilterError for anything the real server answers 422 to.
     """
-    fields = _FIELDS.get(resource)
-    if fields is None:
+    schema = _SCHEMAS.get(resource)
+    if schema is None:
         raise ValueError(f"unknown resource kind: {resource!r}")
-    if filters is None:
+    if filters is None or (filters.__class__ is dict and not filters):  # the list endpoints' `{}`
         return None
-    return _compile_filter(filters, _Schema(resource.capitalize(), fields), 0)
+    return _compile_filter(filters, schema, 0)
+
+
+def compiled_filter(filters: object, resource: str) -> Predicate | None:
+    """`compile_filter` for a filter read from JSON (a request body's), reusing the predicate
+    compiled for the same JSON text: clients send the same filter again and again (each page
+    of a list, each refresh of a view), and compiling one costs more than answering it from
+    an index. Predicates hold only what the filter says, so one serves every request."""
+    if filters is None or (filters.__class__ is dict and not filters):
+        return None
+    try:
+        text = orjson.dumps(filters)
+    except orjson.JSONEncodeError:  # integers past 64 bits: compiled each time
+        return compile_filter(filters, resource)
+    return _compiled_text(text, resource)
+
+
+@lru_cache(maxsize=256)
+def _compiled_text(text: bytes, resource: str) -> Predicate | None:
+    """A FilterError is raised, never cached: a refused filter is judged again each time."""
+    return compile_filter(orjson.loads(text), resource)
 
 
 # --- filter objects and logical operators -------------------------------------------
@@ -303,6 +329,8 @@ def _compile_field(name: str, value: object, schema: _Schema) -> Predicate | Non
 
 def _check_value_depth(name: str, value: object) -> None:
     """Refuse absurdly nested values, so matching them can recurse without limit checks."""
+    if value.__class__ is not dict and value.__class__ is not list:
+        return
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()

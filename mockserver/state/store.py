@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from mockserver.state.clock import Clock
-from mockserver.state.filters import compile_filter
+from mockserver.state.filters import compiled_filter
 from mockserver.state.message_records import message_record, packed
 from mockserver.state.tables import MessageLog, RecordTable, Window
 from mockserver.state.tokens import count_tokens
@@ -135,7 +135,7 @@ class Store:
         return self.workspaces.get(workspace_id)
 
     def list_workspaces(self, filters: Any = None) -> Sequence[Record] | Window:
-        return self.workspaces.select(compile_filter(filters, "workspace"))
+        return self.workspaces.select(compiled_filter(filters, "workspace"))
 
     def update_workspace(self, workspace_id: str, metadata: dict | None, configuration: dict | None) -> Record:
         record, _ = self.get_or_create_workspace(workspace_id)
@@ -176,7 +176,7 @@ class Store:
         return workspace.peers.get(peer_id) if workspace else None
 
     def list_peers(self, workspace_id: str, filters: Any = None) -> Sequence[Record] | Window:
-        predicate = compile_filter(filters, "peer")
+        predicate = compiled_filter(filters, "peer")
         workspace = self.workspaces.get(workspace_id)
         return workspace.peers.select(predicate) if workspace else []
 
@@ -187,7 +187,7 @@ class Store:
 
     def peer_sessions(self, workspace_id: str, peer_id: str, filters: Any = None) -> list[Record]:
         """Every session the peer has been in, deleted ones included (inactive)."""
-        predicate = compile_filter(filters, "session")
+        predicate = compiled_filter(filters, "session")
         state = self.peer(workspace_id, peer_id)
         if state is None:
             return []
@@ -229,7 +229,7 @@ class Store:
         return state.record, created
 
     def list_sessions(self, workspace_id: str, filters: Any = None) -> Sequence[Record] | Window:
-        predicate = compile_filter(filters, "session")
+        predicate = compiled_filter(filters, "session")
         workspace = self.workspaces.get(workspace_id)
         return workspace.sessions.select(predicate) if workspace else []
 
@@ -350,7 +350,7 @@ class Store:
             state.messages.add(record, fresh)
 
     def list_messages(self, workspace_id: str, session_id: str, filters: Any = None) -> Sequence[Record]:
-        predicate = compile_filter(filters, "message")
+        predicate = compiled_filter(filters, "message")
         state = self.session(workspace_id, session_id)
         return state.messages.select(predicate) if state else []
 

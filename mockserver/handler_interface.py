@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from mockserver.state.store import Store
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedRequest:
     """What a handler receives: typed path, query and body values."""
 
@@ -25,7 +25,7 @@ class ParsedRequest:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class OperationResult:
     """What an operation answers: a status and a JSON body (or none for 204)."""
 

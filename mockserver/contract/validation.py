@@ -19,6 +19,7 @@ import math
 import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
+from urllib.parse import parse_qsl
 
 import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
@@ -36,6 +37,7 @@ _TRUE = frozenset({"1", "on", "t", "true", "y", "yes"})
 _FALSE = frozenset({"0", "off", "f", "false", "n", "no"})
 _INT_TEXT = re.compile(r"^\s*[+-]?[0-9]+(\.0*)?\s*$", re.ASCII)  # `٣` is no integer to pydantic (Python's int() reads it)
 _CONTRACT_URI = "urn:honcho-mock:contract"
+KNOWN_PARAMETERS = 512  # parameter readings kept per operation (forgotten together when full)
 PATTERN_ERROR = "x-pattern-error"  # openapi.yaml: a pattern a validator of the real server checks, and its message
 FIELD_NAME = "x-field-name"  # openapi.yaml: a body property also accepted under its model's field name
 
@@ -219,10 +221,33 @@ class OperationValidator:
         self._integers = _integer_fields(owner, body_schema, depth=0)
         self.field_names = field_names(owner, body_schema)
         self._refusal = _refusal(owner, body_schema)
+        self._cacheable = not any(param.location == "header" for param in self._params)  # headers vary too much
+        self._known: dict[tuple[tuple[Any, ...], bytes], tuple[dict[str, str], dict[str, Any]]] = {}
 
     @property
     def takes_multipart(self) -> bool:
         return self.body_media == MULTIPART_MEDIA
+
+    def parameters(
+        self, path_params: Mapping[str, Any], query_string: bytes, headers: Mapping[str, str]
+    ) -> tuple[dict[str, str], dict[str, Any], list[dict[str, Any]]]:
+        """`parse_parameters` of a raw query string. The typed values of the path values and
+        query strings valid last time are remembered (clients page through a list, or poll
+        one, with the same ones: `page=1&size=50` is read once, not on every request) and
+        answered as fresh copies; a request with errors is read anew each time."""
+        key = (tuple(path_params.values()), query_string) if self._cacheable else None
+        if key is not None:
+            known = self._known.get(key)
+            if known is not None:
+                return dict(known[0]), dict(known[1]), []
+        query = dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)) if query_string else {}
+        path, values, errors = self.parse_parameters(path_params, query, headers)
+        if key is not None and not errors:
+            if len(self._known) >= KNOWN_PARAMETERS:
+                self._known.clear()
+            self._known[key] = (path, values)
+            return dict(path), dict(values), errors
+        return path, values, errors
 
     def parse_parameters(
         self, path_params: Mapping[str, str], query: Mapping[str, str], headers: Mapping[str, str]
@@ -451,6 +476,8 @@ def _schema_errors(validator: CompiledSchema, instance: Any, prefix: list[Any]) 
         raw_errors = validator.errors(instance)
     except RecursionError:
         return [{"type": "recursion_loop", "loc": list(prefix), "msg": "Recursion error - cyclic reference detected", "input": None}]
+    if not raw_errors:
+        return []
     # pydantic reports one error per location: the first constraint that fails, in its order
     best: dict[tuple[Any, ...], tuple[int, dict[str, Any]]] = {}
     for error in raw_errors:

@@ -38,6 +38,7 @@ from mockserver.http.routing import ROUTING
 MAX_DELAY_MS = 60_000
 STATUS_HEADER = b"x-mock-status"
 DELAY_HEADER = b"x-mock-delay"
+_FAULT_HEADERS = frozenset({STATUS_HEADER, DELAY_HEADER})
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,10 @@ class FaultMiddleware:
 
     def _plan(self, scope: Scope) -> tuple[float, int | None, str]:
         """(delay in ms, forced status or None, what forced it) for this request."""
-        headers = dict(scope.get("headers", []))
+        raw = scope.get("headers", [])
+        if not self.latency and not self.errors and not any(name in _FAULT_HEADERS for name, _ in raw):
+            return 0, None, ""  # the common case: nothing asked, nothing configured
+        headers = dict(raw)
         method, path = scope["method"], scope["path"]
         delay: float = 0
         if DELAY_HEADER in headers:

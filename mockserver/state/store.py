@@ -327,14 +327,15 @@ class Store:
         moment = self.clock.stamp()
         self.admission.admit(len(messages))
         authors = self.workspaces[workspace_id].peers
+        names = {peer_id: _stored_id(authors, peer_id) for peer_id in {m["peer_id"] for m in messages}}
+        nanoid = self.clock.nanoid
         created = []
         for message in messages:
             metadata, content, stamp = message.get("metadata"), message["content"], message.get("created_at")
-            record = message_record(self.clock.nanoid(), content, _stored_id(authors, message["peer_id"]), session_id,
-                                    copy_json(metadata) if metadata else None,
-                                    format_timestamp(stamp) if stamp else moment, workspace_id, count_tokens(content))
-            state.messages.add(record, fresh=True)
-            created.append(record)
+            created.append(message_record(nanoid(), content, names[message["peer_id"]], session_id,
+                                          copy_json(metadata) if metadata else None,
+                                          format_timestamp(stamp) if stamp else moment, workspace_id, count_tokens(content)))
+        state.messages.extend(created, fresh=True)
         return created
 
     def restore_messages(self, workspace_id: str, session_id: str, records: Sequence[Record], fresh: bool = False) -> None:
@@ -347,7 +348,7 @@ class Store:
         for record in records:
             if "peer_id" in record:
                 record["peer_id"] = _stored_id(authors, record["peer_id"])
-            state.messages.add(record, fresh)
+        state.messages.extend(records, fresh)
 
     def list_messages(self, workspace_id: str, session_id: str, filters: Any = None) -> Sequence[Record]:
         predicate = compiled_filter(filters, "message")
@@ -427,6 +428,8 @@ def _messages_up_to(messages: Mapping[str, Record], message_id: str | None) -> l
 
 def _apply(table: RecordTable, key: str, metadata: dict | None, configuration: dict | None) -> None:
     """Metadata and configuration sent again replace the stored ones; the table's indexes are told."""
+    if metadata is None and configuration is None:
+        return
     record = table.pick(table[key])
     if metadata is not None:
         record["metadata"] = copy_json(metadata)

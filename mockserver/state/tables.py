@@ -269,6 +269,14 @@ class MessageLog(Mapping[str, Record]):
             if self._indexes is not None:
                 self._indexes.replaced(position, record)
 
+    def extend(self, records: Iterable[Record], fresh: bool = False) -> None:
+        """`add` each record, in order."""
+        if fresh and self._ids is None and self._indexes is None:
+            self._records.extend(records)  # nothing to look up, nothing to keep in step: a batch's common case
+            return
+        for record in records:
+            self.add(record, fresh)
+
     def __setitem__(self, message_id: str, record: Record) -> None:
         if record.get("id") != message_id:
             raise ValueError(f"a message is stored under its own id, not {message_id!r}")

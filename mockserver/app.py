@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from connexion import ConnexionMiddleware
-from connexion.middleware.lifespan import LifespanMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from starlette.types import ASGIApp
@@ -145,8 +144,9 @@ class MockServer:
         dispatcher = Dispatcher(self.store, self.validators, handlers, fallback=self.examples.fallback,
                                 max_body=self.config.max_body, coverage=self.coverage)
         allow = allow_table(self.contract.document.get("paths", {}), HTTP_METHODS)
-        middlewares = [functools.partial(ErrorsAsJSON, base_path=self.contract.base_path, allow=allow), ContractRouting,
-                       LifespanMiddleware]
+        # connexion's own LifespanMiddleware is left out: there is no lifespan handler to run (the Dispatcher
+        # acknowledges the server's lifespan messages), and each layer costs every request a coroutine
+        middlewares = [functools.partial(ErrorsAsJSON, base_path=self.contract.base_path, allow=allow), ContractRouting]
         after_routing: list[Any] = []
         if self.auth is not None:  # first: a fault header acts only on an authenticated request
             after_routing.append(functools.partial(AuthMiddleware, settings=self.auth, contract=self.validation_contract,

@@ -46,7 +46,13 @@ test: venv node-deps browser
 conformance: venv
 	$(BIN)/honcho-conformance run --base-url $(URL) $(ARGS)
 
-bench: venv
+# The benchmark also draws its figures (bench/plots.py): matplotlib, pinned in bench/requirements.txt.
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): bench/requirements.txt $(STAMP)
+	$(BIN)/python -m pip install --quiet -r bench/requirements.txt
+	touch $(BENCH_STAMP)
+
+bench: venv $(BENCH_STAMP)
 	$(BIN)/python bench/run.py $(ARGS)
 
 clean:

@@ -590,6 +590,18 @@ def parse_args(argv: list[str] | None) -> Config:
     return cfg
 
 
+def draw_picture(results: dict[str, Any], path: Path) -> str | None:
+    """bench/results.png (bench/plots.py), named relative to results.md; None when it cannot be drawn."""
+    try:
+        import plots
+        plots.draw(results, path)
+    except ImportError as exc:  # `make bench` installs bench/requirements.txt; a bare bench/run.py may lack it
+        print(f"  no picture: {exc} (pip install -r bench/requirements.txt)", flush=True)
+        return None
+    print(f"drew {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}", flush=True)
+    return path.name
+
+
 def main(argv: list[str] | None = None) -> int:
     cfg = parse_args(argv)
     install_signal_handlers()
@@ -640,7 +652,10 @@ def main(argv: list[str] | None = None) -> int:
     stamp = results["meta"]["date"].replace(":", "").replace("-", "")
     raw = OUT / f"results-{stamp}.json"
     raw.write_text(json.dumps(results, indent=1, default=str))
-    print("\n" + report.table(results) + "\n\nTargets of issue 5 (informational):\n" + report.targets_text(results), flush=True)
+    print("\n" + report.table(results) + "\n\nTargets of issue 5 (informational):\n" + report.targets_text(results)
+          + "\n\nTargets of issue 23 (informational):\n" + report.targets_text(results, report.targets_issue23), flush=True)
+    if cfg.write and not cfg.partial:  # the picture goes with the "Latest run" block: whole runs only
+        results["picture"] = draw_picture(results, cfg.results_path.parent / "results.png")
     if results["meta"]["problems"]:
         print("\nProblems:\n" + "\n".join(f"- {p}" for p in results["meta"]["problems"]), flush=True)
     if cfg.write:

@@ -182,20 +182,18 @@ def metadata_view(field: str) -> View:
 @lru_cache(maxsize=1024)
 def metadata_text_view(field: str) -> View:
     """A metadata key's `->>` text, in code-point order."""
-
-    def key(record: Record) -> Any:
-        text = stored_text(metadata_of(record).get(field))
-        return SKIP if text is None else text
-
-    return View(("metadata-text", field), key, ordered=True)
+    return _metadata_read_view("metadata-text", field, stored_text)
 
 
 @lru_cache(maxsize=1024)
 def metadata_number_view(field: str) -> View:
     """A metadata key read as a number (`(metadata ->> key)::numeric`), in numeric order."""
+    return _metadata_read_view("metadata-number", field, stored_metadata_number)
 
+
+def _metadata_read_view(name: str, field: str, read: Callable[[Any], Any]) -> View:
     def key(record: Record) -> Any:
-        number = stored_metadata_number(metadata_of(record).get(field))
-        return SKIP if number is None else number
+        value = read(metadata_of(record).get(field))
+        return SKIP if value is None else value
 
-    return View(("metadata-number", field), key, ordered=True)
+    return View((name, field), key, ordered=True)

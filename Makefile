@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
 
 TS_STAMP := tests/ts/node_modules/.installed
 
@@ -40,14 +41,14 @@ mock: venv
 # The suite runs on 4 pytest-xdist workers (many tests wait on sockets and processes, so 4 beat 2 on two
 # cores); JOBS=0 runs it in this one process.
 JOBS ?= 4
-test: venv node-deps browser
+test: venv $(BENCH_STAMP) node-deps browser
 	$(BIN)/python -m pytest -q -n $(JOBS) $(PYTEST_ARGS)
 
 conformance: venv
 	$(BIN)/honcho-conformance run --base-url $(URL) $(ARGS)
 
-# The benchmark also draws its figures (bench/plots.py): matplotlib, pinned in bench/requirements.txt.
-BENCH_STAMP := $(VENV)/.bench-installed
+# The benchmark also draws its figures (bench/plots.py): matplotlib, pinned in bench/requirements.txt
+# (tests/bench/test_plots.py draws from a small results file, so `make test` installs it too).
 $(BENCH_STAMP): bench/requirements.txt $(STAMP)
 	$(BIN)/python -m pip install --quiet -r bench/requirements.txt
 	touch $(BENCH_STAMP)

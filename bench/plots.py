@@ -6,7 +6,7 @@
 Four panels, so that a reader looks rather than reads: the growth curves (p50 at 1
 connection as sessions and messages grow, log-log: a flat line does not grow with the
 data), each server's requests per second as a share of the ceiling at 32 connections (with
-the targets of issue 23 marked), and the mock's throughput as a multiple of Prism's.
+the targets for filters and the hot path marked), and the mock's throughput as a multiple of Prism's.
 bench/run.py draws it after every whole run; matplotlib is pinned in bench/requirements.txt.
 """
 
@@ -28,7 +28,7 @@ GROWTH_SESSIONS = (("page", "page 1"), ("filtered", "page 1, metadata filter"), 
 GROWTH_MESSAGES = (("messages", "page 1"), ("messages-latest", "latest (reverse)"),
                    ("messages-filtered", "page 1, metadata filter"))
 SERVER_COLOURS = {"mock": "#1f77b4", "prism": "#ff7f0e", "prism-dynamic": "#d62728", "ceiling": "#7f7f7f"}
-# issue 23's targets, as a share of the ceiling at 32 connections
+# the targets, as a share of the ceiling at 32 connections
 CEILING_TARGETS = {"seed": 0.50, "filtered": 0.30, "batch": 0.35}
 
 

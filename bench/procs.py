@@ -19,13 +19,33 @@ from pathlib import Path
 from typing import IO, Sequence
 
 HOST = "127.0.0.1"
+PORTS: list[int] | None = None  # `--ports LOW-HIGH`: the ports servers may take, in order (None: any free port)
+
+
+def use_ports(text: str) -> None:
+    """Take servers' ports from `LOW-HIGH` (inclusive) instead of letting the system choose."""
+    global PORTS
+    low, dash, high = text.partition("-")
+    if not (low.isdigit() and dash and high.isdigit() and 1024 <= int(low) <= int(high) <= 65535):
+        raise ValueError(f"--ports takes LOW-HIGH within 1024..65535, not {text!r}")
+    PORTS = list(range(int(low), int(high) + 1))
 
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
+    """A TCP port on 127.0.0.1 that nothing listens on right now (the next free one of --ports when given)."""
+    if PORTS is None:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind((HOST, 0))
+            return sock.getsockname()[1]
+    while PORTS:
+        port = PORTS.pop(0)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((HOST, port))
+            except OSError:
+                continue  # taken by another program: the next one
+            return port
+    raise RuntimeError("every port of --ports is taken or already used by this run; give a wider range")
 
 
 @dataclass

@@ -128,7 +128,7 @@ def conformance_note(conformance: dict[str, Any]) -> str:
 
 # -- targets --------------------------------------------------------------------------------
 def targets(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
-    """(target, measured, met) for every target of issue 5 this run measured."""
+    """(target, measured, met) for every performance target this run measured."""
     checks: list[tuple[str, str, bool | None]] = []
     compare = results.get("compare") or {}
     summary = summarise(compare.get("rows", []))
@@ -172,8 +172,8 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
     return checks
 
 
-def targets_issue23(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
-    """(target, measured, met) for every target of issue 23 (indexes, hot path, memory) this run measured."""
+def targets_filters_hot_path_memory(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
+    """(target, measured, met) for every target of the filter indexes, the hot path and packed messages this run measured."""
     checks: list[tuple[str, str, bool | None]] = []
     growth = {row["key"]: row for row in results.get("growth", {}).get("rows", [])}
     for key, what in (("filtered/100000", "metadata-filtered sessions page at 100,000 sessions"),
@@ -272,13 +272,13 @@ def generated_block(results: dict[str, Any]) -> str:
         "",
         table(results),
         "",
-        "Targets of issue 5 (informational, never asserted):",
+        "Performance targets (informational, never asserted):",
         "",
         targets_text(results),
         "",
-        "Targets of issue 23 (informational, never asserted):",
+        "Targets for filters, the hot path and memory (informational, never asserted):",
         "",
-        targets_text(results, targets_issue23),
+        targets_text(results, targets_filters_hot_path_memory),
     ]
     if results.get("picture"):
         lines += ["", f"![The latest run: growth curves, shares of the ceiling, multiples of Prism]({results['picture']})"]

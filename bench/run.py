@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The benchmark of issue 5: `make bench` (add ARGS="--quick" for a short run).
+"""The benchmark: `make bench` (add ARGS="--quick" for a short run).
 
 Sections (pick with --only; the default runs all of them: about 12–15 minutes on 2 cores):
   seed, filtered, session, batch  the mock against Prism static (-v error), Prism dynamic (-d)
@@ -10,11 +10,15 @@ Sections (pick with --only; the default runs all of them: about 12–15 minutes 
   memory     resident memory of a mock process holding 1,000,000 messages of 200 characters
   conformance  `honcho-conformance run` (default profile) against a fresh mock, timed
 
-Everything listens on 127.0.0.1, every load run is bounded in time, and every process
-started here is killed (its whole process group) when the run ends, however it ends.
-Tools are installed when missing: wrk with apt-get (as root), Prism with npm into
-bench/node_modules at the version pinned in bench/package.json. Figures are printed as
-one table and written to bench/results.md; nothing here asserts a figure.
+Everything listens on 127.0.0.1 (on ports from --ports LOW-HIGH when given, else on any free
+ones), every load run is bounded in time, and every process started here is killed (its whole
+process group) when the run ends, however it ends. Tools are installed when missing (and only
+when a chosen section needs them): wrk with apt-get (as root), Prism with npm into
+bench/node_modules at the version pinned in bench/package.json. Figures are printed as one
+table; --results FILE also writes them, with a history row, to FILE as markdown (--results
+bench/results.md updates the tracked page: nothing in the checkout changes unless asked).
+Raw figures and the servers' logs go to --out DIR (default bench/out, ignored by git).
+Nothing here asserts a figure.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ import report  # noqa: E402
 import tools  # noqa: E402
 import workloads as wl  # noqa: E402
 from loadgen import Client, run_wrk  # noqa: E402
+import procs as procs_module  # noqa: E402
 from procs import (  # noqa: E402
     Proc,
     Processes,
@@ -81,9 +86,9 @@ class Config:
     conformance_timeout: float = 600.0
     mode: str = "full"
     label: str = ""
-    write: bool = True
     partial: bool = False
-    results_path: Path = BENCH / "results.md"
+    results_path: Path | None = None  # --results: the markdown page to write (None: print only)
+    out: Path = OUT  # --out: raw figures, logs, request bodies
 
 
 @dataclass
@@ -131,10 +136,22 @@ def mock_argv(port: int, max_records: int | None = None, max_body: int | None = 
     return argv
 
 
-def prepare_out() -> None:
-    """bench/out, and in it the copy of openapi.yaml that every server of a run is given."""
+def prepare_out(out: Path | None = None) -> None:
+    """The output folder (--out; default bench/out), and in it the copy of openapi.yaml that every server of
+    a run is given."""
+    global OUT, SPEC
+    if out is not None:
+        OUT, SPEC = out.absolute(), out.absolute() / SPEC.name
     OUT.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(SPEC_SOURCE, SPEC)
+
+
+def shown(path: Path) -> str:
+    """A path as a person reads it: relative to the current directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def start_servers(names: tuple[str, ...], procs: Processes, prism_bin: Path | None, tag: str,
@@ -421,7 +438,7 @@ def run_memory(cfg: Config, procs: Processes, results: dict[str, Any]) -> None:
 # -- conformance ----------------------------------------------------------------------------
 def conformance_available() -> tuple[list[str] | None, str]:
     script = VENV_BIN / "honcho-conformance"
-    probe = subprocess.run([sys.executable, "-c", "import conformance.cli"], cwd=ROOT, capture_output=True, text=True)
+    probe = subprocess.run([sys.executable, "-c", "import conformance.cli.main"], cwd=ROOT, capture_output=True, text=True)
     if probe.returncode != 0:
         return None, "conformance tester not available"
     argv = [str(script)] if script.exists() else [sys.executable, "-c",
@@ -480,8 +497,8 @@ def run_conformance(cfg: Config, procs: Processes, results: dict[str, Any]) -> N
             except (ValueError, AttributeError):
                 pass
         results["conformance"] = {"seconds": seconds, "exit_code": code, "cases": cases, "requests": requests,
-                                  "command": " ".join(command[len(argv):]), "log": str(log.relative_to(ROOT))}
-        print(f"  {report.conformance_note(results['conformance'])}; output in {log.relative_to(ROOT)}", flush=True)
+                                  "command": " ".join(command[len(argv):]), "log": shown(log)}
+        print(f"  {report.conformance_note(results['conformance'])}; output in {shown(log)}", flush=True)
     finally:
         procs.stop(server.proc)
 
@@ -546,9 +563,19 @@ def parse_args(argv: list[str] | None) -> Config:
     parser.add_argument("--mock-command", default=None,
                         help="run this command instead of honcho-mock (it gets --spec/--host/--port), e.g. to measure a patched build")
     parser.add_argument("--label", default=None, help="names the code measured in the history (default: git commit)")
-    parser.add_argument("--no-write", action="store_true", help="print the table only; leave bench/results.md alone")
-    parser.add_argument("--results", type=Path, default=BENCH / "results.md")
+    parser.add_argument("--results", type=Path, default=None, metavar="FILE",
+                        help="also write the figures, with a history row, to this markdown page "
+                             "(bench/results.md: the tracked one; default: print them only)")
+    parser.add_argument("--out", type=Path, default=OUT, metavar="DIR",
+                        help="where raw figures and server logs go (default bench/out, ignored by git)")
+    parser.add_argument("--ports", default=None, metavar="LOW-HIGH",
+                        help="the servers listen on ports from this range (default: any free port)")
     args = parser.parse_args(argv)
+    if args.ports is not None:
+        try:
+            procs_module.use_ports(args.ports)
+        except ValueError as exc:
+            parser.error(str(exc))
 
     cfg = Config()
     if args.quick:
@@ -581,42 +608,44 @@ def parse_args(argv: list[str] | None) -> Config:
         cfg.mode += " (partial: " + ",".join(cfg.sections) + ")"
         cfg.partial = True
     cfg.label = args.label if args.label is not None else default_label()
-    cfg.write = not args.no_write
     if args.mock_command:
         MOCK_COMMAND[:] = shlex.split(args.mock_command)
         cfg.mode += " (mock command: " + args.mock_command + ")"
         cfg.partial = True
     cfg.results_path = args.results
+    cfg.out = args.out
     return cfg
 
 
 def draw_picture(results: dict[str, Any], path: Path) -> str | None:
-    """bench/results.png (bench/plots.py), named relative to results.md; None when it cannot be drawn."""
+    """The run's picture (bench/plots.py) at path; its name (relative to the results page beside it), None when it
+    cannot be drawn."""
     try:
         import plots
         plots.draw(results, path)
     except ImportError as exc:  # `make bench` installs bench/requirements.txt; a bare bench/run.py may lack it
         print(f"  no picture: {exc} (pip install -r bench/requirements.txt)", flush=True)
         return None
-    print(f"drew {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}", flush=True)
+    print(f"drew {shown(path)}", flush=True)
     return path.name
 
 
 def main(argv: list[str] | None = None) -> int:
     cfg = parse_args(argv)
     install_signal_handlers()
-    prepare_out()
+    prepare_out(cfg.out)
     began = time.monotonic()
     load_start = os.getloadavg()[0]
     print(f"bench: sections {', '.join(cfg.sections)}; {cfg.runs} run(s) of {cfg.duration:g} s per point", flush=True)
-    wrk = tools.ensure_wrk()
+    needs_wrk = any(s in (*COMPARED, "growth") for s in cfg.sections)
+    wrk = tools.ensure_wrk() if needs_wrk else None
     prism_bin, prism_version = None, tools.installed_prism_version()
     if any(s in COMPARED for s in cfg.sections) and any(s.startswith("prism") for s in cfg.servers):
         prism_bin, prism_version = tools.ensure_prism()
     results: dict[str, Any] = {"meta": {
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "mode": cfg.mode, "label": cfg.label,
         "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in cfg.__dict__.items()},
-        "machine": machine(prism_version, tools.wrk_version(wrk)), "problems": [],
+        "machine": machine(prism_version, tools.wrk_version(wrk) if wrk else "wrk not used"), "problems": [],
         "method": (f"wrk, 1 thread, {'/'.join(map(str, cfg.connections))} connections, {cfg.runs} interleaved run(s) of "
                    f"{cfg.duration:g} s per point after a {cfg.warmup:g} s warm-up, medians; every request carries "
                    "`Authorization: Bearer …`; the mock runs as `honcho-mock` starts it (full request validation, no --seed); "
@@ -652,21 +681,25 @@ def main(argv: list[str] | None = None) -> int:
     stamp = results["meta"]["date"].replace(":", "").replace("-", "")
     raw = OUT / f"results-{stamp}.json"
     raw.write_text(json.dumps(results, indent=1, default=str))
-    print("\n" + report.table(results) + "\n\nTargets of issue 5 (informational):\n" + report.targets_text(results)
-          + "\n\nTargets of issue 23 (informational):\n" + report.targets_text(results, report.targets_issue23), flush=True)
-    if cfg.write and not cfg.partial:  # the picture goes with the "Latest run" block: whole runs only
+    print("\n" + report.table(results) + "\n\nPerformance targets (informational):\n" + report.targets_text(results)
+          + "\n\nTargets for filters, the hot path and memory (informational):\n" + report.targets_text(results, report.targets_filters_hot_path_memory), flush=True)
+    # the picture goes with the "Latest run" block of --results FILE (whole runs only), else beside the raw figures
+    if cfg.results_path is not None and not cfg.partial:
         results["picture"] = draw_picture(results, cfg.results_path.parent / "results.png")
+    else:
+        draw_picture(results, raw.with_suffix(".png"))
     if results["meta"]["problems"]:
         print("\nProblems:\n" + "\n".join(f"- {p}" for p in results["meta"]["problems"]), flush=True)
-    if cfg.write:
+    if cfg.results_path is not None:
         # a partial run (--only, --skip, --servers, --mock-command) adds its history row but
         # leaves the "Latest run" table of the last whole run in place
         report.write_results_md(cfg.results_path, results, latest=not cfg.partial)
         what = "the latest-run table and a history row" if not cfg.partial else "a history row"
-        print(f"\nwrote {what} to {cfg.results_path} (raw figures: {raw.relative_to(ROOT)}); "
+        print(f"\nwrote {what} to {shown(cfg.results_path)} (raw figures: {shown(raw)}); "
               f"took {results['meta']['elapsed_s'] / 60:.1f} min", flush=True)
     else:
-        print(f"\nraw figures: {raw.relative_to(ROOT)}; took {results['meta']['elapsed_s'] / 60:.1f} min", flush=True)
+        print(f"\nraw figures: {shown(raw)} (--results FILE also writes the table as markdown); "
+              f"took {results['meta']['elapsed_s'] / 60:.1f} min", flush=True)
     return code
 
 

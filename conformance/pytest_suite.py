@@ -6,7 +6,8 @@
 Environment: HONCHO_BASE_URL (required; the tests are skipped without it), HONCHO_TOKEN,
 HONCHO_CONFORMANCE_PROFILE (quick|default|thorough), HONCHO_CONFORMANCE_SEED,
 HONCHO_CONFORMANCE_BASELINE (a baseline file), HONCHO_CONFORMANCE_READ_ONLY=1,
-HONCHO_CONFORMANCE_MAX_REQUESTS. Each test is a whole run of its part (with its own
+HONCHO_CONFORMANCE_MAX_REQUESTS, HONCHO_CONFORMANCE_API_VERSION (default: read from the
+server's /openapi.json). Each test is a whole run of its part (with its own
 fresh workspaces and clean-up) through the same engine as `honcho-conformance run`.
 """
 
@@ -34,7 +35,9 @@ def _run(**options: object) -> RunResult:
                        profile=os.environ.get("HONCHO_CONFORMANCE_PROFILE", "quick"), seed=SEED,
                        read_only=os.environ.get("HONCHO_CONFORMANCE_READ_ONLY", "") not in ("", "0"),
                        baseline=Path(baseline) if baseline else None,
-                       max_requests=int(budget) if budget else None, **options)  # type: ignore[arg-type]
+                       max_requests=int(budget) if budget else None,
+                       api_version=os.environ.get("HONCHO_CONFORMANCE_API_VERSION") or None,
+                       **options)  # type: ignore[arg-type]
     return Runner(config).run()
 
 

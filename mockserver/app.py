@@ -26,8 +26,11 @@ from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from starlette.types import ASGIApp
 
+import honcho_contracts
+from honcho_contracts import ApiVersion
+
 from mockserver import handlers as _handlers  # noqa: F401  (registers every operation)
-from mockserver.contract.document import DEFAULT_SPEC, HTTP_METHODS, Contract
+from mockserver.contract.document import HTTP_METHODS, Contract, SpecError
 from mockserver.contract.examples import ExampleResponder
 from mockserver.contract.validation import ContractValidator
 from mockserver.handlers.keys import key_handler
@@ -41,7 +44,7 @@ from mockserver.http.cors import CORSWhenAsked
 from mockserver.http.coverage_log import CoverageLog
 from mockserver.http.dispatch import Dispatcher
 from mockserver.http.docs_ui import DocsPages
-from mockserver.http.error_pages import ErrorsAsJSON, allow_table
+from mockserver.http.error_pages import ErrorsAsJSON, allow_table, routes_elsewhere
 from mockserver.http.faults import (
     ErrorRule,
     FaultMiddleware,
@@ -67,7 +70,8 @@ logger = logging.getLogger("mockserver")
 class MockConfig:
     """Everything the command line can set."""
 
-    spec: Path = DEFAULT_SPEC
+    api_version: str = honcho_contracts.DEFAULT_VERSION  # the Honcho version served: its contract and behaviour
+    spec: Path | None = None  # another OpenAPI document to serve instead of that version's contract
     seed: int | None = None
     fixtures: Any = None
     fixtures_source: str = "--fixtures"  # named in a refusal: the file's name when the CLI read it
@@ -88,6 +92,7 @@ class MockConfig:
     # honcho-mock passes its bind address and --allowed-host)
     allowed_hosts: tuple[str, ...] | None = None
     bind_host: str = "127.0.0.1"
+    reloadable: bool = False  # --watch: the contract's part of the stack can be replaced while serving
 
 
 class MockServer:
@@ -95,13 +100,14 @@ class MockServer:
 
     def __init__(self, config: MockConfig | None = None) -> None:
         self.config = config or MockConfig()
-        self.contract = Contract.load(self.config.spec)
+        self.version = served_version(self.config.api_version)
+        self.contract = self._read_contract()
         self.store: Store = capped_store(Clock(self.config.seed), max_records=self.config.max_records)
         self.validation_contract = self.contract.validation_view()  # a 3.0 document's schemas read as 2020-12
         self.validators = ContractValidator(self.validation_contract)
         self.examples = ExampleResponder(self.validation_contract, self.validators)
         self.auth = AuthSettings.create(self.config.auth_secret, self.config.admin_token)
-        self.coverage = CoverageLog(self.validation_contract)  # GET /_mock/coverage
+        self.coverage = CoverageLog(self.validation_contract, auth=self.auth is not None)  # GET /_mock/coverage
         self.latency, self.error_rate = latency_rules(self.config.latency), error_rules(self.config.error_rate)
         self.delivery: WebhookDelivery | None = None
         if self.config.webhook_allow:
@@ -115,7 +121,7 @@ class MockServer:
             self.app = self._build()
             if self.config.fixtures is not None and not (self.state_file and self.state_file.restored):
                 check_fixtures(self.store, self.config.fixtures)
-                load_fixtures(self.store, self.config.fixtures, self.config.fixtures_source)
+                load_fixtures(self.store, self.config.fixtures, self.config.fixtures_source, self.version.name)
         except BaseException:
             if self.state_file is not None:
                 self.state_file.close()
@@ -137,38 +143,40 @@ class MockServer:
         self.store.reset()
         self.store.clock = Clock(self.config.seed)
         if to_fixtures and self.config.fixtures is not None:
-            load_fixtures(self.store, self.config.fixtures, self.config.fixtures_source)
+            load_fixtures(self.store, self.config.fixtures, self.config.fixtures_source, self.version.name)
+
+    @property
+    def contract_file(self) -> Path | None:
+        """The file that says what is served: --spec's, else the version's own (its document or its overlay)."""
+        return self.config.spec if self.config.spec is not None else self.version.contract_path
+
+    def _read_contract(self, fresh: bool = False) -> Contract:
+        """--spec's document, else the version's; `fresh` reads the version's files again (--watch)."""
+        if self.config.spec is not None:
+            return Contract.load(self.config.spec)
+        return Contract(self.version.document(fresh=fresh), self.version.contract_path)
+
+    def reload_contract(self) -> None:
+        """Read the contract's file again and serve it (--watch), keeping the state and the coverage counts;
+        any error leaves the served contract as it was (the caller says why)."""
+        if self.slot is None:
+            raise RuntimeError("this mock was not built to reload its contract (MockConfig.reloadable)")
+        contract = self._read_contract(fresh=True)
+        validation_contract = contract.validation_view()
+        validators = ContractValidator(validation_contract)
+        coverage = CoverageLog(validation_contract, auth=self.auth is not None)
+        coverage.counts = self.coverage.counts
+        parts = (contract, validation_contract, validators, ExampleResponder(validation_contract, validators), coverage)
+        inner, docs = self._contract_stack(*parts)  # built whole before anything served changes
+        (self.contract, self.validation_contract, self.validators, self.examples, self.coverage) = parts
+        self.docs, self.slot.app = docs, inner
 
     def _build(self) -> ASGIApp:
-        handlers = OPERATIONS if self.auth is None else {**OPERATIONS, KEYS_OPERATION: key_handler(self.auth)}
-        dispatcher = Dispatcher(self.store, self.validators, handlers, fallback=self.examples.fallback,
-                                max_body=self.config.max_body, coverage=self.coverage)
-        allow = allow_table(self.contract.document.get("paths", {}), HTTP_METHODS)
-        # connexion's own LifespanMiddleware is left out: there is no lifespan handler to run (the Dispatcher
-        # acknowledges the server's lifespan messages), and each layer costs every request a coroutine
-        middlewares = [functools.partial(ErrorsAsJSON, base_path=self.contract.base_path, allow=allow), ContractRouting]
-        after_routing: list[Any] = []
-        if self.auth is not None:  # first: a fault header acts only on an authenticated request
-            after_routing.append(functools.partial(AuthMiddleware, settings=self.auth, contract=self.validation_contract,
-                                                   max_body=self.config.max_body, facts=FACTS, coverage=self.coverage))
-        after_routing.append(functools.partial(FaultMiddleware, contract=self.validation_contract, responder=self.examples,
-                                               latency=self.latency, errors=self.error_rate, seed=self.config.seed,
-                                               coverage=self.coverage))
-        at = middlewares.index(ContractRouting) + 1  # routed: they know the operation and its path parameters
-        middlewares[at:at] = after_routing
-        connexion_app = ConnexionMiddleware(dispatcher, middlewares=middlewares)
-        connexion_app.add_api(
-            self.contract.openapi30_view(),
-            resolver=Resolver(function_resolver=_routed_only),
-            swagger_ui_options=SwaggerUIOptions(swagger_ui=False, serve_spec=False),  # docs_ui.py serves them
-        )
-        app: ASGIApp = connexion_app
-        self.docs: DocsPages | None = None
-        if self.config.swagger_ui:
-            app = self.docs = DocsPages(app, self.contract.document, self.contract.base_path)
-        app = AdminRoutes(app, self.store, copy.deepcopy(self.contract.document), self.reset,
-                          max_body=self.config.max_body, has_fixtures=self.config.fixtures is not None,
-                          auth=self.auth, coverage=self.coverage)
+        app, self.docs = self._contract_stack(self.contract, self.validation_contract, self.validators, self.examples,
+                                              self.coverage)
+        self.slot: ContractSlot | None = None
+        if self.config.reloadable:
+            app = self.slot = ContractSlot(app)
         if self.config.cors:
             app = CORSWhenAsked(app, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
                                  expose_headers=["*"])
@@ -181,6 +189,55 @@ class MockServer:
             app = self.request_log = RequestLog(app, self.config.request_log, self.config.log_stream)
         return RefuseNonHTTP(app)
 
+    def _contract_stack(self, contract: Contract, validation_contract: Contract, validators: ContractValidator,
+                        examples: ExampleResponder, coverage: CoverageLog) -> tuple[ASGIApp, DocsPages | None]:
+        """What depends on the contract: the /_mock/ routes, the docs pages, connexion's routing and the
+        middleware after it, the Dispatcher."""
+        handlers = OPERATIONS if self.auth is None else {**OPERATIONS, KEYS_OPERATION: key_handler(self.auth)}
+        dispatcher = Dispatcher(self.store, validators, handlers, fallback=examples.fallback,
+                                max_body=self.config.max_body, coverage=coverage,
+                                behaviour=self.version.behaviour, api_version=self.version.name)
+        allow = allow_table(contract.document.get("paths", {}), HTTP_METHODS)
+        elsewhere = routes_elsewhere(self.version) if self.config.spec is None else ()
+        # connexion's own LifespanMiddleware is left out: there is no lifespan handler to run (the Dispatcher
+        # acknowledges the server's lifespan messages), and each layer costs every request a coroutine
+        middlewares = [functools.partial(ErrorsAsJSON, base_path=contract.base_path, allow=allow,
+                                         elsewhere=elsewhere, served=self.version), ContractRouting]
+        after_routing: list[Any] = []
+        if self.auth is not None:  # first: a fault header acts only on an authenticated request
+            after_routing.append(functools.partial(AuthMiddleware, settings=self.auth, contract=validation_contract,
+                                                   max_body=self.config.max_body, facts=FACTS, coverage=coverage))
+        after_routing.append(functools.partial(FaultMiddleware, contract=validation_contract, responder=examples,
+                                               latency=self.latency, errors=self.error_rate, seed=self.config.seed,
+                                               coverage=coverage))
+        at = middlewares.index(ContractRouting) + 1  # routed: they know the operation and its path parameters
+        middlewares[at:at] = after_routing
+        connexion_app = ConnexionMiddleware(dispatcher, middlewares=middlewares)
+        connexion_app.add_api(
+            contract.openapi30_view(),
+            resolver=Resolver(function_resolver=_routed_only),
+            swagger_ui_options=SwaggerUIOptions(swagger_ui=False, serve_spec=False),  # docs_ui.py serves them
+        )
+        app: ASGIApp = connexion_app
+        docs: DocsPages | None = None
+        if self.config.swagger_ui:
+            app = docs = DocsPages(app, contract.document, contract.base_path)
+        app = AdminRoutes(app, self.store, copy.deepcopy(contract.document), self.reset,
+                          max_body=self.config.max_body, has_fixtures=self.config.fixtures is not None,
+                          auth=self.auth, coverage=coverage, api_version=self.version.name)
+        return app, docs
+
+    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        await self.app(scope, receive, send)
+
+
+class ContractSlot:
+    """The contract's part of the stack, behind one reference that a reload replaces (--watch): a request
+    already inside finishes on the contract it started with, the next one meets the new contract."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
     async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
         await self.app(scope, receive, send)
 
@@ -190,6 +247,19 @@ def _routed_only(operation_id: str) -> Any:
     return operation_id
 
 
-def create_app(spec: str | Path = DEFAULT_SPEC, **options: Any) -> MockServer:
-    """The mock for `spec`, ready to be served by any ASGI server."""
-    return MockServer(MockConfig(spec=Path(spec), **options))
+def served_version(name: str) -> ApiVersion:
+    """The Honcho version `name`, if the mock serves it; SpecError saying which it serves otherwise."""
+    try:
+        version = honcho_contracts.get(name)
+    except honcho_contracts.UnknownVersion as exc:
+        raise SpecError(str(exc)) from None
+    if not version.served:
+        raise SpecError(f"{version.title} is not served by this mock yet; it serves "
+                        + ", ".join(v.name for v in honcho_contracts.served_versions()))
+    return version
+
+
+def create_app(spec: str | Path | None = None, **options: Any) -> MockServer:
+    """The mock for a Honcho version (`api_version=`, default the newest released) or for the
+    OpenAPI document `spec`, ready to be served by any ASGI server."""
+    return MockServer(MockConfig(spec=None if spec is None else Path(spec), **options))

@@ -10,14 +10,18 @@ import json
 import math
 import os
 import sys
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Callable, Mapping, NoReturn, Sequence
 
 import yaml
 from connexion.exceptions import InvalidSpecification
 
+import honcho_contracts
+
 from mockserver.app import MockConfig, MockServer
-from mockserver.contract.document import DEFAULT_SPEC, SpecError, yaml_problem
+from mockserver.contract.document import SpecError, yaml_problem
+from mockserver.contract_watch import ContractWatch
 from mockserver.errors import ApiError
 from mockserver.http.bodies import DEFAULT_MAX_BODY
 from mockserver.http.faults import describe as describe_faults
@@ -26,6 +30,17 @@ from mockserver.http.serving import bind, serve
 from mockserver.state.fixtures import FixtureError, read_fixtures
 from mockserver.state.record_cap import DEFAULT_MAX_RECORDS
 from mockserver.state.state_file import DEFAULT_SAVE_INTERVAL, StateFileError
+
+
+PROXY_INSTALL_HINT = "pip install 'honcho-contract[proxy]'"
+
+
+def package_version() -> str:
+    """The installed package's version (a checkout that was never installed has none to tell)."""
+    try:
+        return version("honcho-contract")
+    except PackageNotFoundError:
+        return "(not installed)"
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -60,7 +75,14 @@ def _positive_seconds(text: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="honcho-mock", description="A stateful mock of the Honcho v3 API, served from its OpenAPI contract.")
-    parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="OpenAPI document to serve (default: the bundled openapi.yaml)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    served = [v.name for v in honcho_contracts.served_versions()]
+    parser.add_argument("--api-version", default=None, choices=served, metavar="VERSION",
+                        help=f"the Honcho version to serve, its contract and its behaviour: {' or '.join(served)} "
+                             f"(default: the --fixtures document's `api_version`, else {honcho_contracts.DEFAULT_VERSION}; "
+                             "docs/versions.md)")
+    parser.add_argument("--spec", type=Path, default=None,
+                        help="another OpenAPI document to serve instead of that version's contract (its behaviour stays)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     parser.add_argument("--port", type=_bounded_int(0, 65535, "a port"), default=8000, help="TCP port (0: any free port)")
     parser.add_argument("--allowed-host", action="append", default=[], metavar="HOST",
@@ -88,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="delay answers by MS (or MIN-MAX) milliseconds, for paths matching the glob PATTERN (repeatable)")
     parser.add_argument("--error-rate", action="append", default=[], metavar="RATE[:STATUS][:PATTERN]",
                         help="answer STATUS (default 500) to a RATE (0..1) share of requests matching PATTERN (repeatable)")
+    parser.add_argument("--watch", action="store_true",
+                        help="reload the contract (--spec) when its file changes, keeping the state; a file that does "
+                             "not load keeps the contract served before")
     parser.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"],
                         help="uvicorn's own log (its access log from info on)")
     parser.add_argument("--quiet", action="store_true", help="no request log (one line per request, on by default)")
@@ -148,8 +173,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # a refused value (one line already printed, status 2) or --help
         return exc.code if isinstance(exc.code, int) else 2
     if args.proxy or args.shadow:
-        from mockserver.proxy.command import run_proxy
-
+        try:
+            from mockserver.proxy.command import run_proxy
+        except ModuleNotFoundError as exc:  # the proxy's extra is not installed
+            print(f"honcho-mock: --proxy needs {exc.name}, which is not installed; install it with: "
+                  f"{PROXY_INSTALL_HINT}", file=sys.stderr, flush=True)
+            return 2
         return run_proxy(args, auth_options(args, os.environ))
     fail = functools.partial(print, "honcho-mock: cannot start:", file=sys.stderr, flush=True)
     try:
@@ -157,8 +186,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError, yaml.YAMLError) as exc:
         fail(f"--fixtures {args.fixtures}: {fixtures_problem(exc)}")
         return 2
+    made_for = fixtures.get("api_version") if isinstance(fixtures, dict) else None
+    args.api_version = args.api_version or (made_for if isinstance(made_for, str) else None) or honcho_contracts.DEFAULT_VERSION
     try:
-        server = MockServer(MockConfig(spec=args.spec, seed=args.seed, fixtures=fixtures,
+        server = MockServer(MockConfig(spec=args.spec, api_version=args.api_version, seed=args.seed, fixtures=fixtures,
                                        fixtures_source=f"--fixtures {args.fixtures}",
                                        max_body=args.max_body, cors=not args.no_cors, max_records=args.max_records or None,
                                        state_file=args.state_file, save_interval=args.save_interval,
@@ -166,9 +197,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                                        webhook_allow=tuple(args.webhook_allow),
                                        request_log=None if args.quiet else args.log_format,
                                        allowed_hosts=tuple(args.allowed_host), bind_host=args.host,
-                                       **auth_options(args, os.environ)))
+                                       reloadable=args.watch, **auth_options(args, os.environ)))
     except SpecError as exc:
-        fail(f"--spec {args.spec}: {exc}")
+        fail(f"--spec {args.spec}: {exc}" if args.spec is not None else f"--api-version {args.api_version}: {exc}")
         return 2
     except InvalidSpecification as exc:
         where = "/".join(str(part) for part in exc.absolute_path)
@@ -208,10 +239,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         print(f"honcho-mock: recording the exchanges to {args.record} (HAR 1.2, complete at shutdown)", flush=True)
     settle_garbage_collector()
+    watch = ContractWatch(server, functools.partial(print, "honcho-mock:", flush=True)).start() if args.watch else None
     try:
         serve(app, host=args.host, sock=sock, log_level=args.log_level,
               on_ready=functools.partial(announce, server, args, base), on_shutdown=server.close)
     finally:
+        if watch is not None:
+            watch.stop()
         server.close()
     return 0
 
@@ -221,7 +255,8 @@ def announce(server: MockServer, args: argparse.Namespace, base: str) -> None:
     say = functools.partial(print, "honcho-mock:", flush=True)
     contract = server.contract
     api = base + contract.base_path
-    say(f"serving {args.spec} ({len(contract.operations)} operations, OpenAPI {contract.version}) on {api}")
+    what = f"the {server.version.title} contract" if args.spec is None else f"{args.spec} (with {server.version.title}'s behaviour)"
+    say(f"serving {what} ({len(contract.operations)} operations, OpenAPI {contract.version}) on {api}")
     if contract.base_path:
         say(f"the API is mounted at {contract.base_path} (the path of the document's first `servers` URL)")
     if server.docs is not None and server.docs.swagger_path:
@@ -240,6 +275,8 @@ def announce(server: MockServer, args: argparse.Namespace, base: str) -> None:
         print(f"export HONCHO_API_KEY={server.auth.admin_jwt()}", flush=True)
     for line in describe_faults(server.latency, server.error_rate):
         say(line)
+    if args.watch:
+        say(f"watching {server.contract_file}: a change to it is served at once, the state kept")
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"honcho-mock: warning: listening on {args.host}, reachable from other machines", file=sys.stderr, flush=True)
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
+import honcho_contracts
+from honcho_contracts import Behaviour
+
 if TYPE_CHECKING:
     from mockserver.state.store import Store
 
@@ -23,6 +26,13 @@ class ParsedRequest:
     body: Any = None
     form: dict[str, Any] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
+    # what the Honcho version served does where versions differ (honcho_contracts/<version>/version.yaml)
+    behaviour: Behaviour = field(default_factory=lambda: DEFAULT_BEHAVIOUR)
+    api_version: str = honcho_contracts.DEFAULT_VERSION  # its name, as /health says it
+
+
+API_VERSION_HEADER = "x-honcho-api-version"  # on /health: the Honcho version the mock serves
+DEFAULT_BEHAVIOUR: Behaviour = honcho_contracts.default().behaviour  # type: ignore[assignment]
 
 
 @dataclass(slots=True)

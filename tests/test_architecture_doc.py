@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from support import ROOT
 
-PACKAGES = ("mockserver", "conformance")
+PACKAGES = ("mockserver", "conformance", "honcho_contracts")
 ENTRY = re.compile(r"^(?P<indent> *)(?P<name>[A-Za-z_][\w.]*/|[A-Za-z_]\w*\.py)(?:\s|$)")
 
 

@@ -15,9 +15,10 @@ CONFIG = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlin
 
 
 def contracts_of(package: str) -> tuple[str, ...]:
-    """The ids of the contracts about one package (its container or ancestor)."""
+    """The ids of the contracts about one package or a subpackage of it (their container or ancestor)."""
     return tuple(c["id"] for c in CONFIG["contracts"]
-                 if package in (*c.get("containers", ()), *c.get("ancestors", ())))
+                 if any(m == package or m.startswith(package + ".")
+                        for m in (*c.get("containers", ()), *c.get("ancestors", ()))))
 
 
 def lint(contracts: tuple[str, ...], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

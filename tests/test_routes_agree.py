@@ -14,17 +14,17 @@ from urllib.parse import quote, unquote
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support import DATA
+from support import DATA, SPEC
 from support.routing import route, routing_for_document
 
 from conformance.core.openapi import Contract as ReadContract
 from conformance.core.routes import Routes
-from mockserver.contract.document import DEFAULT_SPEC
+
 from mockserver.contract.document import Contract as MockContract
 from mockserver.http.routing import ContractRouting
 
-ROUTING = routing_for_document(MockContract.load(DEFAULT_SPEC).openapi30_view())
-ROUTES = Routes(ReadContract.load(DEFAULT_SPEC))
+ROUTING = routing_for_document(MockContract.load(SPEC).openapi30_view())
+ROUTES = Routes(ReadContract.load(SPEC))
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
 
 
@@ -78,7 +78,7 @@ SEGMENT = st.one_of(st.sampled_from(["list", "w1", "sessions", "peers", "x%2Fy",
 
 
 @settings(max_examples=300, deadline=None)
-@given(method=st.sampled_from(METHODS), template=st.sampled_from(sorted(ReadContract.load(DEFAULT_SPEC).paths)),
+@given(method=st.sampled_from(METHODS), template=st.sampled_from(sorted(ReadContract.load(SPEC).paths)),
        values=st.lists(SEGMENT, min_size=4, max_size=4), slash=st.booleans())
 def test_generated_requests_are_the_same_operation_for_both(method: str, template: str, values: list[str],
                                                             slash: bool) -> None:

@@ -14,7 +14,7 @@ from mockserver import create_app
 
 @pytest.fixture(scope="module")
 def honcho() -> Iterator[Honcho]:
-    server = create_app(seed=3)
+    server = create_app(seed=3, api_version="3.0.7")  # the Honcho that honcho-ai 2.1.2 pairs with
     with loopback_server(server.app) as url:
         yield Honcho(base_url=url, workspace_id="sdk-app", api_key="unused-when-auth-is-off", max_retries=0, timeout=10)
 

@@ -17,7 +17,7 @@ from mockserver import MockServer, create_app
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[tuple[MockServer, str]]:
-    mock = create_app(seed=5)
+    mock = create_app(seed=5, api_version="3.0.7")  # the Honcho that honcho-ai 2.1.2 pairs with
     with loopback_server(mock.app) as url:
         yield mock, url
 
@@ -44,7 +44,10 @@ def test_context_and_openai_conversion(honcho: Honcho):
     alice.set_card(["likes tea"])
     targeted = session.context(peer_target="alice", search_query="tea", tokens=50)
     assert targeted.peer_card == ["likes tea"]
-    assert targeted.to_openai(assistant="bot")[0] == {"role": "system", "content": "<peer_card>['likes tea']</peer_card>"}
+    assert targeted.peer_representation.endswith('] alice said: "I love green tea"\n')  # the one message on tea
+    assert targeted.to_openai(assistant="bot")[:2] == [
+        {"role": "system", "content": f"<peer_representation>{targeted.peer_representation}</peer_representation>"},
+        {"role": "system", "content": "<peer_card>['likes tea']</peer_card>"}]
     assert len(session.context(tokens=2).messages) == 1
     assert session.summaries().short_summary is None
 
@@ -68,7 +71,22 @@ def test_chat_and_streaming(honcho: Honcho):
     stream = alice.chat_stream("Does she have a dog?")
     assert "".join(stream) == answer
     assert stream.get_final_response() == {"content": answer}
-    assert alice.chat("astronomy") is None
+    # nothing shares a word with the query: the nearest (newest) facts answer it, never None while any is known
+    assert alice.chat("astronomy") == answer
+    assert honcho.peer("stranger").chat("astronomy") is None
+
+
+def test_chat_and_representation_speak_of_a_peer_after_two_messages(honcho: Honcho):
+    """A frontend developer's first try: two messages, then chat and representation have something to say."""
+    alice, bot = honcho.peer("alice"), honcho.peer("bot")
+    honcho.session("first").add_messages([alice.message("hi there"), alice.message("I love hiking and green tea")])
+    answer = alice.chat("What does alice like?")
+    assert answer == ('Based on what I know about alice:\n- alice said: "I love hiking and green tea"\n'
+                      '- alice said: "hi there"')
+    assert alice.chat("What does alice like?") == answer  # deterministic from the stored state
+    representation = alice.representation()
+    assert representation.startswith("## Explicit Observations") and 'alice said: "I love hiking and green tea"' in representation
+    assert bot.chat("What does alice like?") is None  # bot knows nothing of anybody yet
 
 
 def test_cards_representation_and_peer_context(honcho: Honcho):
@@ -87,7 +105,8 @@ def test_cards_representation_and_peer_context(honcho: Honcho):
 
 
 def test_conclusions(honcho: Honcho):
-    alice = honcho.peer("alice")
+    alice = honcho.peer("alice", metadata={})
+    honcho.peer("bob", metadata={})  # conclusions are about peers that exist (the real server: 404)
     scope = alice.conclusions_of("bob")
     made = scope.create([{"content": "bob likes jazz"}, {"content": "bob owns a bike"}])
     assert [c.content for c in made] == ["bob likes jazz", "bob owns a bike"]

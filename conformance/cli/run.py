@@ -9,13 +9,13 @@ from typing import Any
 
 from rich.console import Console
 
+import honcho_contracts
 from conformance.core.baseline import Baseline, BaselineError
 from conformance.core.config import (
     PHASES,
     PROFILES,
     ConfigError,
     RunConfig,
-    default_spec,
 )
 from conformance.core.vocabulary import EXIT_INTERRUPTED, EXIT_USAGE, Listener
 from conformance.engine.coverage import CoverageGateError, parse_gate
@@ -49,7 +49,12 @@ def add_parser(sub: Any) -> None:
     target.add_argument("--base-url", required=True, help="the deployment, e.g. https://honcho.example.com")
     target.add_argument("--token", default=os.environ.get("HONCHO_TOKEN"),
                         help="bearer token (default: $HONCHO_TOKEN); enables the ignored_auth check")
-    target.add_argument("--spec", type=Path, default=None, help=f"OpenAPI document (default: {default_spec()})")
+    target.add_argument("--api-version", default=None, metavar="VERSION",
+                        help="the Honcho API version to test: " + ", ".join(v.name for v in honcho_contracts.versions())
+                             + " (default: read from the server's /openapi.json, its info.version and its routes; "
+                               f"{honcho_contracts.DEFAULT_VERSION} when it has none)")
+    target.add_argument("--spec", type=Path, default=None,
+                        help="another OpenAPI document to test against (default: the contract of the version tested)")
     what = run.add_argument_group("what to run")
     what.add_argument("--profile", choices=sorted(PROFILES), default="default", help="how much to generate (default: default)")
     what.add_argument("--phases", type=_phases, default=PHASES, help=f"comma-separated subset of {','.join(PHASES)}")
@@ -88,7 +93,7 @@ def add_parser(sub: Any) -> None:
 
 def config_from_args(args: argparse.Namespace) -> RunConfig:
     return RunConfig(
-        base_url=args.base_url, token=args.token or None, spec=args.spec or default_spec(), seed=args.seed,
+        base_url=args.base_url, token=args.token or None, spec=args.spec, api_version=args.api_version, seed=args.seed,
         profile=args.profile, phases=tuple(args.phases), read_only=args.read_only, max_requests=args.max_requests,
         max_time=args.max_time, rate_limit=args.rate_limit, concurrency=args.concurrency,
         request_timeout=args.request_timeout, max_examples=args.max_examples, shrink=args.shrink,
@@ -120,7 +125,7 @@ def listeners_for(config: RunConfig, console: Console, *, details: int = 15, liv
 def main(args: argparse.Namespace, console: Console) -> int:
     try:
         config = config_from_args(args)
-        if not Path(config.spec).is_file():
+        if config.spec is not None and not Path(config.spec).is_file():
             raise ConfigError(f"no OpenAPI document at {config.spec} (use --spec)")
         if config.checks:
             from conformance.semantics import REGISTRY

@@ -8,10 +8,12 @@ from __future__ import annotations
 import random
 import re
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+import honcho_contracts
 
 PHASES = ("contract", "stateful", "semantics", "model", "concurrency")
 # The phases that speak Honcho (its operations, its workspaces): a run of another contract skips them.
@@ -26,8 +28,11 @@ PHASE_DESCRIPTIONS = {
 
 
 def default_spec() -> Path:
-    """openapi.yaml next to the package (the repository's contract)."""
-    return Path(__file__).resolve().parents[2] / "openapi.yaml"
+    """The newest released Honcho's contract (openapi.yaml), from the honcho_contracts data
+    package: the repository's file in a checkout, its copy in an installed wheel."""
+    path = honcho_contracts.default().contract_path
+    assert path is not None, "the default Honcho version has a whole contract document"
+    return path
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,8 @@ class ConfigError(ValueError):
 class RunConfig:
     base_url: str
     token: str | None = None
-    spec: Path = field(default_factory=default_spec)
+    spec: Path | None = None                  # another contract document; None: the chosen version's contract
+    api_version: str | None = None            # the Honcho version to test; None: read from the server
     seed: int | None = None
     profile: str = "default"
     phases: tuple[str, ...] = PHASES
@@ -94,6 +100,11 @@ class RunConfig:
         parts = urlsplit(self.base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ConfigError(f"--base-url must be an http(s) URL, got {self.base_url!r}")
+        if self.api_version is not None:
+            try:
+                honcho_contracts.get(self.api_version)
+            except honcho_contracts.UnknownVersion as exc:
+                raise ConfigError(f"--api-version: {exc}") from None
         if self.profile not in PROFILES:
             raise ConfigError(f"unknown profile {self.profile!r} (choose from {', '.join(PROFILES)})")
         unknown = [p for p in self.phases if p not in PHASES]

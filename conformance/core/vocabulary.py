@@ -175,6 +175,27 @@ class CleanupReport:
 
 
 @dataclass
+class ApiVersionChoice:
+    """The Honcho API version a run tests and how it was chosen: every report names it.
+
+    `how` is `asked` (--api-version), `detected` (the server's /openapi.json names it, or names its
+    number while serving its routes), `nearest` (the server names a version no contract is carried
+    for: the nearest one), `default` (the server has no readable /openapi.json) or `none` (the
+    contract, --spec, is not Honcho's)."""
+
+    name: str | None
+    how: str
+    reason: str
+    server_says: str | None = None  # `info.version` of the server's /openapi.json, when it has one
+    contract: str = ""  # what the run checks against: a version's contract, or the --spec file
+
+    def line(self) -> str:
+        """One line for people: `Honcho API 3.0.12 (detected: ...); contract: ...`."""
+        named = f"Honcho API {self.name}" if self.name else "no Honcho API version"
+        return f"{named} ({self.how}: {self.reason})" + (f"; contract: {self.contract}" if self.contract else "")
+
+
+@dataclass
 class RunResult:
     base_url: str
     seed: int
@@ -191,6 +212,7 @@ class RunResult:
     stop_reason: str = "completed"
     coverage: dict[str, Any] | None = None  # what the run exercised (coverage.py's report)
     unreachable: str = ""  # why the server could not be reached before the first phase
+    api_version: ApiVersionChoice | None = None  # the Honcho version tested, and how it was chosen
 
     @property
     def new_failures(self) -> list[Failure]:
@@ -223,6 +245,7 @@ class RunResult:
             "requests": self.requests,
             "stop_reason": self.stop_reason,
             "unreachable": self.unreachable,
+            "api_version": asdict(self.api_version) if self.api_version else None,
             "exit_code": self.exit_code,
             "summary": [
                 {"check": g.check, "title": g.title, "count": g.count, "known": g.known, "curl": g.first.curl,
@@ -252,6 +275,7 @@ class RunStarted(Event):
     profile: str
     phases: list[str]
     read_only: bool
+    api_version: ApiVersionChoice | None = None
 
 
 @dataclass

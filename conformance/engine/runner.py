@@ -44,6 +44,7 @@ from conformance.engine.coverage import CoverageRecorder
 from conformance.honcho.api import HonchoApi
 from conformance.honcho.deletion import pending_title
 from conformance.honcho.operations import is_honcho
+from conformance.honcho.version_detection import choose_contract
 from conformance.honcho.workspaces import RunWorkspaces, cleanup
 
 WRITING_PHASES = ("model", "concurrency")
@@ -65,23 +66,31 @@ class Runner:
     # -- the run -------------------------------------------------------------------------
     def run(self) -> RunResult:
         config = self.config
-        spec = Contract.load(config.spec)
         assert config.seed is not None and config.run_prefix is not None
         budget = Budget(config.max_requests, config.max_time)
         transport = Borrowed(config.transport) if config.transport is not None else None
         client = ConformanceClient(config.base_url, token=config.token, transport=transport, budget=budget,
                                    rate_limiter=RateLimiter(config.rate_limit), timeout=config.request_timeout)
+        try:
+            chosen = choose_contract(client, spec=config.spec, asked=config.api_version)
+        except BaseException:
+            client.close()
+            raise
+        spec, self.behaviour = chosen.contract, chosen.behaviour
         workspaces = RunWorkspaces(config.run_prefix)
         api = HonchoApi(client)
         self.coverage = CoverageRecorder(spec, config.base_url)
         client.listeners.append(self.coverage)
         result = RunResult(base_url=config.base_url, seed=config.seed, prefix=config.run_prefix, profile=config.profile,
-                           read_only=config.read_only)
+                           read_only=config.read_only, api_version=chosen.choice)
         self.result = result
         started = time.monotonic()
         phases = [p for p in PHASES if p in config.phases]
         self.emit(RunStarted(base_url=config.base_url, seed=config.seed, prefix=config.run_prefix,
-                             profile=config.profile, phases=phases, read_only=config.read_only))
+                             profile=config.profile, phases=phases, read_only=config.read_only,
+                             api_version=chosen.choice))
+        if chosen.remark:
+            self.emit(Note(chosen.remark))
         honcho = is_honcho(spec)
         if not honcho and any(p in HONCHO_PHASES for p in phases):
             self.emit(Note(f"{config.spec} is not Honcho's contract: the generic phases run (contract, stateful); "
@@ -207,7 +216,7 @@ class Runner:
         from conformance.semantics import applicable
 
         if name == "semantics":
-            checks = applicable(self.config.read_only, self.config.checks)
+            checks = applicable(self.config.read_only, self.config.checks, spec, self.behaviour)
             return len(checks) + (1 if any(c.uses_world for c in checks) else 0)
         if name == "concurrency":
             return len(SCENARIOS)
@@ -227,10 +236,11 @@ class Runner:
         if name == "semantics":
             from conformance.semantics import run_checks
 
+            self._say_not_applicable(spec)
             return run_checks(api=api, workspaces=workspaces, seed=config.seed, rounds=config.effective_semantic_rounds,
                               read_only=config.read_only, label=spec.label_of, report=self.report,
                               selected=config.checks, progress=progress, deletion_wait=config.deletion_wait,
-                              contract=spec)
+                              contract=spec, behaviour=self.behaviour)
         if name == "model":
             from conformance.phases.model import run_model
 
@@ -247,6 +257,19 @@ class Runner:
                                    rounds=max(2, config.effective_semantic_rounds // 4), label=spec.label_of,
                                    report=self.report, progress=progress)
         raise ValueError(name)
+
+    def _say_not_applicable(self, spec: Contract) -> None:
+        """The semantic checks the tested version has no use for, said once (a version without scopes)."""
+        from conformance.semantics import not_applicable
+
+        skipped = not_applicable(self.config.checks, spec, self.behaviour)
+        if skipped:
+            version = self.result.api_version.name if self.result.api_version else None
+            by_reason: dict[str, list[str]] = {}
+            for check, why in skipped.items():
+                by_reason.setdefault(why, []).append(check)
+            self.emit(Note(f"semantic checks not applicable to {'Honcho ' + version if version else 'this contract'}: "
+                           + "; ".join(f"{', '.join(checks)} ({why})" for why, checks in by_reason.items())))
 
     def _cleanup(self, api: HonchoApi, workspaces: RunWorkspaces) -> Any:
         report = cleanup(api, workspaces.prefix, workspaces.ids, only_listed=self.config.read_only,

@@ -34,6 +34,7 @@ from conformance.honcho.operations import (
     WS_SEARCH,
     WS_UPDATE,
 )
+from conformance.honcho import operations as ops
 
 _UNSET: Any = object()
 
@@ -114,8 +115,11 @@ class HonchoApi:
 
     # -- sessions ----------------------------------------------------------------------------
     def create_session(self, workspace_id: str, session_id: str, metadata: Any = _UNSET,
-                       peers: dict[str, Any] | None = None, configuration: Any = _UNSET) -> Reply:
+                       peers: dict[str, Any] | None = None, configuration: Any = _UNSET,
+                       scopes: list[str] | None = None) -> Reply:
         body: dict[str, Any] = {"id": session_id}
+        if scopes is not None:  # the 3.1 preview: the scopes the session joins
+            body["scopes"] = scopes
         if metadata is not _UNSET:
             body["metadata"] = metadata
         if configuration is not _UNSET:
@@ -166,6 +170,68 @@ class HonchoApi:
         return self._call(MSG_UPDATE, "PUT",
                           f"/v3/workspaces/{seg(workspace_id)}/sessions/{seg(session_id)}/messages/{seg(message_id)}",
                           json=body)
+
+    # -- webhooks ----------------------------------------------------------------------------
+    def create_webhook(self, workspace_id: str, url: Any) -> Reply:
+        return self._call(ops.WEBHOOK_CREATE, "POST", f"/v3/workspaces/{seg(workspace_id)}/webhooks", json={"url": url})
+
+    def list_webhooks(self, workspace_id: str) -> Reply:
+        return self._call(ops.WEBHOOK_LIST, "GET", f"/v3/workspaces/{seg(workspace_id)}/webhooks")
+
+    def delete_webhook(self, workspace_id: str, endpoint_id: str) -> Reply:
+        return self._call(ops.WEBHOOK_DELETE, "DELETE", f"/v3/workspaces/{seg(workspace_id)}/webhooks/{seg(endpoint_id)}")
+
+    # -- what peers know: conclusions, representations, chat, context -------------------------
+    def create_conclusions(self, workspace_id: str, conclusions: list[dict[str, Any]]) -> Reply:
+        return self._call(ops.CONCLUSIONS_CREATE, "POST", f"/v3/workspaces/{seg(workspace_id)}/conclusions",
+                          json={"conclusions": conclusions})
+
+    def representation(self, workspace_id: str, peer_id: str, body: dict[str, Any]) -> Reply:
+        return self._call(ops.REPRESENTATION, "POST",
+                          f"/v3/workspaces/{seg(workspace_id)}/peers/{seg(peer_id)}/representation", json=body)
+
+    def chat(self, workspace_id: str, peer_id: str, body: dict[str, Any]) -> Reply:
+        return self._call(ops.CHAT, "POST", f"/v3/workspaces/{seg(workspace_id)}/peers/{seg(peer_id)}/chat", json=body)
+
+    def session_context(self, workspace_id: str, session_id: str, **params: Any) -> Reply:
+        return self._call(ops.SESSION_CONTEXT, "GET",
+                          f"/v3/workspaces/{seg(workspace_id)}/sessions/{seg(session_id)}/context", params=params)
+
+    def search_workspace_body(self, workspace_id: str, body: dict[str, Any]) -> Reply:
+        return self._call(WS_SEARCH, "POST", f"/v3/workspaces/{seg(workspace_id)}/search", json=body)
+
+    # -- scopes (the 3.1 preview) ----------------------------------------------------------------
+    def create_scope(self, workspace_id: str, scope_id: str, metadata: Any = _UNSET) -> Reply:
+        body: dict[str, Any] = {"id": scope_id}
+        if metadata is not _UNSET:
+            body["metadata"] = metadata
+        return self._call(ops.SCOPE_CREATE, "POST", f"/v3/workspaces/{seg(workspace_id)}/scopes", json=body)
+
+    def list_scopes(self, workspace_id: str, *, page: int | None = None, size: int | None = None,
+                    reverse: bool | None = None) -> Reply:
+        return self._call(ops.SCOPE_LIST, "POST", f"/v3/workspaces/{seg(workspace_id)}/scopes/list",
+                          **self._list_kwargs(page, size, reverse, _UNSET, _UNSET))
+
+    def get_scope(self, workspace_id: str, scope_id: str) -> Reply:
+        return self._call(ops.SCOPE_GET, "GET", f"/v3/workspaces/{seg(workspace_id)}/scopes/{seg(scope_id)}")
+
+    def add_scope_sessions(self, workspace_id: str, scope_id: str, session_ids: list[str]) -> Reply:
+        return self._call(ops.SCOPE_ADD_SESSIONS, "POST",
+                          f"/v3/workspaces/{seg(workspace_id)}/scopes/{seg(scope_id)}/sessions",
+                          json={"session_ids": session_ids})
+
+    def remove_scope_session(self, workspace_id: str, scope_id: str, session_id: str) -> Reply:
+        return self._call(ops.SCOPE_REMOVE_SESSION, "DELETE",
+                          f"/v3/workspaces/{seg(workspace_id)}/scopes/{seg(scope_id)}/sessions/{seg(session_id)}")
+
+    def scope_sessions(self, workspace_id: str, scope_id: str, *, page: int | None = None, size: int | None = None,
+                       reverse: bool | None = None) -> Reply:
+        return self._call(ops.SCOPE_SESSIONS, "POST",
+                          f"/v3/workspaces/{seg(workspace_id)}/scopes/{seg(scope_id)}/sessions/list",
+                          **self._list_kwargs(page, size, reverse, _UNSET, _UNSET))
+
+    def scope_status(self, workspace_id: str, scope_id: str) -> Reply:
+        return self._call(ops.SCOPE_STATUS, "GET", f"/v3/workspaces/{seg(workspace_id)}/scopes/{seg(scope_id)}/status")
 
 
 UNSET = _UNSET

@@ -31,6 +31,24 @@ MSG_LIST = "get_messages_v3_workspaces__workspace_id__sessions__session_id__mess
 MSG_GET = "get_message_v3_workspaces__workspace_id__sessions__session_id__messages__message_id__get"
 MSG_UPDATE = "update_message_v3_workspaces__workspace_id__sessions__session_id__messages__message_id__put"
 HEALTH = "health_check_health_get"
+# What the checks of version-dependent behaviour call (webhooks, recall, and the 3.1 preview's scopes).
+WEBHOOK_CREATE = "get_or_create_webhook_endpoint_v3_workspaces__workspace_id__webhooks_post"
+WEBHOOK_LIST = "list_webhook_endpoints_v3_workspaces__workspace_id__webhooks_get"
+WEBHOOK_DELETE = "delete_webhook_endpoint_v3_workspaces__workspace_id__webhooks__endpoint_id__delete"
+REPRESENTATION = "get_representation_v3_workspaces__workspace_id__peers__peer_id__representation_post"
+CHAT = "chat_v3_workspaces__workspace_id__peers__peer_id__chat_post"
+CONCLUSIONS_CREATE = "create_conclusions_v3_workspaces__workspace_id__conclusions_post"
+SESSION_CONTEXT = "get_session_context_v3_workspaces__workspace_id__sessions__session_id__context_get"
+SCOPE_CREATE = "get_or_create_scope_v3_workspaces__workspace_id__scopes_post"
+SCOPE_LIST = "get_scopes_v3_workspaces__workspace_id__scopes_list_post"
+SCOPE_GET = "get_scope_v3_workspaces__workspace_id__scopes__scope_id__get"
+SCOPE_ADD_SESSIONS = "add_sessions_to_scope_v3_workspaces__workspace_id__scopes__scope_id__sessions_post"
+SCOPE_REMOVE_SESSION = ("remove_session_from_scope_v3_workspaces__workspace_id__scopes__scope_id__sessions__session_id"
+                        "__delete")
+SCOPE_SESSIONS = "get_scope_sessions_v3_workspaces__workspace_id__scopes__scope_id__sessions_list_post"
+SCOPE_STATUS = "get_scope_status_v3_workspaces__workspace_id__scopes__scope_id__status_get"
+SCOPE_OPERATIONS = (SCOPE_CREATE, SCOPE_LIST, SCOPE_GET, SCOPE_ADD_SESSIONS, SCOPE_REMOVE_SESSION, SCOPE_SESSIONS,
+                    SCOPE_STATUS)
 
 # What the Honcho phases and clean-up cannot run without.
 HONCHO_OPERATIONS = (WS_CREATE, WS_LIST, WS_DELETE, SESSION_CREATE, SESSION_LIST, MSG_CREATE)

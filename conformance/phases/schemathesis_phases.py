@@ -30,6 +30,8 @@ import zlib
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from jsonschema import Draft202012Validator
+
 from conformance.core.client import BudgetExceeded, ConformanceClient
 from conformance.core.config import RunConfig
 from conformance.core.openapi import Contract
@@ -62,6 +64,7 @@ STATUS_KEYED = {"not_a_server_error", "status_code_conformance", "positive_data_
                 "use_after_free", "ensure_resource_availability", "ignored_auth"}
 ID_PATTERN = re.compile(r"^[a-zA-Z0-9_-]{1,512}$")
 WEBHOOK_URL = "https://conformance.invalid/hook"
+RESPONSE_FORMAT = {"type": "object", "properties": {"answer": {"type": "string"}}, "required": ["answer"]}
 WORKSPACE_BUCKETS = 4
 
 
@@ -138,6 +141,7 @@ class Steering:
         raw = operation.definition.raw if hasattr(operation.definition, "raw") else {}
         if _is_positive(case):
             _keep_parameter_rules(case, raw)
+            _keep_inclusion_rules(case, raw)
         path_parameters = case.path_parameters
         if isinstance(path_parameters, dict) and "workspace_id" in path_parameters:
             path_parameters["workspace_id"] = self.workspace(path_parameters["workspace_id"], deleting=op_id == WS_DELETE)
@@ -151,6 +155,9 @@ class Steering:
                 self.workspaces.add(body["id"])
         if isinstance(body.get("url"), str) and body["url"] and "webhooks" in operation.path:
             body["url"] = WEBHOOK_URL
+        if isinstance(body.get("response_format"), dict) and _is_positive(case):
+            # a JSON Schema of the subset Honcho turns into an answer model (docs/versions.md)
+            body["response_format"] = RESPONSE_FORMAT
         resource = resource_of(operation.path)
         if resource and isinstance(body.get("filters"), dict) and _is_positive(case):
             try:
@@ -173,15 +180,39 @@ def _compiles(filters: dict[str, Any], resource: str) -> bool:
 
 def _keep_parameter_rules(case: Any, raw: dict[str, Any]) -> None:
     """A positive case keeps the contract's rules over query parameters (`x-dependentRequired`,
-    docs/contract.md): a parameter whose companions are missing is left out, so that the
-    case stays one the contract says must be accepted."""
-    rules = raw.get("x-dependentRequired")
+    `x-exclusive`, docs/contract.md): a parameter whose companions are missing, or given with one
+    it excludes, is left out, so that the case stays one the contract says must be accepted."""
+    rules = raw.get("x-dependentRequired") or {}
     query = case.query
     if not isinstance(rules, dict) or not isinstance(query, dict):
         return
     for trigger, companions in rules.items():
         if given(query, trigger) and not all(given(query, c) for c in companions):
             query.pop(trigger, None)
+    for first, *others in raw.get("x-exclusive") or ():  # parameters that may not be given together
+        if given(query, first) and any(given(query, other) for other in others):
+            query.pop(first, None)
+
+
+def _keep_inclusion_rules(case: Any, raw: dict[str, Any]) -> None:
+    """A positive case keeps the contract's `x-included-in` rules (docs/contract.md): a body value
+    given with the list it must be among joins that list."""
+    rules = raw.get("x-included-in")
+    body = case.body
+    if not isinstance(rules, dict) or not isinstance(body, dict):
+        return
+    for name, where in rules.items():
+        value, (parent, _, key) = body.get(name), str(where).rpartition("/")
+        holder = body.get(parent) if parent else body
+        if not isinstance(value, str) or not isinstance(holder, dict) or key not in holder:
+            continue
+        entries = holder[key]
+        if isinstance(entries, dict) and isinstance(entries.get("in"), list):
+            entries = entries["in"]
+        if isinstance(entries, list) and value not in entries:
+            entries.append(value)
+        elif isinstance(entries, str) and entries != value:
+            holder[key] = [entries, value]
 
 
 def given(query: dict[str, Any], name: str) -> bool:
@@ -356,6 +387,9 @@ def _failures_of(event: Any, seed: int, phase: str) -> list[Failure]:
             if node.name == "positive_data_acceptance" and case_node is not None \
                     and _breaks_path_rules(case_node.value):
                 continue  # a stateful link carried a value the target's contract refuses: not a positive case
+            if node.name == "positive_data_acceptance" and case_node is not None \
+                    and _breaks_body_schema(case_node.value):
+                continue  # schemathesis called it positive, but its body breaks the declared schema
             if node.name == "negative_data_rejection" and case_node is not None \
                     and _only_type_changes_in_a_form(case_node.value, info.failure.message):
                 continue  # every multipart field is text: a value "made an integer" is still a valid string
@@ -364,6 +398,9 @@ def _failures_of(event: Any, seed: int, phase: str) -> list[Failure]:
             if node.name == "ensure_resource_availability" and status == 404 and case_node is not None \
                     and _names_a_body_reference(case_node.value, excerpt):
                 continue  # the 404 is about an id the body refers to (documented), not the resource just created
+            if node.name == "ensure_resource_availability" and status == 404 and case_node is not None \
+                    and _breaks_body_schema(case_node.value):
+                continue  # the request itself breaks the contract: its refusal says nothing of the resource
             if node.name == "use_after_free" and case_node is not None and _deleted_by_a_202(recorder, case_node.value):
                 continue  # a 202 accepted the deletion for later: the semantic phase waits for it (delete_removes)
             if node.name == "use_after_free" and status == 200 and case_node is not None \
@@ -393,6 +430,26 @@ def _breaks_path_rules(case: Any) -> bool:
         if len(value) > schema.get("maxLength", len(value)) or len(value) < schema.get("minLength", 0):
             return True
     return False
+
+
+def _breaks_body_schema(case: Any) -> bool:
+    """Whether a body breaks what the operation declares: a media type it does not take, or a
+    JSON body against its schema (JSON Schema 2020-12 over the whole document). Schemathesis can
+    call such a case positive (a list item under `minLength` nested in a union under
+    `additionalProperties`; a JSON body in a stateful step to a multipart operation)."""
+    body, media = case.body, str(getattr(case, "media_type", "") or "application/json")
+    content = (_raw(case.operation).get("requestBody") or {}).get("content", {})
+    if body is not None and content and media not in content:
+        return True  # a body of a media type the operation does not take
+    schema = content.get(media, {}).get("schema")
+    document = getattr(case.operation.schema, "raw_schema", None)
+    if schema is None or not isinstance(document, dict) or not media.endswith("json") or body is None:
+        return False
+    root = {**schema, "components": document.get("components", {})} if isinstance(schema, dict) else schema
+    try:
+        return not Draft202012Validator(root).is_valid(body)
+    except Exception:  # a schema jsonschema cannot read: keep the finding
+        return False
 
 
 def _only_type_changes_in_a_form(case: Any, message: str) -> bool:

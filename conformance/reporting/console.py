@@ -67,6 +67,8 @@ class ConsoleReporter:
         self.console.print(f"[bold]honcho-conformance[/] against [cyan]{escape(event.base_url)}[/]  "
                            f"seed=[bold]{event.seed}[/]  profile={event.profile}  run prefix={event.prefix}"
                            + ("  [yellow]read-only[/]" if event.read_only else ""), soft_wrap=True)
+        if event.api_version is not None:
+            self.console.print(f"version: {escape(event.api_version.line())}", soft_wrap=True, highlight=False)
         self.console.print(f"phases: {', '.join(event.phases)}", soft_wrap=True)
         self.progress = Progress(SpinnerColumn(), TextColumn("{task.description:<12}"), BarColumn(bar_width=24),
                                  MofNCompleteColumn(), TextColumn("[dim]{task.fields[label]}"), TimeElapsedColumn(),

@@ -86,7 +86,10 @@ def render_html(result: RunResult, phase_started: dict[str, float] | None = None
         f'{len(groups) - len(new)} known'
         + (" · read-only" if result.read_only else "")
         + (f" · stopped: {escape(result.stop_reason)}" if result.stop_reason != "completed" else "")
-        + "</div></header><main>",
+        + "</div>"
+        + (f'<div class="meta" id="api-version">{escape(result.api_version.line())}</div>'
+           if result.api_version else "")
+        + "</header><main>",
         _coverage_section(result.coverage),
         _failures_section(groups, result),
         _phases_section(result, phase_started or {}, run_started or result.started_at),

@@ -69,9 +69,23 @@ def render_junit(result: RunResult) -> bytes:
         total_failures += failed_cases
     root.set("tests", str(total_tests))
     root.set("failures", str(total_failures))
+    for suite in root.findall("testsuite"):
+        suite.insert(0, version_properties(result))
     _make_xml_safe(root)
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def version_properties(result: RunResult) -> ET.Element:
+    """The Honcho version the run tested and how it was chosen, as a testsuite's JUnit properties."""
+    properties = ET.Element("properties")
+    choice = result.api_version
+    values = {"honcho.api_version": choice.name or "", "honcho.api_version.how": choice.how,
+              "honcho.api_version.reason": choice.reason, "honcho.api_version.server_says": choice.server_says or "",
+              "honcho.contract": choice.contract} if choice else {}
+    for name, value in {**values, "base_url": result.base_url, "seed": str(result.seed)}.items():
+        ET.SubElement(properties, "property", name=name, value=value)
+    return properties
 
 
 # XML 1.0 allows tab, newline, carriage return and these ranges; anything else (control

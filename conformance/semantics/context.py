@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from conformance.core.client import Reply
 from conformance.core.openapi import Contract
@@ -15,6 +15,9 @@ from conformance.honcho import api as A
 from conformance.honcho.api import HonchoApi
 from conformance.honcho.deletion import DEFAULT_WAIT
 from conformance.honcho.workspaces import RunWorkspaces
+
+if TYPE_CHECKING:
+    from honcho_contracts import Behaviour
 
 MAX_STEPS = 40
 LIST_PAGE = 100
@@ -54,6 +57,7 @@ class CheckContext:
         self.name = name
         self.deletion_wait = deletion_wait  # seconds to wait for a deletion answered 202
         self.contract: Contract | None = None  # for checks that read the contract itself
+        self.behaviour: Behaviour | None = None  # the tested version's behaviour switches, when it has them
         self.api = api
         self.rng = rng
         self.seed = seed

@@ -1,6 +1,8 @@
-"""The contract: openapi.yaml loaded once, and the views other modules need of it.
+"""The contract: a Honcho version's document (or any --spec document) loaded once, and the views
+other modules need of it.
 
-openapi.yaml is OpenAPI 3.1 and stays the only place where routes, parameters and
+The Honcho contracts (openapi.yaml for 3.0.12, overlays for the other versions) come from
+the honcho_contracts data package, in a checkout as in an installed wheel. Each is OpenAPI 3.1 and stays the only place where routes, parameters and
 bodies are declared. connexion 3.3 only accepts 3.0 documents (spec-first/connexion#1396),
 and only uses the document for routing and the Swagger UI here, so we hand it a 3.0
 *view* derived in memory at start-up (`openapi30_view`). Request validation does not
@@ -19,11 +21,10 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
-# the contract beside the package: in a checkout mockserver/openapi.yaml links to the repository's
-# openapi.yaml, in an installed wheel it is a copy of it (pyproject.toml, package-data)
-DEFAULT_SPEC = (Path(__file__).resolve().parents[1] / "openapi.yaml").resolve()
+import honcho_contracts
+from honcho_contracts import ApiVersion
 
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: a 3x faster start
 
@@ -68,8 +69,16 @@ class Contract:
         self.source = source
 
     @classmethod
-    def load(cls, path: str | Path = DEFAULT_SPEC) -> "Contract":
-        """The document at `path`; SpecError (one line, no traceback) for what cannot be served."""
+    def of_version(cls, version: ApiVersion) -> "Contract":
+        """The contract of a Honcho version this project carries (its overlay applied to its base)."""
+        return cls(version.document(), version.contract_path)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "Contract":
+        """The document at `path` (None: the newest released Honcho's contract); SpecError (one
+        line, no traceback) for what cannot be served."""
+        if path is None:
+            return cls.of_version(honcho_contracts.default())
         path = Path(path)
         try:
             with path.open("rb") as fh:

@@ -124,13 +124,43 @@ class ExampleResponder:
             self._cache[cache_key] = self._make_body(operation, key, status, detail)
         return self._cache[cache_key]
 
-    def _make_body(self, operation: Operation, key: str, status: int, detail: str | None) -> tuple[str, Any, str | None]:
+    def media_object(self, operation: Operation, key: str) -> tuple[str, dict[str, Any]] | None:
+        """The declared response's media type (JSON first) and its Media Type Object; None without content."""
         response = self.contract.resolve(operation.responses[key])
         content = response.get("content") or {}
         if not content:
-            return "none", None, None
+            return None
         media = next((m for m in content if is_json_media(m)), next(iter(content)))
-        media_object = self.contract.resolve(content[media]) or {}
+        return media, self.contract.resolve(content[media]) or {}
+
+    def example_names(self, operation: Operation, key: str) -> list[str]:
+        """The names of the declared response's `examples` (OpenAPI's named examples)."""
+        found = self.media_object(operation, key)
+        examples = found[1].get("examples") if found else None
+        return [str(name) for name in examples] if isinstance(examples, dict) else []
+
+    def named_example(self, operation: Operation, key: str, name: str) -> OperationResult | None:
+        """The declared response's example called `name` as an answer, or None when it has none by that name."""
+        found = self.media_object(operation, key)
+        examples = found[1].get("examples") if found else None
+        item = self.contract.resolve(examples.get(name)) if isinstance(examples, dict) else None
+        if not isinstance(item, dict) or "value" not in item or found is None:
+            return None
+        status = int(key) if key.isdigit() else 200
+        if not is_json_media(found[0]):
+            text = item["value"] if isinstance(item["value"], str) else str(item["value"])
+            return OperationResult(status, None, media_type=found[0], stream=[text.encode("utf-8")])
+        return OperationResult(status, item["value"])
+
+    def valid(self, schema: Any, body: Any) -> bool:
+        """Whether `body` is valid against a schema of the contract."""
+        return self._valid(schema, body)
+
+    def _make_body(self, operation: Operation, key: str, status: int, detail: str | None) -> tuple[str, Any, str | None]:
+        found_media = self.media_object(operation, key)
+        if found_media is None:
+            return "none", None, None
+        media, media_object = found_media
         schema = media_object.get("schema", {})
         found, example = self._example(media_object, schema)
         if found:
@@ -196,7 +226,7 @@ def generate(schema: Any, resolve: Resolve, depth: int = 0) -> Any:
     if schema is True or not isinstance(schema, dict):
         return {}
     if "$ref" in schema:  # a $ref with siblings (2020-12): both apply
-        schema = _merge([{k: v for k, v in schema.items() if k != "$ref"}, resolve({"$ref": schema["$ref"]})], resolve)
+        schema = merge_all([{k: v for k, v in schema.items() if k != "$ref"}, resolve({"$ref": schema["$ref"]})], resolve)
     if "const" in schema:
         return schema["const"]
     if isinstance(schema.get("enum"), list) and schema["enum"]:
@@ -208,7 +238,7 @@ def generate(schema: Any, resolve: Resolve, depth: int = 0) -> Any:
     if "default" in schema:
         return schema["default"]
     if isinstance(schema.get("allOf"), list):
-        return generate(_merge([{k: v for k, v in schema.items() if k != "allOf"}, *schema["allOf"]], resolve), resolve, depth)
+        return generate(merge_all([{k: v for k, v in schema.items() if k != "allOf"}, *schema["allOf"]], resolve), resolve, depth)
     for union in ("anyOf", "oneOf"):
         branches = schema.get(union)
         if isinstance(branches, list) and branches:
@@ -216,8 +246,8 @@ def generate(schema: Any, resolve: Resolve, depth: int = 0) -> Any:
             non_null = [b for b in branches if resolve(b) != {"type": "null"}]
             if depth >= MAX_DEPTH and len(non_null) < len(branches):
                 return None
-            return generate(_merge([rest, (non_null or branches)[0]], resolve), resolve, depth)
-    kind = _type_of(schema)
+            return generate(merge_all([rest, (non_null or branches)[0]], resolve), resolve, depth)
+    kind = type_of(schema)
     if kind == "null":
         return None
     if kind == "boolean":
@@ -233,7 +263,8 @@ def generate(schema: Any, resolve: Resolve, depth: int = 0) -> Any:
     return {}
 
 
-def _type_of(schema: dict[str, Any]) -> str | None:
+def type_of(schema: dict[str, Any]) -> str | None:
+    """The JSON type a schema asks for (its first non-null type), else the one its keywords imply."""
     kind = schema.get("type")
     if isinstance(kind, list):
         non_null = [k for k in kind if k != "null"]
@@ -251,7 +282,7 @@ def _type_of(schema: dict[str, Any]) -> str | None:
     return None
 
 
-def _merge(schemas: list[Any], resolve: Resolve) -> dict[str, Any]:
+def merge_all(schemas: list[Any], resolve: Resolve) -> dict[str, Any]:
     """allOf as one schema: properties and required united, other keywords first-wins."""
     merged: dict[str, Any] = {}
     for part in schemas:
@@ -259,7 +290,7 @@ def _merge(schemas: list[Any], resolve: Resolve) -> dict[str, Any]:
         if not isinstance(part, dict):
             continue
         if isinstance(part.get("allOf"), list):
-            part = _merge([{k: v for k, v in part.items() if k != "allOf"}, *part["allOf"]], resolve)
+            part = merge_all([{k: v for k, v in part.items() if k != "allOf"}, *part["allOf"]], resolve)
         for key, value in part.items():
             if key == "properties":
                 merged["properties"] = {**value, **merged.get("properties", {})}

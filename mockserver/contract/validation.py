@@ -27,7 +27,9 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from mockserver.contract.document import Contract, Operation
-from mockserver.errors import MAX_LISTED, ApiError
+from mockserver.contract.field_aliases import as_sent, by_alias
+from mockserver.contract.refusals import Refusal, read_refusal
+from mockserver.errors import MAX_LISTED
 from mockserver.json_text import has_lone_surrogate, parse_json
 from mockserver.timestamps import parse_client_timestamp
 
@@ -40,6 +42,10 @@ _CONTRACT_URI = "urn:honcho-mock:contract"
 KNOWN_PARAMETERS = 512  # parameter readings kept per operation (forgotten together when full)
 PATTERN_ERROR = "x-pattern-error"  # openapi.yaml: a pattern a validator of the real server checks, and its message
 FIELD_NAME = "x-field-name"  # openapi.yaml: a body property also accepted under its model's field name
+LESS_THAN = "x-less-than"  # openapi.yaml: [{field, than, message}]: an object's field must be below another (docs/contract.md)
+VALUE_ERRORS = "x-value-errors"  # [{check, message}]: the message of the first check a refused string fails (docs/contract.md)
+VALUE_ERRORS_AT = "x-value-errors-at"  # `list`: that error names the list holding the string, as a list validator does
+UNION_TAGS = "x-union-tags"  # on an anyOf: pydantic's name of each non-null branch, which its errors carry in `loc`
 
 
 def is_json_media(content_type: str | None) -> bool:
@@ -55,7 +61,7 @@ def is_json_media(content_type: str | None) -> bool:
 
 @functools.lru_cache(maxsize=256)
 def ecma_regex(pattern: str) -> re.Pattern[str]:
-    """A JSON Schema `pattern` (an ECMA 262 regex) for Python's `re`. In ECMA 262 (and in
+    r"""A JSON Schema `pattern` (an ECMA 262 regex) for Python's `re`. In ECMA 262 (and in
     jsonschema_rs and pydantic) `$` matches only at the very end; Python's `$` also matches
     before a final newline, so `"bob\n"` would pass `^[a-zA-Z0-9_-]+$`. Each `$` outside a
     character class becomes `\Z`."""
@@ -109,9 +115,41 @@ FORMATS = FormatChecker()
 FORMATS.checkers = {**Draft202012Validator.FORMAT_CHECKER.checkers, "date-time": (storable_datetime, ())}
 
 
+def _broken_orders(validator: Any, rules: Any, instance: Any, schema: Any) -> Iterable[str]:
+    """The messages of the `x-less-than` rules `instance` breaks: both fields given as numbers
+    that their own schemas take (pydantic runs a model's validator only once its fields are
+    valid), and the first not below the second."""
+    if not isinstance(instance, dict) or not isinstance(rules, list):
+        return
+    properties = schema.get("properties", {}) if isinstance(schema, dict) else {}
+    for rule in rules:
+        low, high = instance.get(rule.get("field")), instance.get(rule.get("than"))
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (low, high)) or low < high:
+            continue
+        if validator is None or all(validator.evolve(schema=properties.get(rule[k], True)).is_valid(instance[rule[k]])
+                                    for k in ("field", "than")):
+            yield str(rule.get("message", f"{rule['field']} must be less than {rule['than']}"))
+
+
+def _less_than(validator: Any, rules: Any, instance: Any, schema: Any) -> Iterable[ValidationError]:
+    for message in _broken_orders(validator, rules, instance, schema):
+        yield ValidationError(message)
+
+
+class _FastLessThan:
+    """`x-less-than` for jsonschema_rs: the fast path must find the same bodies invalid."""
+
+    def __init__(self, parent_schema: Any, value: Any, schema_path: Any) -> None:
+        self.schema, self.rules = parent_schema, value
+
+    def validate(self, instance: Any) -> None:
+        for message in _broken_orders(None, self.rules, instance, self.schema):
+            raise ValueError(message)
+
+
 # Draft 2020-12 with ECMA `pattern` semantics: it lists the errors of the requests that
 # jsonschema_rs (the fast path) finds invalid, so both must read patterns alike.
-_ErrorLister = validators.extend(Draft202012Validator, {"pattern": _ecma_pattern})
+_ErrorLister = validators.extend(Draft202012Validator, {"pattern": _ecma_pattern, LESS_THAN: _less_than})
 
 
 class ContractValidator:
@@ -122,6 +160,8 @@ class ContractValidator:
         self._registry = Registry().with_resource(_CONTRACT_URI, resource)
         self._fast_registry: Any = None
         self._contract = contract
+        components = contract.document.get("components", {}).get("schemas", {})
+        self._enum_classes = frozenset(name for name, schema in components.items() if isinstance(schema, dict) and "enum" in schema)
         self._operations = {
             op_id: OperationValidator(self, op) for op_id, op in contract.operations.items()
         }
@@ -136,8 +176,9 @@ class ContractValidator:
         if self._fast_registry is None:
             self._fast_registry = jsonschema_rs.Registry([(_CONTRACT_URI, self._contract.document)])
         fast = jsonschema_rs.validator_for(rooted, registry=self._fast_registry, validate_formats=True,
+                                           keywords={LESS_THAN: _FastLessThan},
                                            formats={"date-time": storable_datetime})
-        return CompiledSchema(python, fast)
+        return CompiledSchema(python, fast, self._enum_classes)
 
     def resolve(self, node: Any) -> Any:
         return self._contract.resolve(node)
@@ -150,6 +191,7 @@ class CompiledSchema:
 
     python: Any  # _ErrorLister: Draft 2020-12 with ECMA patterns
     fast: Any
+    enum_classes: frozenset[str] = frozenset()  # the components that are Enum classes (pydantic's "enum" error)
 
     def is_valid(self, instance: Any) -> bool:
         try:
@@ -186,6 +228,7 @@ class _Param:
     scalar_type: str | None
     default: Any
     validator: CompiledSchema
+    repeated: bool = False  # a query parameter given as a list (`?sessions=a&sessions=b`)
 
 
 class OperationValidator:
@@ -208,8 +251,10 @@ class OperationValidator:
                     scalar_type=_scalar_type(owner, schema),
                     default=schema.get("default"),
                     validator=owner.schema_validator(schema),
+                    repeated=raw["in"] == "query" and _takes_list(owner, schema),
                 )
             )
+        self.takes_lists = any(param.repeated for param in self._params)
         body = owner.resolve(operation.request_body) if operation.request_body else None
         self.body_required = bool(body and body.get("required"))
         content = (body or {}).get("content", {})
@@ -240,9 +285,14 @@ class OperationValidator:
             known = self._known.get(key)
             if known is not None:
                 return dict(known[0]), dict(known[1]), []
-        query = dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)) if query_string else {}
-        path, values, errors = self.parse_parameters(path_params, query, headers)
-        if key is not None and not errors:
+        pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True) if query_string else []
+        repeated: dict[str, list[str]] | None = None
+        if self.takes_lists and pairs:  # parameters that take a list read every value of their key
+            repeated = {}
+            for name, value in pairs:
+                repeated.setdefault(name, []).append(value)
+        path, values, errors = self.parse_parameters(path_params, dict(pairs), headers, repeated)
+        if key is not None and not errors and repeated is None:  # lists are not shared between requests
             if len(self._known) >= KNOWN_PARAMETERS:
                 self._known.clear()
             self._known[key] = (path, values)
@@ -250,9 +300,11 @@ class OperationValidator:
         return path, values, errors
 
     def parse_parameters(
-        self, path_params: Mapping[str, str], query: Mapping[str, str], headers: Mapping[str, str]
+        self, path_params: Mapping[str, str], query: Mapping[str, str], headers: Mapping[str, str],
+        repeated: Mapping[str, list[str]] | None = None,
     ) -> tuple[dict[str, str], dict[str, Any], list[dict[str, Any]]]:
-        """Typed path and query values, plus the errors found (not raised: the body adds more)."""
+        """Typed path and query values, plus the errors found (not raised: the body adds more).
+        `repeated`: every value of each query key, for the parameters that take a list."""
         errors: list[dict[str, Any]] = []
         path: dict[str, str] = {}
         values: dict[str, Any] = {}
@@ -261,6 +313,13 @@ class OperationValidator:
             raw = source.get(param.name if param.location != "header" else param.name.lower())
             if raw is None and param.location == "path":  # connexion routes `{pet-id}` as `pet_id`
                 raw = source.get(param.name.replace("-", "_"))
+            if param.repeated and raw is not None:
+                listed = (repeated or {}).get(param.name, [raw])
+                found = _schema_errors(param.validator, listed, [param.location, param.name])
+                errors.extend(found)
+                if not found:
+                    values[param.name] = listed
+                continue
             if raw is None:
                 if param.required:
                     errors.append({"type": "missing", "loc": [param.location, param.name], "msg": "Field required", "input": None})
@@ -304,7 +363,7 @@ class OperationValidator:
         if errors and self._refusal is not None:
             errors = self._refusal.apply(errors)
         if renamed and errors:
-            errors = [_as_sent(item, renamed, sent) for item in errors]
+            errors = [as_sent(item, renamed, sent) for item in errors]
         if not errors and self._integers is not None:
             body = _as_integers(self._integers, body)
         return body, errors
@@ -343,34 +402,6 @@ def field_names(owner: "ContractValidator", schema: Any) -> dict[str, str]:
     model = _non_null(owner, schema) if isinstance(schema, dict) else {}
     return {alias: prop[FIELD_NAME] for alias, prop in model.get("properties", {}).items()
             if isinstance(prop, dict) and isinstance(prop.get(FIELD_NAME), str)}
-
-
-def by_alias(names: Mapping[str, str], body: Any) -> tuple[Any, dict[str, str]]:
-    """The body with each field name read as its alias (the alias wins when both are
-    sent, the field name is then ignored as pydantic ignores an extra key), and which
-    aliases were read from a field name."""
-    if not names or not isinstance(body, dict) or not any(name in body for name in names.values()):
-        return body, {}
-    renamed: dict[str, str] = {}
-    body = dict(body)
-    for alias, name in names.items():
-        if name not in body:
-            continue
-        value = body.pop(name)
-        if alias not in body:
-            body[alias] = value
-            renamed[alias] = name
-    return body, renamed
-
-
-def _as_sent(item: dict[str, Any], renamed: Mapping[str, str], sent: Any) -> dict[str, Any]:
-    """An error item named by the key the client sent, as pydantic names it."""
-    loc = item["loc"]
-    if len(loc) > 1 and loc[0] == "body" and loc[1] in renamed:
-        item = {**item, "loc": ["body", renamed[loc[1]], *loc[2:]]}
-    elif len(loc) == 2 and item["type"] == "missing":
-        item = {**item, "input": sent}
-    return item
 
 
 _TOP_LEVEL_TYPE_ERRORS = {
@@ -426,6 +457,10 @@ def _as_integers(fields: IntegerFields | bool, value: Any) -> Any:
         return {key: _as_integers(fields[key], item) if key in fields else
                 (_as_integers(fields["{}"], item) if "{}" in fields else item) for key, item in value.items()}
     return value
+
+
+def _takes_list(owner: ContractValidator, schema: dict[str, Any]) -> bool:
+    return _non_null(owner, schema).get("type") == "array"
 
 
 def _scalar_type(owner: ContractValidator, schema: dict[str, Any]) -> str | None:
@@ -487,11 +522,40 @@ def _schema_errors(validator: CompiledSchema, instance: Any, prefix: list[Any]) 
             if key not in best or rank < best[key][0]:
                 best[key] = (rank, item)
     items = [item for _, item in best.values()]
+    for item in items:
+        if ENUM_TITLE in item and item.pop(ENUM_TITLE) in validator.enum_classes:
+            item["type"] = "enum"
+    if any(AT_LIST in item for item in items):
+        items = _at_lists(items, instance, len(prefix))
     too_long = [tuple(item["loc"]) for item in items if item["type"] == "too_long"]
     if too_long:  # pydantic stops reading a list at its bound: no errors of its items
         items = [item for item in items if not any(len(item["loc"]) > len(bound) and tuple(item["loc"][:len(bound)]) == bound
                                                    for bound in too_long)]
     return items
+
+
+ENUM_TITLE = "_enum_title"  # an enum's title: a component's name when the enum is an Enum class
+AT_LIST = "_at_list"  # an error item to be named by the list holding its value (x-value-errors-at: list)
+
+
+def _at_lists(items: list[dict[str, Any]], root: Any, skip: int) -> list[dict[str, Any]]:
+    """Errors of list items that the list's own validator reports: one per list, the first
+    item's message, the whole list as input."""
+    out: list[dict[str, Any]] = []
+    seen = {tuple(item["loc"]) for item in items if AT_LIST not in item}  # the list's own errors come first
+    for item in items:
+        if not item.pop(AT_LIST, False):
+            out.append(item)
+            continue
+        loc = item["loc"][:-1]
+        if tuple(loc) in seen:
+            continue
+        seen.add(tuple(loc))
+        value = root
+        for step in loc[skip:]:
+            value = value[step]
+        out.append({**item, "loc": loc, "input": value})
+    return out
 
 
 _CHECK_ORDER = {name: rank for rank, name in enumerate(
@@ -510,6 +574,15 @@ def _translate(error: ValidationError, prefix: list[Any]) -> Iterable[dict[str, 
     schema = error.schema if isinstance(error.schema, dict) else {}
     if keyword in ("anyOf", "oneOf"):
         wanted = [i for i, b in enumerate(value) if not (isinstance(b, dict) and b.get("type") == "null")]
+        tags = schema.get(UNION_TAGS)
+        if isinstance(tags, list) and len(tags) == len(wanted):  # pydantic reports every branch, named by its tag
+            at = len(loc)
+            for tag, branch in zip(tags, wanted):
+                for sub in error.context or []:
+                    if sub.relative_schema_path and sub.relative_schema_path[0] == branch:
+                        for item in _translate(sub, prefix):
+                            yield {**item, "loc": [*item["loc"][:at], tag, *item["loc"][at:]]}
+            return
         inner = [e for e in error.context or [] if e.relative_schema_path and e.relative_schema_path[0] in wanted[:1]]
         if inner:
             for sub in inner:
@@ -535,7 +608,29 @@ def _translate(error: ValidationError, prefix: list[Any]) -> Iterable[dict[str, 
             return
         yield _type_error(value, schema, loc, instance)
         return
-    yield _constraint_error(keyword, value, schema, loc, instance, error)
+    yield _value_error(schema, keyword, loc, instance) or _constraint_error(keyword, value, schema, loc, instance, error)
+
+
+def _value_error(schema: dict[str, Any], keyword: str, loc: list[Any], instance: Any) -> dict[str, Any] | None:
+    """`x-value-errors`: a string refused by a rule the checks cover gets the message of the
+    first check it fails, as a pydantic validator raising ValueError words it."""
+    checks = schema.get(VALUE_ERRORS)
+    if not isinstance(checks, list) or not isinstance(instance, str):
+        return None
+    if keyword not in {key for check in checks for key in check.get("check", {})}:
+        return None
+    message = next((c["message"] for c in checks if not _check_validator(json.dumps(c["check"])).is_valid(instance)), None)
+    if message is None:
+        return None
+    item = _item("value_error", loc, f"Value error, {message}", instance, {"error": {}})
+    if schema.get(VALUE_ERRORS_AT) == "list":
+        item[AT_LIST] = True
+    return item
+
+
+@functools.lru_cache(maxsize=64)
+def _check_validator(check: str) -> Any:
+    return _ErrorLister(json.loads(check))
 
 
 def _item(kind: str, loc: list[Any], msg: str, instance: Any, ctx: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -635,6 +730,8 @@ def _constraint_error(keyword: str, value: Any, schema: dict[str, Any], loc: lis
         return _item("string_too_long", loc, f"String should have at most {value} {_plural(value, 'character')}", instance, {"max_length": value})
     if keyword == "pattern" and error.message == _NOT_UNICODE:
         return _item("string_unicode", loc, "Input should be a valid string, unable to parse raw data as a unicode string", instance)
+    if keyword == LESS_THAN:
+        return _item("value_error", loc, f"Value error, {error.message if error else keyword}", instance, {"error": {}})
     if keyword == "pattern" and isinstance(schema.get(PATTERN_ERROR), str):
         return _item("value_error", loc, f"Value error, {schema[PATTERN_ERROR]}", instance, {"error": {}})
     if keyword == "pattern":
@@ -650,7 +747,10 @@ def _constraint_error(keyword: str, value: Any, schema: dict[str, Any], loc: lis
     if keyword in ("enum", "const"):
         options = value if keyword == "enum" else [value]
         expected = _join_options([repr(o) if isinstance(o, str) else json.dumps(o) for o in options])
-        return _item("enum" if keyword == "enum" else "literal_error", loc, f"Input should be {expected}", instance, {"expected": expected})
+        item = _item("literal_error", loc, f"Input should be {expected}", instance, {"expected": expected})
+        if keyword == "enum":  # an Enum class (a component, "enum") or a Literal field (inline): _schema_errors tells
+            item[ENUM_TITLE] = schema.get("title")
+        return item
     if keyword == "format" and value == "date-time" and isinstance(instance, str) and not has_lone_surrogate(instance) \
             and Draft202012Validator.FORMAT_CHECKER.conforms(instance, "date-time"):
         return _item("value_error", loc, "Value error, date-time out of range: its UTC form must fall in years 1..9999",
@@ -685,40 +785,6 @@ def _join_options(options: list[str]) -> str:
     return ", ".join(options[:-1]) + " or " + options[-1]
 
 
-@dataclass(frozen=True)
-class Refusal:
-    """A body schema's `x-refusal` (docs/contract.md): errors of the rules it `covers` are
-    judged after every other rule, as the real server judges them in its handler. Other
-    errors are reported alone; covered ones alone are answered 422 with the declared string
-    `detail`, or, with none declared, left to the operation's handler (which words them)."""
-
-    detail: str | None
-    covers: tuple[tuple[tuple[str, ...], frozenset[str] | None], ...]  # (body path, error types or None: any)
-
-    def covered(self, error: dict[str, Any]) -> bool:
-        path = [str(part) for part in error["loc"][1:]]
-        kind = "missing" if error.get("input") is None and error["type"].endswith("_type") else error["type"]
-        return any(_path_matches(pattern, path) and (types is None or kind in types) for pattern, types in self.covers)
-
-    def apply(self, errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        others = [e for e in errors if not self.covered(e)]
-        if others or self.detail is None:
-            return others
-        raise ApiError(422, self.detail)
-
-
-def _path_matches(pattern: tuple[str, ...], path: list[str]) -> bool:
-    if pattern and pattern[-1] == "**":
-        return len(path) >= len(pattern) and all(p in ("*", q) for p, q in zip(pattern[:-1], path))  # strictly below
-    return len(path) == len(pattern) and all(p in ("*", q) for p, q in zip(pattern, path))
-
-
 def _refusal(owner: ContractValidator, schema: dict[str, Any]) -> Refusal | None:
-    """`x-refusal: {detail?, covers: [{path, types?}, ...]}`; a path is body keys joined by `/`,
-    `*` one key, a final `**` anything below; a null where a type was wanted counts as `missing`."""
-    declared = owner.resolve(schema).get("x-refusal") if isinstance(schema, dict) and schema else None
-    if not isinstance(declared, dict):
-        return None
-    covers = tuple((tuple(str(entry["path"]).split("/")), frozenset(entry["types"]) if entry.get("types") else None)
-                   for entry in declared.get("covers", ()))
-    return Refusal(declared.get("detail"), covers)
+    """The body schema's `x-refusal`, if it declares one (mockserver/contract/refusals.py)."""
+    return read_refusal(owner.resolve(schema).get("x-refusal") if isinstance(schema, dict) and schema else None)

@@ -6,6 +6,7 @@ from mockserver.handlers import (  # noqa: F401
     keys,
     memory,
     queue,
+    scopes,
     search,
     uploads,
     webhooks,

@@ -6,8 +6,9 @@ import re
 from typing import Any, Iterable
 
 from mockserver.errors import ApiError, RequestValidationError, pydantic_text
-from mockserver.handler_interface import OperationResult, ParsedRequest
+from mockserver.handler_interface import API_VERSION_HEADER, OperationResult, ParsedRequest
 from mockserver.handlers.registry import filters_of, operation, paginate
+from mockserver.honcho import observers, scopes
 from mockserver.json_text import has_lone_surrogate
 from mockserver.state.store import Store
 from mockserver.timestamps import echo_timestamp, parse_client_timestamp
@@ -68,6 +69,21 @@ def well_formed(req: ParsedRequest, *names: str) -> bool:
     return all(map(_WELL_FORMED_ID, map(req.path.get, names, ("",) * len(names))))
 
 
+def listed_refusals(req: ParsedRequest) -> bool:
+    """Whether the version names every refused peer id in one 422 (behaviour peer_name_refusals)."""
+    return req.behaviour.peer_name_refusals == "listed"
+
+
+def check_joining_peers(store: Store, req: ParsedRequest, peer_ids: Iterable[str], action: str) -> None:
+    """Peers a request names to join a session (authors, session peers): no scope may (where the
+    version has scopes), and, where the version lists refusals, every id it would create must be one."""
+    workspace_id = req.path["workspace_id"]
+    if req.behaviour.scopes:
+        scopes.refuse_scopes(store, workspace_id, peer_ids, action)
+    if listed_refusals(req):
+        scopes.refuse_new_peer_names(store, workspace_id, peer_ids)
+
+
 # -- workspaces -------------------------------------------------------------------------
 @operation("get_or_create_workspace_v3_workspaces_post", names_in_body="workspace")
 def get_or_create_workspace(store: Store, req: ParsedRequest) -> OperationResult:
@@ -103,12 +119,21 @@ def get_or_create_peer(store: Store, req: ParsedRequest) -> OperationResult:
 
 @operation("get_peers_v3_workspaces__workspace_id__peers_list_post")
 def list_peers(store: Store, req: ParsedRequest) -> OperationResult:
-    return OperationResult(200, paginate(store.list_peers(req.path["workspace_id"], filters_of(req.body)), req.query))
+    kind = (req.body or {}).get("kind") if req.behaviour.scopes else None
+    return OperationResult(200, paginate(store.list_peers(req.path["workspace_id"], filters_of(req.body), kind), req.query))
 
 
 @operation("update_peer_v3_workspaces__workspace_id__peers__peer_id__put")
 def update_peer(store: Store, req: ParsedRequest) -> OperationResult:
-    require_ids(req, "workspace_id", "peer_id")
+    """A scope is no peer to update (422, 3.1-preview); a missing peer is created."""
+    workspace_id, peer_id = req.path["workspace_id"], req.path["peer_id"]
+    if req.behaviour.scopes and scopes.is_scope(store, workspace_id, peer_id):
+        raise ApiError(422, f"Peer '{peer_id}' is a scope. Use the scopes routes to manage scopes.")
+    if listed_refusals(req):
+        require_ids(req, "workspace_id")
+        scopes.refuse_new_peer_names(store, workspace_id, [peer_id])
+    else:
+        require_ids(req, "workspace_id", "peer_id")
     body = req.body or {}
     return OperationResult(200, store.update_peer(req.path["workspace_id"], req.path["peer_id"], body.get("metadata"), body.get("configuration")))
 
@@ -123,10 +148,20 @@ def peer_sessions(store: Store, req: ParsedRequest) -> OperationResult:
 @operation("get_or_create_session_v3_workspaces__workspace_id__sessions_post", names_in_body="session")
 def get_or_create_session(store: Store, req: ParsedRequest) -> OperationResult:
     require_ids(req, "workspace_id")
-    body = req.body
-    require_model_ids(body.get("peers") or ())
-    return created_or_found(*store.get_or_create_session(
-        req.path["workspace_id"], body["id"], body.get("metadata"), body.get("configuration"), body.get("peers")))
+    workspace_id, body = req.path["workspace_id"], req.body
+    peers = body.get("peers") or {}
+    if req.behaviour.scopes or listed_refusals(req):
+        check_joining_peers(store, req, peers, scopes.MEMBERSHIP_GUIDANCE)
+    else:
+        require_model_ids(peers)
+    observers.check_peers_joining(store, workspace_id, body["id"], body.get("peers"))
+    record, created = store.get_or_create_session(workspace_id, body["id"], body.get("metadata"),
+                                                  body.get("configuration"), body.get("peers"))
+    if req.behaviour.scopes and body.get("scopes"):  # each scope is created when missing, then joined
+        for name in dict.fromkeys(body["scopes"]):
+            scope_record, _ = store.get_or_create_scope(workspace_id, scopes.scope_peer_id(name))
+            scopes.join(store, workspace_id, scope_record["id"], [body["id"]])
+    return created_or_found(record, created)
 
 
 @operation("get_sessions_v3_workspaces__workspace_id__sessions_list_post")
@@ -155,21 +190,38 @@ def clone_session(store: Store, req: ParsedRequest) -> OperationResult:
 
 @operation("add_peers_to_session_v3_workspaces__workspace_id__sessions__session_id__peers_post")
 def add_session_peers(store: Store, req: ParsedRequest) -> OperationResult:
-    require_ids(req, "workspace_id", "session_id")
-    refuse_peer_keys(req.body, "Session not found")
+    """Peers added through a get-or-create of the session: an id the id rule refuses, in the path
+    or among the keys, is 404 `Session not found` (recorded on 3.0.7 and 3.0.12), nothing changed."""
+    if not well_formed(req, "workspace_id", "session_id"):
+        raise ApiError(404, "Session not found")
+    if req.behaviour.scopes or listed_refusals(req):
+        check_joining_peers(store, req, req.body, scopes.MEMBERSHIP_GUIDANCE)
+    else:
+        refuse_peer_keys(req.body, "Session not found")
+    observers.check_peers_joining(store, req.path["workspace_id"], req.path["session_id"], req.body)
     return OperationResult(200, store.add_session_peers(req.path["workspace_id"], req.path["session_id"], req.body))
 
 
 @operation("set_session_peers_v3_workspaces__workspace_id__sessions__session_id__peers_put")
 def set_session_peers(store: Store, req: ParsedRequest) -> OperationResult:
-    if not well_formed(req, "workspace_id", "session_id"):
+    if req.behaviour.scopes:
+        scopes.refuse_scopes(store, req.path["workspace_id"], req.body, scopes.MEMBERSHIP_GUIDANCE)
+    if not well_formed(req, "workspace_id", "session_id") or listed_refusals(req):
         store.require_session(req.path["workspace_id"], req.path["session_id"])  # 404: it cannot exist
-    refuse_peer_keys(req.body, "Failed to set peers for session")
+    if listed_refusals(req):
+        scopes.refuse_new_peer_names(store, req.path["workspace_id"], req.body)
+    else:
+        refuse_peer_keys(req.body, "Failed to set peers for session")
+    observers.check_peers_set(req.path["session_id"], req.body)
     return OperationResult(200, store.set_session_peers(req.path["workspace_id"], req.path["session_id"], req.body))
 
 
 @operation("remove_peers_from_session_v3_workspaces__workspace_id__sessions__session_id__peers_delete")
 def remove_session_peers(store: Store, req: ParsedRequest) -> OperationResult:
+    if req.behaviour.scopes:
+        scopes.refuse_scopes(store, req.path["workspace_id"], req.body, scopes.MEMBERSHIP_GUIDANCE)
+    elif listed_refusals(req):
+        scopes.refuse_impossible(req.body)
     return OperationResult(200, store.remove_session_peers(req.path["workspace_id"], req.path["session_id"], req.body))
 
 
@@ -181,14 +233,24 @@ def session_peers(store: Store, req: ParsedRequest) -> OperationResult:
 @operation("get_peer_config_v3_workspaces__workspace_id__sessions__session_id__peers__peer_id__config_get")
 def get_peer_config(store: Store, req: ParsedRequest) -> OperationResult:
     p = req.path
+    refuse_scope_membership(store, req, p["peer_id"])
     return OperationResult(200, store.peer_config(p["workspace_id"], p["session_id"], p["peer_id"]))
 
 
 @operation("set_peer_config_v3_workspaces__workspace_id__sessions__session_id__peers__peer_id__config_put")
 def set_peer_config(store: Store, req: ParsedRequest) -> OperationResult:
     p = req.path
+    store.require_session(p["workspace_id"], p["session_id"])
+    refuse_scope_membership(store, req, p["peer_id"])
+    observers.check_config_set(store, p["workspace_id"], p["session_id"], p["peer_id"], req.body)
     store.set_peer_config(p["workspace_id"], p["session_id"], p["peer_id"], req.body)
     return OperationResult(204, media_type=None)
+
+
+def refuse_scope_membership(store: Store, req: ParsedRequest, peer_id: str) -> None:
+    """A scope's config in a session is the scopes routes' to manage, read or written (422)."""
+    if req.behaviour.scopes and scopes.is_scope(store, req.path["workspace_id"], peer_id):
+        raise ApiError(422, f"Peer name(s) {[peer_id]} are scopes. Scope membership is managed via the scopes routes.")
 
 
 def refuse_peer_keys(peers: dict[str, Any], detail: str) -> None:
@@ -210,6 +272,8 @@ def require_peer_ids(peers: dict[str, Any]) -> None:
 def create_messages(store: Store, req: ParsedRequest) -> OperationResult:
     require_ids(req, "workspace_id", "session_id")
     messages = req.body["messages"]
+    if req.behaviour.scopes or listed_refusals(req):
+        check_joining_peers(store, req, [m["peer_id"] for m in messages], "Scope peers cannot author messages.")
     if not all(_WELL_FORMED_ID(m["peer_id"]) for m in messages):
         reject_bad_ids((["body", "messages", i, "peer_id"], m["peer_id"]) for i, m in enumerate(messages))
     if not any(m.get("created_at") for m in messages):  # the common batch: every message stamped now
@@ -247,4 +311,5 @@ def update_message(store: Store, req: ParsedRequest) -> OperationResult:
 
 @operation("health_check_health_get")
 def health(store: Store, req: ParsedRequest) -> OperationResult:
-    return OperationResult(200, {"status": "ok"})
+    """The real server's answer; a header says which Honcho version the mock serves (docs/versions.md)."""
+    return OperationResult(200, {"status": "ok"}, headers={API_VERSION_HEADER: req.api_version})

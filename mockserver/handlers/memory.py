@@ -7,9 +7,12 @@ from typing import Any, Iterator, Sequence
 
 from mockserver.handler_interface import OperationResult, ParsedRequest
 from mockserver.handlers.context import representation_query
-from mockserver.handlers.core import require_ids, well_formed, well_formed_id
+from mockserver.errors import ApiError
+from mockserver.handlers.core import listed_refusals, require_ids, well_formed
 from mockserver.handlers.registry import filters_of, operation, paginate
-from mockserver.honcho import cards, conclusions, dialectic
+from mockserver.honcho import cards, conclusions, dialectic, scopes
+from mockserver.honcho.recall_filters import session_allowlist
+from mockserver.honcho.response_format import check_response_format, shaped_answer
 from mockserver.honcho.representation import representation
 from mockserver.state.store import NotFound, Store
 
@@ -19,22 +22,13 @@ from mockserver.state.store import NotFound, Store
 def create_conclusions(store: Store, req: ParsedRequest) -> OperationResult:
     if not well_formed(req, "workspace_id"):  # it cannot exist: 404, as the real server answers
         raise NotFound(f"Workspace {req.path['workspace_id']} not found")
-    require_conclusion_ids(req.path["workspace_id"], req.body["conclusions"])
-    return OperationResult(201, conclusions.create_conclusions(store, req.path["workspace_id"], req.body["conclusions"]))
-
-
-def require_conclusion_ids(workspace_id: str, items: Sequence[dict[str, Any]]) -> None:
-    """Peers and sessions a conclusion names may be created, so an id the id rule refuses
-    names a record that cannot exist: 404, as the real server answers when it looks the
-    record up (the upstream schema has no pattern here, so it is no request-validation 422)."""
-    for item in items:
-        session_id = item.get("session_id")
-        if session_id is not None and not well_formed_id(session_id):
-            raise NotFound(f"Session {session_id} not found in workspace {workspace_id}")
-    for item in items:
-        for field in ("observer_id", "observed_id"):
-            if not well_formed_id(item[field]):
-                raise NotFound(f"Peer {item[field]} not found in workspace {workspace_id}")
+    refuse = None
+    if req.behaviour.scopes:  # checked once every peer named is found: a conclusion is never about a scope
+        def refuse() -> None:
+            scopes.refuse_observed(store, req.path["workspace_id"], [c["observed_id"] for c in req.body["conclusions"]],
+                                   "No conclusion is ever formed about a scope.")
+    return OperationResult(201, conclusions.create_conclusions(store, req.path["workspace_id"], req.body["conclusions"],
+                                                               with_level=req.behaviour.conclusion_level, check=refuse))
 
 
 @operation("list_conclusions_v3_workspaces__workspace_id__conclusions_list_post")
@@ -62,13 +56,18 @@ def get_representation(store: Store, req: ParsedRequest) -> OperationResult:
     answers (second round); an unknown `session_id` is a 404."""
     workspace_id, peer_id = req.path["workspace_id"], req.path["peer_id"]
     body = req.body or {}
+    refuse_observed_peers(store, req, (peer_id, body.get("target")),
+                          scopes.NOT_A_REPRESENTATION_OF.format(what="a representation observer or target"))
+    allowed = recall_sessions(req)
+    observer, scoped = scope_option(store, req)
+    allowed = scoped if scoped is not None else allowed
     if store.peer(workspace_id, peer_id) is None:
         return OperationResult(200, {"representation": ""})
     session_id = body.get("session_id") or None  # "" names no session, as on the real server
     if session_id is not None:
         store.require_session(workspace_id, session_id)
-    text = representation(store, workspace_id, peer_id, body.get("target") or peer_id,
-                          representation_query(body, False), session_id)
+    text = representation(store, workspace_id, observer or peer_id, body.get("target") or peer_id,
+                          representation_query(body, False), session_id, None if session_id else allowed)
     return OperationResult(200, {"representation": text})
 
 
@@ -81,7 +80,14 @@ def get_peer_card(store: Store, req: ParsedRequest) -> OperationResult:
 
 @operation("set_peer_card_v3_workspaces__workspace_id__peers__peer_id__card_put")
 def set_peer_card(store: Store, req: ParsedRequest) -> OperationResult:
-    require_ids(req, "workspace_id", "peer_id")
+    target = req.query.get("target")
+    if req.behaviour.scopes and target is not None:
+        scopes.refuse_observed(store, req.path["workspace_id"], [target], "No peer card is ever formed about a scope.")
+    if listed_refusals(req):
+        require_ids(req, "workspace_id")
+        scopes.refuse_new_peer_names(store, req.path["workspace_id"], [req.path["peer_id"]])
+    else:
+        require_ids(req, "workspace_id", "peer_id")
     card = cards.set_card(store, req.path["workspace_id"], req.path["peer_id"], req.body["peer_card"], req.query.get("target"))
     return OperationResult(200, {"peer_card": card})
 
@@ -89,6 +95,7 @@ def set_peer_card(store: Store, req: ParsedRequest) -> OperationResult:
 @operation("get_peer_context_v3_workspaces__workspace_id__peers__peer_id__context_get")
 def get_peer_context(store: Store, req: ParsedRequest) -> OperationResult:
     workspace_id, peer_id = req.path["workspace_id"], req.path["peer_id"]
+    refuse_observed_peers(store, req, (peer_id, req.query.get("target")), "Use the `scope` option on the read routes instead.")
     cards.require_peer(store, workspace_id, peer_id)
     target = req.query.get("target") or peer_id
     text = representation(store, workspace_id, peer_id, target, representation_query(req.query, True))
@@ -99,16 +106,71 @@ def get_peer_context(store: Store, req: ParsedRequest) -> OperationResult:
 # -- chat -------------------------------------------------------------------------------
 @operation("chat_v3_workspaces__workspace_id__peers__peer_id__chat_post")
 def chat(store: Store, req: ParsedRequest) -> OperationResult:
-    """The peer is created if missing, as on the real server; `stream` answers SSE."""
-    require_ids(req, "workspace_id", "peer_id")
+    """The peer is created if missing, as on the real server; a `session_id` naming no session is 404
+    (recorded, nothing created), unless the answer is streamed; `stream` answers SSE."""
     workspace_id, peer_id = req.path["workspace_id"], req.path["peer_id"]
     body = req.body
+    refuse_observed_peers(store, req, (peer_id, body.get("target")),
+                          scopes.NOT_A_REPRESENTATION_OF.format(what="a chat observer or target"))
+    observer, scoped = scope_option(store, req)
+    allowed = recall_sessions(req)
+    allowed = scoped if scoped is not None else allowed
+    if req.behaviour.recall_filters:
+        check_response_format(body.get("response_format"))
+    if listed_refusals(req):
+        require_ids(req, "workspace_id")
+        scopes.refuse_new_peer_names(store, workspace_id, [peer_id])
+    else:
+        require_ids(req, "workspace_id", "peer_id")
+    session_id = body.get("session_id") or None
+    if session_id is not None and not body.get("stream"):
+        # a streamed answer has started (200) before the session is looked up; a refused one changes nothing
+        # (the real server has created the peer by then: the mock keeps a refusal free of effects)
+        store.require_session(workspace_id, session_id)
     store.get_or_create_peer(workspace_id, peer_id)
-    content = dialectic.answer(store, workspace_id, peer_id, body.get("target") or peer_id, body["query"],
-                               body.get("session_id"))
+    content = dialectic.answer(store, workspace_id, observer or peer_id, body.get("target") or peer_id, body["query"],
+                               body.get("session_id"), allowed)
+    if req.behaviour.recall_filters and body.get("response_format") is not None:
+        content = shaped_answer(body["response_format"], content)
     if body.get("stream"):
         return OperationResult(200, media_type="text/event-stream", stream=sse_events(content))
     return OperationResult(200, {"content": content})
+
+
+def recall_sessions(req: ParsedRequest) -> list[str] | None:
+    """The sessions a chat or representation may recall from (`filters`, where the version takes
+    it: behaviour recall_filters); None: every session."""
+    body = req.body or {}
+    if not req.behaviour.recall_filters:
+        return None
+    return session_allowlist(body.get("filters"), must_include=body.get("session_id"),
+                             id_rule=req.behaviour.allowlist_id_rule)
+
+
+def refuse_observed_peers(store: Store, req: ParsedRequest, names: tuple[str | None, ...], action: str) -> None:
+    """A `scope.` name where a representation would be formed of it (3.1-preview): 422."""
+    if req.behaviour.scopes:
+        reserved = [n for n in names if n is not None and scopes.is_reserved(n)]
+        if reserved:
+            scopes.refuse_observed(store, req.path["workspace_id"], reserved, action)
+
+
+def scope_option(store: Store, req: ParsedRequest) -> tuple[str | None, list[str] | None]:
+    """The `scope` of a chat or representation (3.1-preview): one scope reads as that scope (its
+    peer becomes the observer), a list confines recall to the union of their sessions. Not with
+    `filters` or a `session_id` (422); an unknown scope is 404."""
+    body = req.body or {}
+    scope = body.get("scope") if req.behaviour.scopes else None
+    if scope is None:
+        return None, None
+    if body.get("filters") is not None:
+        raise ApiError(422, "`scope` and `filters` are mutually exclusive")
+    if body.get("session_id"):
+        raise ApiError(422, "`scope` and `session_id` are mutually exclusive")
+    workspace_id = req.path["workspace_id"]
+    if isinstance(scope, str):
+        return scopes.require_scope(store, workspace_id, scope), None
+    return None, scopes.member_sessions(store, workspace_id, scope)
 
 
 def sse_events(content: str | None) -> Iterator[bytes]:

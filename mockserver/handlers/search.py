@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from mockserver.errors import ApiError
 from mockserver.handler_interface import OperationResult, ParsedRequest
 from mockserver.handlers.registry import operation
+from mockserver.honcho import scopes
 from mockserver.honcho.text_search import search_messages
 from mockserver.state.filters import compile_filter
 from mockserver.state.store import Store
@@ -26,8 +28,18 @@ def _search(req: ParsedRequest, messages: Iterable[Record], scope: dict[str, str
 
 @operation("search_workspace_v3_workspaces__workspace_id__search_post")
 def search_workspace(store: Store, req: ParsedRequest) -> OperationResult:
+    """`scope` (3.1-preview): only the scope's member sessions, none at all for a scope without any."""
     workspace_id = req.path["workspace_id"]
-    return _search(req, store.workspace_messages(workspace_id), {"workspace_id": workspace_id})
+    scope = req.body.get("scope") if req.behaviour.scopes else None
+    if scope is None:
+        return _search(req, store.workspace_messages(workspace_id), {"workspace_id": workspace_id})
+    if "session_id" in (req.body.get("filters") or {}):
+        raise ApiError(422, "`scope` and a 'session_id' filter are mutually exclusive")
+    members = scopes.member_sessions(store, workspace_id, [scope])
+    if not members:
+        return OperationResult(200, [])
+    return _search(req, store.workspace_messages(workspace_id), {"workspace_id": workspace_id,
+                                                                   "session_id": {"in": members}})
 
 
 @operation("search_session_v3_workspaces__workspace_id__sessions__session_id__search_post")

@@ -16,7 +16,13 @@ from typing import Any
 
 from mockserver.errors import ApiError
 from mockserver.handler_interface import OperationResult, ParsedRequest
-from mockserver.handlers.core import echo_client_times, require_ids, require_peer_ids
+from mockserver.handlers.core import (
+    check_joining_peers,
+    echo_client_times,
+    listed_refusals,
+    require_peer_ids,
+    well_formed,
+)
 from mockserver.handlers.registry import operation
 from mockserver.honcho.file_text import (
     FileTooLarge,
@@ -46,8 +52,11 @@ def create_messages_with_file(store: Store, req: ParsedRequest) -> OperationResu
         raise ApiError(415, str(exc)) from None
     except UnreadableFile as exc:
         raise ApiError(422, str(exc)) from None
-    require_ids(req, "workspace_id", "session_id")
+    if not well_formed(req, "workspace_id", "session_id"):  # free in the contract: it cannot exist (the real server crashes)
+        store.require_session(workspace_id, session_id)
     peer_id = form["peer_id"]
+    if req.behaviour.scopes or listed_refusals(req):
+        check_joining_peers(store, req, [peer_id], "Scope peers cannot author messages.")
     require_peer_ids({peer_id: None})
     metadata, created_at = _object(form.get("metadata")), _moment(form.get("created_at"))
     messages = [{"peer_id": peer_id, "content": chunk, "metadata": metadata, "created_at": created_at}

@@ -6,12 +6,14 @@ from mockserver.handler_interface import OperationResult, ParsedRequest
 from mockserver.handlers.core import require_ids
 from mockserver.handlers.registry import operation, paginate
 from mockserver.honcho import webhook_events
+from mockserver.honcho.webhook_urls import check_webhook_url
 from mockserver.state.store import Store
 
 
 @operation("get_or_create_webhook_endpoint_v3_workspaces__workspace_id__webhooks_post")
 def get_or_create_webhook_endpoint(store: Store, req: ParsedRequest) -> OperationResult:
     require_ids(req, "workspace_id")
+    check_webhook_url(req.body["url"], req.behaviour)
     record, created = webhook_events.get_or_create_endpoint(store, req.path["workspace_id"], req.body["url"])
     return OperationResult(201 if created else 200, record)
 

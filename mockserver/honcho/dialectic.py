@@ -11,14 +11,18 @@ the most relevant facts, newest first among equals:
     - alice likes tea
     - alice said: "I drink green tea every morning"
 
-When nothing relevant is known the answer is None (the API's `{"content": null}`,
-which the SDK returns as None). `reasoning_level` does not change the answer.
+As the real server's agent always says what it knows, a query that shares no word with any fact
+is still answered: by the nearest (most recent) facts. Only a peer of whom nothing is known gets None
+(the API's `{"content": null}`, which the SDK returns as None). `reasoning_level` does not
+change the answer. The answer depends on the stored state alone, so a test pins it by its
+fixtures (README, "Chat and representation").
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Collection
 
 from mockserver.honcho.conclusions import conclusions_about
 from mockserver.honcho.text_search import newest_first, rank
@@ -36,9 +40,11 @@ class Fact:
 
 
 def answer(store: Store, workspace_id: str, observer: str, observed: str, query: str,
-           session_id: str | None = None) -> str | None:
-    facts = rank(_knowledge(store, workspace_id, observer, observed, session_id), query, lambda f: f.text,
-                 limit=MAX_FACTS)
+           session_id: str | None = None, sessions: Collection[str] | None = None) -> str | None:
+    """`sessions`: the recall allowlist (3.0.12's `filters.session_id`): knowledge from those sessions only."""
+    known = _knowledge(store, workspace_id, observer, observed, session_id, sessions)
+    facts = rank(known, query, lambda f: f.text, limit=MAX_FACTS) or rank(known, query, lambda f: f.text,
+                                                                           limit=MAX_FACTS, nearest=True)
     if not facts:
         return None
     return "\n".join([f"Based on what I know about {observed}:", *(f"- {fact.line}" for fact in facts)])
@@ -49,12 +55,14 @@ def pieces(text: str) -> list[str]:
     return _PIECES.findall(text)
 
 
-def _knowledge(store: Store, workspace_id: str, observer: str, observed: str, session_id: str | None) -> list[Fact]:
+def _knowledge(store: Store, workspace_id: str, observer: str, observed: str, session_id: str | None,
+               sessions: Collection[str] | None = None) -> list[Fact]:
     """Everything the observer may draw on, oldest first (so ties rank newest first)."""
-    conclusions = [c for c in conclusions_about(store, workspace_id, observer, observed)
-                   if session_id is None or c["session_id"] == session_id]
+    conclusions = conclusions_about(store, workspace_id, observer, observed, session_id, sessions)
     facts = [(c["created_at"], Fact(c["content"], c["content"])) for c in conclusions]
-    for message in reversed(newest_first(_messages_of(store, workspace_id, observer, observed, session_id))):
+    messages = [m for m in _messages_of(store, workspace_id, observer, observed, session_id)
+                if sessions is None or m["session_id"] in sessions]
+    for message in reversed(newest_first(messages)):
         facts.append((message["created_at"], Fact(message["content"], f'{observed} said: "{message["content"]}"')))
     facts.sort(key=lambda entry: stamp_order(entry[0]))
     return [fact for _, fact in facts]

@@ -31,19 +31,23 @@ SUMMARY_SHARE = 0.4
 
 def session_context(store: Store, workspace_id: str, session_id: str, *, tokens: int | None, include_summary: bool,
                     peer_target: str | None, peer_perspective: str | None, limit_to_session: bool,
-                    options: RepresentationQuery) -> Record:
+                    options: RepresentationQuery, observer: str | None = None, sessions: list[str] | None = None,
+                    confined_omits_card: bool = False) -> Record:
+    """`observer`: who sees the target instead of the perspective (a scope's peer, 3.1-preview);
+    `sessions`: the representation confined to those; `confined_omits_card`: no card when it is
+    confined (to `sessions` or this session)."""
     budget = tokens if tokens is not None else GET_CONTEXT_MAX_TOKENS
     if peer_perspective and not peer_target:
         raise ApiError(422, "peer_target must be provided if peer_perspective is provided")
     if not peer_target:
         summary, messages = recent_context(store, workspace_id, session_id, budget, include_summary)
         return {"id": session_id, "messages": messages, "summary": summary, "peer_representation": None, "peer_card": None}
-    observer = peer_perspective or peer_target
+    observer = observer or peer_perspective or peer_target
     if store.peer(workspace_id, observer) is None:  # recorded: the observer is looked up (an unknown target is not)
         raise NotFound(f"Peer {observer} not found in workspace {workspace_id}")
-    text = representation(store, workspace_id, observer, peer_target, options,
-                          session_id if limit_to_session else None)
-    card = get_card(store, workspace_id, observer, peer_target)
+    confined = sessions if sessions is not None else [session_id] if limit_to_session else None
+    text = representation(store, workspace_id, observer, peer_target, options, None, confined)
+    card = None if confined is not None and confined_omits_card else get_card(store, workspace_id, observer, peer_target)
     budget -= count_tokens(text) + (count_tokens("\n".join(card)) if card else 0)
     summary, messages = recent_context(store, workspace_id, session_id, budget, include_summary)
     return {"id": session_id, "messages": messages, "summary": summary, "peer_representation": text, "peer_card": card}

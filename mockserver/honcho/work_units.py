@@ -12,8 +12,9 @@ agrees with the store) and keeps dreams in the workspace's state. Every unit is
 completed, none pending or in progress; sessions are keyed by their id (the real
 server keys them by an internal id the API never shows). `observer_id`/`sender_id`
 keep units with that observer OR that sender (summaries have neither); with
-`session_id` only that session's units count and `sessions` is null. The real
-server's 400 for rejected filter combinations never happens here.
+`session_id` only that session's units count and `sessions` is null. No filter
+combination is refused (the real server's route would answer 400 to one, but its
+query refuses none).
 """
 
 from __future__ import annotations
@@ -78,18 +79,39 @@ def work_units(store: Store, workspace_id: str) -> list[Record]:
 def _message_units(workspace: WorkspaceState, session: SessionState) -> Iterator[Record]:
     sid = session.record["id"]
     summaries = summary_settings(session.record, workspace.record)
-    reasoning = reasoning_enabled(session.record, workspace.record)
     for seq, message in enumerate(session.messages.values(), 1):
         if summaries.enabled and (seq % summaries.messages_per_short == 0 or seq % summaries.messages_per_long == 0):
             yield {"task_type": "summary", "session_id": sid, "observer": None, "observed": None}
         sender = message["peer_id"]
-        peer = workspace.peers.get(sender)
-        if not reasoning or not observes_sender(session.peers.get(sender), peer.record if peer else None):
-            continue
-        yield {"task_type": "representation", "session_id": sid, "observer": sender, "observed": sender}
-        for other, config in session.peers.items():
-            if other != sender and config.get("observe_others"):
-                yield {"task_type": "representation", "session_id": sid, "observer": other, "observed": sender}
+        for observer in observers_of(workspace, session, sender):
+            yield {"task_type": "representation", "session_id": sid, "observer": observer, "observed": sender}
+
+
+def observers_of(workspace: WorkspaceState, session: SessionState, sender: str) -> list[str]:
+    """The peers whose representation of `sender` a message of theirs in `session` feeds: none when reasoning
+    is off or the sender is not observed; else the sender itself, then every other session peer that has
+    `observe_others` (the real server enqueues one representation task for each)."""
+    peer = workspace.peers.get(sender)
+    if not reasoning_enabled(session.record, workspace.record) or not observes_sender(
+            session.peers.get(sender), peer.record if peer else None):
+        return []
+    return [sender, *(other for other, config in session.peers.items()
+                      if other != sender and config.get("observe_others"))]
+
+
+def observed_messages(store: Store, workspace_id: str, observer: str, observed: str,
+                      session_id: str | None = None) -> list[Record]:
+    """The messages of `observed` whose representation tasks were `observer`'s (in one session if given),
+    oldest first: what the real server's deriver would have drawn observations from."""
+    workspace = store.workspace(workspace_id)
+    if workspace is None:
+        return []
+    found = []
+    for session in workspace.sessions.values():
+        if (session_id is None or session.record["id"] == session_id) and observer in observers_of(
+                workspace, session, observed):
+            found += [m for m in session.messages.values() if m["peer_id"] == observed]
+    return found
 
 
 def _by_peer(unit: Record, observer_id: str | None, sender_id: str | None) -> bool:

@@ -16,6 +16,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
+import honcho_contracts
+from honcho_contracts import Behaviour
+
 from mockserver.contract.validation import ContractValidator, OperationValidator
 from mockserver.errors import ApiError, RequestValidationError
 from mockserver.handler_interface import Handler, OperationResult, ParsedRequest
@@ -43,8 +46,11 @@ class Dispatcher:
 
     def __init__(self, store: Store, validators: ContractValidator, handlers: dict[str, Handler],
                  fallback: Callable[[OperationValidator], Handler] | None = None, max_body: int = DEFAULT_MAX_BODY,
-                 coverage: CoverageLog | None = None) -> None:
+                 coverage: CoverageLog | None = None, behaviour: Behaviour | None = None,
+                 api_version: str = honcho_contracts.DEFAULT_VERSION) -> None:
         self.coverage = coverage
+        self.behaviour = behaviour or honcho_contracts.get(api_version).behaviour
+        self.api_version = api_version
         self.store = store
         self.validators = validators
         self.handlers = handlers
@@ -104,7 +110,8 @@ class Dispatcher:
             if self.fallback is None:
                 raise ApiError(501, f"Operation {operation_id} is not implemented by this mock")
             handler = self.fallback(validator)
-        return handler(self.store, ParsedRequest(path=path, query=values, body=body, form=form, headers=headers))
+        return handler(self.store, ParsedRequest(path=path, query=values, body=body, form=form, headers=headers,
+                                                 behaviour=self.behaviour, api_version=self.api_version))
 
     async def _read_form(self, scope: Scope, receive: Receive) -> dict[str, Any]:
         refuse_declared_oversize(scope, self.max_body)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp
+
+import honcho_contracts
+from honcho_contracts import ApiVersion
 
 from mockserver.http.responses import send_json
 
@@ -22,10 +26,24 @@ class ErrorsAsJSON:
     (bench/results.md): nothing here raises connexion's own problem exceptions."""
 
     def __init__(self, app: ASGIApp, base_path: str = "",
-                 allow: Sequence[tuple[re.Pattern[str], tuple[str, ...]]] = ()) -> None:
+                 allow: Sequence[tuple[re.Pattern[str], tuple[str, ...]]] = (),
+                 elsewhere: Sequence[RouteElsewhere] = (), served: ApiVersion | None = None) -> None:
         self.app = app
         self.base_path = base_path  # where the API is mounted: a 404 outside it says so
         self.allow = allow
+        self.elsewhere = elsewhere  # routes of the other Honcho versions: a 404 there says which has it
+        self.served = served
+
+    def not_here(self, method: str, path: str) -> str | None:
+        """The 404 detail for a route another Honcho version has and the served one lacks
+        (`POST /v3/workspaces/w/scopes` on 3.0.12), or None."""
+        for route in self.elsewhere:
+            if method in route.methods and route.pattern.match(path):
+                served = self.served.title if self.served else "another"
+                how = f" (honcho-mock --api-version {route.version.name} serves it)" if route.version.served else ""
+                return (f"Not Found: {method} {route.template} is a route of the {route.version.title} contract, "
+                        f"not of the {served} contract this mock serves{how}")
+        return None
 
     def allowed(self, path: str) -> str | None:
         """Every method of every contract path this request path matches: starlette names
@@ -54,6 +72,8 @@ class ErrorsAsJSON:
             path = scope.get("path", "")
             if exc.status_code == 404 and self.base_path and not (path + "/").startswith(self.base_path + "/"):
                 detail = f"Not Found: this API is served under {self.base_path} (try {self.base_path}{path})"
+            elif exc.status_code == 404 and self.elsewhere:
+                detail = self.not_here(scope.get("method", ""), path[len(self.base_path):]) or detail
             headers = dict(exc.headers or {})
             if exc.status_code == 405:
                 allow = self.allowed(path)
@@ -67,6 +87,35 @@ class ErrorsAsJSON:
             await send_json(send, 500, {"detail": "An unexpected error occurred"})
 
 
+@dataclass(frozen=True)
+class RouteElsewhere:
+    """A route of another Honcho version's contract that the served contract does not have."""
+
+    pattern: re.Pattern[str]
+    methods: tuple[str, ...]
+    template: str
+    version: ApiVersion
+
+
+def routes_elsewhere(served: ApiVersion) -> list[RouteElsewhere]:
+    """The routes (method and path) of every other version with a contract that `served` lacks,
+    the nearest version first."""
+    known = honcho_contracts.versions()
+    own = served.routes()
+    found: list[RouteElsewhere] = []
+    for version in sorted((v for v in known if v is not served), key=lambda v: abs(known.index(v) - known.index(served))):
+        by_template: dict[str, list[str]] = {}
+        for method, template in sorted(version.routes() - own):
+            by_template.setdefault(template, []).append(method)
+        found += [RouteElsewhere(_template_regex(t), tuple(m), t, version) for t, m in by_template.items()]
+    return found
+
+
+def _template_regex(template: str) -> re.Pattern[str]:
+    parts = re.split(r"(\{[^}/]+\})", template)
+    return re.compile("^" + "".join("[^/]+" if p.startswith("{") and p.endswith("}") else re.escape(p) for p in parts) + "$")
+
+
 def allow_table(paths: Mapping[str, Any], methods: Sequence[str]) -> list[tuple[re.Pattern[str], tuple[str, ...]]]:
     """For each path of the contract: a regex of its concrete paths, and its methods."""
     table = []
@@ -74,7 +123,5 @@ def allow_table(paths: Mapping[str, Any], methods: Sequence[str]) -> list[tuple[
         if not isinstance(item, dict):
             continue
         own = tuple(m.upper() for m in methods if isinstance(item.get(m), dict))
-        parts = re.split(r"(\{[^}/]+\})", template)
-        regex = "".join("[^/]+" if p.startswith("{") and p.endswith("}") else re.escape(p) for p in parts)
-        table.append((re.compile(f"^{regex}$"), own))
+        table.append((_template_regex(template), own))
     return table

@@ -15,7 +15,9 @@ A forced status S answers the operation's declared response for S (its example, 
 Honcho's `{"detail": ...}` when the schema takes it, else a schema-valid generated body:
 `examples.ExampleResponder`), so it is valid against the contract wherever the contract
 declares S. An undeclared S still answers S with `{"detail": "<reason>"}`: that answer is
-outside the contract, as a real outage is. Faulted answers carry `X-Mock-Fault`.
+outside the contract, as a real outage is. Faulted answers carry `X-Mock-Fault`, and the request
+log says what was done (`fault: status 422 (X-Mock-Status)`, `fault: latency 800 ms (--latency)`)
+through a note in the answer's start message (request_log.LOG_NOTE).
 """
 
 from __future__ import annotations
@@ -26,19 +28,25 @@ import random
 from dataclasses import dataclass
 from typing import Sequence
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.contract.document import Contract
 from mockserver.contract.examples import ExampleResponder
 from mockserver.handler_interface import OperationResult
 from mockserver.http.coverage_log import CoverageLog
+from mockserver.http.prefer import PREFER_HEADER, Preference, parse_prefer, preferred_reply
+from mockserver.http.request_log import FORCED, LOG_NOTE
 from mockserver.http.responses import write_reply
 from mockserver.http.routing import ROUTING
 
+NO_PREFERENCE = Preference()
 MAX_DELAY_MS = 60_000
 STATUS_HEADER = b"x-mock-status"
 DELAY_HEADER = b"x-mock-delay"
-_FAULT_HEADERS = frozenset({STATUS_HEADER, DELAY_HEADER})
+_FAULT_HEADERS = frozenset({STATUS_HEADER, DELAY_HEADER, PREFER_HEADER})  # any of these: the request is planned
+# what forced a status or a delay, as X-Mock-Fault says it and as the request log names it
+ORIGINS = {"header": "X-Mock-Status", "error-rate": "--error-rate", "delay-header": "X-Mock-Delay",
+           "latency": "--latency", "prefer": "Prefer"}
 
 
 @dataclass(frozen=True)
@@ -133,45 +141,78 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
             return
         try:
-            delay_ms, status, origin = self._plan(scope)
+            delay_ms, delay_origin, status, origin, preference = self._plan(scope)
         except ValueError as exc:
-            if self.coverage is not None:
-                self.coverage.record(operation_id, 400)
-            await write_reply(send, OperationResult(400, {"detail": str(exc)}, headers={"x-mock-fault": "bad-header"}))
+            await self._refuse(operation_id, str(exc), send)
             return
         if delay_ms:
             await asyncio.sleep(delay_ms / 1000)
-        if status is None:
+        latency = f"latency {delay_ms:.0f} ms ({ORIGINS[delay_origin]})" if delay_ms else ""
+        if status is None and not preference.wanted:
+            if delay_ms:
+                send = _noted(send, f"fault: {latency}")
             await self.app(scope, receive, send)
             return
-        reply = self.responder.reply(self.contract.operations[operation_id], status)
+        operation = self.contract.operations[operation_id]
+        try:
+            if preference.wanted:
+                reply = preferred_reply(self.responder, operation, preference, status, self.random)
+            else:
+                reply = self.responder.reply(operation, status)  # type: ignore[arg-type]
+        except ValueError as exc:
+            await self._refuse(operation_id, str(exc), send)
+            return
+        origin = origin or "prefer"
         reply = OperationResult(reply.status, reply.body, reply.media_type, {**reply.headers, "x-mock-fault": origin}, reply.stream)
         if self.coverage is not None:
             self.coverage.record(operation_id, reply.status)
-        await write_reply(send, reply)
+        said = [f"Prefer: {preference.text}"] if preference.wanted else []
+        if origin != "prefer":
+            said.insert(0, f"{FORCED[0]} {reply.status} ({ORIGINS[origin]})")
+        await write_reply(_noted(send, ", ".join(said + ([latency] if latency else []))), reply)
 
-    def _plan(self, scope: Scope) -> tuple[float, int | None, str]:
-        """(delay in ms, forced status or None, what forced it) for this request."""
+    async def _refuse(self, operation_id: str, detail: str, send: Send) -> None:
+        """A fault or preference header the mock cannot follow: 400, saying why."""
+        if self.coverage is not None:
+            self.coverage.record(operation_id, 400)
+        await write_reply(send, OperationResult(400, {"detail": detail}, headers={"x-mock-fault": "bad-header"}))
+
+    def _plan(self, scope: Scope) -> tuple[float, str, int | None, str, Preference]:
+        """(delay in ms, what set it, forced status or None, what forced it, the Prefer header) for this request."""
         raw = scope.get("headers", [])
         if not self.latency and not self.errors and not any(name in _FAULT_HEADERS for name, _ in raw):
-            return 0, None, ""  # the common case: nothing asked, nothing configured
+            return 0, "", None, "", NO_PREFERENCE  # the common case: nothing asked, nothing configured
         headers = dict(raw)
+        preference = parse_prefer(headers.get(PREFER_HEADER)) if PREFER_HEADER in headers else NO_PREFERENCE
         method, path = scope["method"], scope["path"]
         delay: float = 0
+        delay_origin = ""
         if DELAY_HEADER in headers:
             delay = _header_number(headers[DELAY_HEADER], "X-Mock-Delay", 0, MAX_DELAY_MS, "a whole number of milliseconds")
+            delay_origin = "delay-header"
         elif self.latency:
             rule = next((r for r in self.latency if r.pattern.matches(method, path)), None)
             if rule is not None:
                 delay = rule.low_ms if rule.low_ms == rule.high_ms else self.random.uniform(rule.low_ms, rule.high_ms)
+                delay_origin = "latency"
         if STATUS_HEADER in headers:
-            return delay, _header_number(headers[STATUS_HEADER], "X-Mock-Status", 200, 599, "an HTTP status"), "header"
+            status = _header_number(headers[STATUS_HEADER], "X-Mock-Status", 200, 599, "an HTTP status")
+            return delay, delay_origin, status, "header", preference
         if not self.errors:
-            return delay, None, ""
+            return delay, delay_origin, None, "", preference
         error = next((r for r in self.errors if r.pattern.matches(method, path)), None)
         if error is not None and self.random.random() < error.rate:
-            return delay, error.status, "error-rate"
-        return delay, None, ""
+            return delay, delay_origin, error.status, "error-rate", preference
+        return delay, delay_origin, None, "", preference
+
+
+def _noted(send: Send, note: str) -> Send:
+    """`send`, with `note` added to the answer's start message for the request log."""
+    async def noted(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, LOG_NOTE: note}
+        await send(message)
+    return noted
 
 
 def _header_number(raw: bytes, name: str, low: int, high: int, what: str) -> int:

@@ -42,8 +42,9 @@ class AdminRoutes:
 
     def __init__(self, app: ASGIApp, store: Store, document: dict[str, Any], reset: Callable[[bool], None],
                  max_body: int = DEFAULT_MAX_BODY, has_fixtures: bool = False, auth: AuthSettings | None = None,
-                 coverage: CoverageLog | None = None) -> None:
+                 coverage: CoverageLog | None = None, api_version: str | None = None) -> None:
         self.app = app
+        self.api_version = api_version  # the Honcho version served: fixtures made for another are refused
         self.coverage = coverage
         self.auth = auth
         self.store = store
@@ -101,7 +102,7 @@ class AdminRoutes:
             try:
                 document = parse_json(await read_body(scope, receive, self.max_body))
                 check_fixtures(self.store, document)  # 507 before loading anything past --max-records
-                loaded = load_fixtures(self.store, document, "POST /_mock/fixtures")
+                loaded = load_fixtures(self.store, document, "POST /_mock/fixtures", self.api_version)
             except RequestValidationError as exc:  # not JSON at all
                 await send_json(send, 422, {"detail": f"Invalid fixture document: {exc.errors[0]['msg']}"})
                 return

@@ -3,7 +3,9 @@
     10:23:01 POST /v3/workspaces/demo/sessions 422 0.4 ms  body.id: String should have at most 100 characters
 
 Method, path (with its query), status, time in the mock, and for a 4xx its first validation
-errors (the `detail` of the answer) on the same line; `--log-format json` writes one JSON
+errors (the `detail` of the answer) on the same line. An answer the request did not earn says so
+instead: a forced status or latency (http/faults.py) carries a note in its `http.response.start`
+message (`LOG_NOTE`, an extra key servers ignore), logged as `fault: status 422 (X-Mock-Status)`; `--log-format json` writes one JSON
 object per line instead, for machines; `--quiet` leaves the log out of the stack altogether.
 
 The hot path pays only for what it must (bench/results.md, "Request log"): the status is read
@@ -26,9 +28,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 FLUSH_DELAY = 0.05  # seconds: soon enough for a person, rare enough to cost one write per many requests
 MAX_ERRORS = 3  # validation errors shown on a 4xx line
 FORMATS = ("text", "json")
+LOG_NOTE = "honcho_mock.log_note"  # a key of a response's start message: what the log says of an answer
+# how the note of an answer the operation did not give starts (a forced status, a Prefer header): its body is
+# the contract's, not a finding
+FORCED = ("fault: status", "Prefer:")
 
-# method, path, query, the status (or for a 4xx [status, body chunks...]), start and end (perf ns); an entry of
-# atoms only is one object less for the garbage collector to follow while it waits to be written
+# method, path, query, the status (or [status, note, body chunks...] for a noted answer or a 4xx: the note a
+# str or None, the chunks a 4xx's body), start and end (perf ns); an entry of atoms only is one object less for
+# the garbage collector to follow while it waits to be written
 Entry = tuple[str, str, "bytes | None", "int | list[Any]", int, int]
 
 
@@ -49,11 +56,13 @@ class RequestLog:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        answer: list[Any] = [0]  # the status (the first message is the response's start), then a 4xx's body
+        answer: list[Any] = [0]  # the status (the first message is the response's start), then its note and body
 
         def watched(message: Message) -> Any:
             if not answer[0]:
                 answer[0] = message.get("status", 0)
+                if LOG_NOTE in message or 400 <= answer[0] < 500:
+                    answer.append(message.get(LOG_NOTE))
             elif answer[0] < 500 and answer[0] >= 400:
                 answer.append(message.get("body", b""))
             return send(message)
@@ -125,6 +134,14 @@ _local_clock = _Clock("%H:%M:%S", time.localtime)
 _utc_clock = _Clock("%Y-%m-%dT%H:%M:%S", time.gmtime)
 
 
+def _said(answer: list[Any]) -> list[str]:
+    """An answer's note, then a 4xx's errors (none for a forced status: its body is the contract's)."""
+    note = answer[1]
+    if note is None:
+        return validation_errors(b"".join(answer[2:]))
+    return [note] if note.startswith(FORCED) else [note, *validation_errors(b"".join(answer[2:]))]
+
+
 def _text_lines(entries: list[Entry], epoch: float) -> str:
     """`HH:MM:SS METHOD /path?query STATUS 0.4 ms[  errors]` per entry; `epoch` turns ns into wall time."""
     lines = []
@@ -138,8 +155,8 @@ def _text_lines(entries: list[Entry], epoch: float) -> str:
             lines.append(f"{clock(epoch + ended / 1e9)} {method} {path} {answer or 500} {took} ms")
             continue
         line = f"{clock(epoch + ended / 1e9)} {method} {path} {answer[0] or 500} {took} ms"
-        errors = validation_errors(b"".join(answer[1:]))
-        lines.append(f"{line}  {'; '.join(errors)}" if errors else line)
+        said = _said(answer)
+        lines.append(f"{line}  {'; '.join(said)}" if said else line)
     lines.append("")
     return "\n".join(lines)
 
@@ -154,7 +171,10 @@ def _json_lines(entries: list[Entry], epoch: float) -> str:
                                   "path": path, "query": (query or b"").decode("latin-1"),
                                   "status": status, "ms": (ended - started) // 1000 / 1000}
         if answer.__class__ is not int:
-            record["errors"] = validation_errors(b"".join(answer[1:]))
+            if answer[1] is not None:
+                record["fault"] = answer[1]
+            if 400 <= status < 500:
+                record["errors"] = _said(answer)[answer[1] is not None:]
         lines.append(orjson.dumps(record))
     lines.append(b"")
     return b"\n".join(lines).decode()

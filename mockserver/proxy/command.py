@@ -10,7 +10,9 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from mockserver.app import MockConfig, MockServer
+import honcho_contracts
+
+from mockserver.app import MockConfig, MockServer, served_version
 from mockserver.contract.document import Contract
 from mockserver.errors import ApiError
 from mockserver.http.har_recording import HarRecorder
@@ -47,11 +49,12 @@ def run_proxy(args: argparse.Namespace, auth: dict[str, Any]) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(message)s")  # violations and differences, as they happen
     recorder: HarRecorder | None = None
     try:
-        contract = Contract.load(args.spec)
+        version = served_version(args.api_version or honcho_contracts.DEFAULT_VERSION)
+        contract = Contract.of_version(version) if args.spec is None else Contract.load(args.spec)
         shadow = None
         if args.shadow:
             fixtures = read_fixtures(args.fixtures) if args.fixtures else None
-            shadow = MockServer(MockConfig(spec=args.spec, seed=args.seed, fixtures=fixtures, max_body=args.max_body,
+            shadow = MockServer(MockConfig(spec=args.spec, api_version=version.name, seed=args.seed, fixtures=fixtures, max_body=args.max_body,
                                            cors=False, swagger_ui=False, max_records=args.max_records or None, **auth))
         recorder = HarRecorder(args.record) if args.record else None
         app = ProxyApp(args.proxy, ExchangeValidator(contract.document), recorder=recorder,
@@ -62,7 +65,7 @@ def run_proxy(args: argparse.Namespace, auth: dict[str, Any]) -> int:
             recorder.close()
         print(f"honcho-mock: cannot start: {exc}", file=sys.stderr)
         return 2
-    what = ["validating against " + str(args.spec)]
+    what = ["validating against " + (str(args.spec) if args.spec else f"the {version.title} contract")]
     if recorder is not None:
         what.append(f"recording to {args.record}")
     if shadow is not None:

@@ -4,7 +4,8 @@ A fixture document is the format `GET /_mock/state` answers and state files hold
 dump loads back (`--fixtures`, `POST /_mock/fixtures`, the pytest plugin and `--state-file`
 all come here):
 
-    {"workspaces": [{"id": "w1", "metadata": {}, "configuration": {},
+    {"api_version": "3.0.12",  # optional: the Honcho version the document is for
+     "workspaces": [{"id": "w1", "metadata": {}, "configuration": {},
                      "peers": [{"id": "alice", "metadata": {}}],
                      "sessions": [{"id": "s1", "peers": {"alice": {}},
                                    "messages": [{"peer_id": "alice", "content": "hi"}]}]}]}
@@ -19,7 +20,10 @@ message ids, when given, are kept, so a dump loads back to the same answers. Wor
 peers and sessions are made through the store's own get-or-create. A session's `peers` map
 is exact when given (a dump keeps peers that left out of it); when a hand-written session
 has no `peers`, the authors of its messages join it, as posting those messages through the
-API would. A peer's `sessions` lists every session it has been in, left ones included.
+API would. A peer's `sessions` lists every session it has been in, left ones included. A workspace's
+`scopes` (3.1-preview) are `{"id": "work", "metadata": {}, "sessions": ["s1"], "backfill_status": {}}`
+by their unprefixed names, their members in order of joining; their peers (`scope.work`) are
+in neither `peers` nor a session's `peers`.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ import yaml
 
 from mockserver.json_text import MAX_JSON_DEPTH, TooDeep, check_json_depth
 from mockserver.state.message_records import message_record
-from mockserver.state.store import Store, WorkspaceState
+from mockserver.state.store import SCOPE_MEMBERSHIP, Store, WorkspaceState
 from mockserver.state.tokens import count_tokens
 from mockserver.timestamps import (
     format_timestamp,
@@ -57,6 +61,8 @@ def read_fixtures(path: Path) -> Any:
 
 # --------------------------------------------------------------------------- checking
 ID_RULE = re.compile(r"[a-zA-Z0-9_-]{1,512}")
+SCOPE_NAME = re.compile(r"[a-zA-Z0-9_-]{1,506}")  # a scope's name: its peer `scope.<name>` is a peer id of at most 512
+SCOPE_PREFIX = "scope."
 URL_RULE = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]")  # WebhookEndpointCreate.url in openapi.yaml
 MAX_CONTENT = 25000  # MessageCreate.content maxLength
 
@@ -70,10 +76,17 @@ class DocumentProblem(ValueError):
         self.problem = problem
 
 
-def check_document(document: Any) -> None:
-    """Raise DocumentProblem for the first record the API could not have made."""
+def check_document(document: Any, api_version: str | None = None) -> None:
+    """Raise DocumentProblem for the first record the API could not have made, or for a
+    document made for another Honcho version than `api_version` (its `api_version` key)."""
     if not isinstance(document, Mapping):
         raise DocumentProblem("", "a fixture document is an object with a 'workspaces' list")
+    made_for = document.get("api_version")
+    if made_for is not None and not isinstance(made_for, str):
+        raise DocumentProblem("api_version", "a Honcho version name, e.g. '3.0.12'")
+    if made_for is not None and api_version is not None and made_for != api_version:
+        raise DocumentProblem("api_version", f"the document is for Honcho {made_for}; this mock serves Honcho "
+                                             f"{api_version} (honcho-mock --api-version {made_for})")
     try:
         check_json_depth(document, MAX_JSON_DEPTH + 8)  # a record's metadata may nest as deep as a body's
     except TooDeep:
@@ -104,11 +117,25 @@ def _workspace(data: Any, where: str) -> None:
         _object(item, at)
         _text(item, "id", at)
         _text(item, "content", at)
-        _id(item, "observer_id", at)
+        observer = item.get("observer_id")
+        if isinstance(observer, str) and observer.startswith(SCOPE_PREFIX):  # a scope's own conclusion
+            _scope_name(observer[len(SCOPE_PREFIX):], f"{at}.observer_id")
+        else:
+            _id(item, "observer_id", at)
         _id(item, "observed_id", at)
         if item.get("session_id") is not None:
             _id(item, "session_id", at)
         _stamp(item, at)
+    for index, scope in enumerate(_list(data.get("scopes", []), f"{where}.scopes")):
+        at = f"{where}.scopes[{index}]"
+        _object(scope, at)
+        if "id" not in scope:
+            raise DocumentProblem(f"{at}.id", "missing")
+        _scope_name(scope["id"], f"{at}.id")
+        _json_objects(scope, at, "metadata", "backfill_status")
+        _stamp(scope, at)
+        for number, sid in enumerate(_list(scope.get("sessions") or [], f"{at}.sessions")):
+            _id_value(sid, f"{at}.sessions[{number}]")
     for index, item in enumerate(_list(data.get("webhooks", []), f"{where}.webhooks")):
         at = f"{where}.webhooks[{index}]"
         _object(item, at)
@@ -217,6 +244,11 @@ def _id_value(value: Any, where: str) -> None:
         raise DocumentProblem(where, f"{value!r} is not an id the API accepts (^[a-zA-Z0-9_-]+$, 1..512 characters)")
 
 
+def _scope_name(value: Any, where: str) -> None:
+    if not isinstance(value, str) or not SCOPE_NAME.fullmatch(value):
+        raise DocumentProblem(where, f"{value!r} is not a scope name the API accepts (^[a-zA-Z0-9_-]+$, 1..506 characters)")
+
+
 def _strings(value: Any, where: str) -> None:
     if not isinstance(value, list) or not all(isinstance(line, str) for line in value):
         raise DocumentProblem(where, "must be a list of strings")
@@ -246,7 +278,7 @@ def fixture_records(document: Any) -> int:
                 peers.update(str(p) for p in session.get("peers") or {})
                 peers.update(str(m["peer_id"]) for m in messages)
                 total += 1 + len(messages)
-            total += 1 + len(peers)
+            total += 1 + len(peers) + len(workspace.get("scopes", []) or [])
         return total
     except (AttributeError, TypeError, KeyError):
         return 0
@@ -268,12 +300,13 @@ def dump_state(store: Store) -> dict[str, Any]:
     workspaces = []
     for workspace in store.workspaces.values():
         sessions = [*workspace.sessions.values(), *workspace.deleted_sessions.values()]
-        workspaces.append({
+        scopes = workspace.scopes
+        dumped = {
             **_plain(workspace.record),
             "peers": [{**_plain(p.record), "card": p.card, "cards_about": dict(p.cards_about), "sessions": _session_order(p.sessions.values())}
-                      for p in workspace.peers.values()],
+                      for p in workspace.peers.values() if p.scope is None],
             "sessions": [
-                {**_plain(s.record), "peers": {pid: dict(cfg) for pid, cfg in s.peers.items()},
+                {**_plain(s.record), "peers": {pid: dict(cfg) for pid, cfg in s.peers.items() if pid not in scopes},
                  "messages": [_plain(m) for m in s.messages.values()]}
                 for s in sorted(sessions, key=_creation_key)
             ],
@@ -281,8 +314,18 @@ def dump_state(store: Store) -> dict[str, Any]:
             "webhooks": [_plain(w) for w in workspace.webhooks.values()],
             "events": list(workspace.events),
             "dreams": list(workspace.dreams),
-        })
+        }
+        if scopes:
+            dumped["scopes"] = [_dump_scope(workspace.peers[pid]) for pid in scopes]
+        workspaces.append(dumped)
     return {"format": FORMAT, "workspaces": workspaces}
+
+
+def _dump_scope(state: Any) -> dict[str, Any]:
+    record = state.record
+    return {"id": record["id"][len(SCOPE_PREFIX):], "metadata": record["metadata"], "created_at": record["created_at"],
+            "sessions": list(state.scope.members), "backfill_status": {k: dict(v) for k, v in state.scope.backfill.items()},
+            "card": state.card, "cards_about": dict(state.cards_about)}
 
 
 def _creation_key(state: Any) -> tuple[Any, str]:
@@ -298,14 +341,15 @@ def _plain(record: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k != "workspace_id"}
 
 
-def load_fixtures(store: Store, document: Any, source: str = "fixture document") -> dict[str, int]:
+def load_fixtures(store: Store, document: Any, source: str = "fixture document",
+                  api_version: str | None = None) -> dict[str, int]:
     """Add the document's records to the store, all of them or none; answers what was loaded.
 
     The document is checked whole first (above: the API's rules, the first problem
     named by its path and `source`); then it is applied, and should applying still fail,
     the workspaces it touched and the clock are put back as they were."""
     try:
-        check_document(document)
+        check_document(document, api_version)
     except DocumentProblem as exc:
         raise FixtureError(f"{source}: {exc}") from None
     named = [str(w["id"]) for w in document.get("workspaces", [])]
@@ -363,6 +407,8 @@ def _load_workspace(store: Store, data: Mapping[str, Any]) -> None:
             state.cards_about[str(target)] = [str(line) for line in card]
     for session in data.get("sessions", []):
         _load_session(store, ws_id, session)
+    for scope in data.get("scopes", []):
+        _load_scope(store, ws_id, scope)
     _restore_memberships(store, ws_id, data.get("peers", []))
     workspace = store.workspaces[ws_id]
     for kind in ("conclusions", "webhooks"):
@@ -400,6 +446,29 @@ def _load_session(store: Store, ws_id: str, session: Mapping[str, Any]) -> None:
     store.restore_messages(ws_id, sid, records, fresh=not any(source.get("id") for source in given))
     if session.get("is_active") is False:
         store.delete_session(ws_id, sid)
+
+
+def _load_scope(store: Store, ws_id: str, scope: Mapping[str, Any]) -> None:
+    """A scope, its live member sessions (in order of joining) and its backfill status."""
+    peer_id = SCOPE_PREFIX + str(scope["id"])
+    record, _ = store.get_or_create_scope(ws_id, peer_id, scope.get("metadata"))
+    _keep_stamp(record, scope)
+    workspace = store.workspaces[ws_id]
+    workspace.peers.changed(peer_id)  # its stamp, changed in place: the peers' indexes are told
+    state = workspace.peers[peer_id]
+    members = [str(s) for s in scope.get("sessions") or []]
+    store.join_scope(ws_id, peer_id, [s for s in members if s in workspace.sessions])
+    for sid in members:  # a member session deleted since stays one, as on the real server
+        if sid in workspace.deleted_sessions and state.scope is not None:
+            workspace.deleted_sessions[sid].peers[peer_id] = dict(SCOPE_MEMBERSHIP)
+            state.sessions[sid] = workspace.deleted_sessions[sid]
+            state.scope.members[sid] = None
+    if state.scope is not None:
+        state.scope.backfill.update({str(k): dict(v) for k, v in (scope.get("backfill_status") or {}).items()})
+    if scope.get("card") is not None:
+        state.card = [str(line) for line in scope["card"]]
+    for target, card in (scope.get("cards_about") or {}).items():
+        state.cards_about[str(target)] = [str(line) for line in card]
 
 
 def _restore_memberships(store: Store, ws_id: str, peers: list[Mapping[str, Any]]) -> None:

@@ -13,7 +13,11 @@
   at most the writes of the last interval (plus the save in flight).
 - On shutdown (SIGTERM/SIGINT: uvicorn lets in-flight requests finish, then runs the
   ASGI lifespan shutdown) the state is saved one last time.
-- A lock (`flock` on PATH.lock) stops a second mock from using the same file.
+- A lock (`flock` on PATH.lock) stops a second mock from using the same file. The lock file
+  lives as long as the lock: it is removed, still locked, when the mock lets go of the file
+  (at shutdown, or when it refuses a file it did not write), so nothing is left behind. A
+  mock that locked a lock file another one had just removed sees that the path no longer
+  names what it locked, and starts over.
 
 The store must only be touched on the event loop thread: the snapshot is taken there
 (`dump_state`, then JSON), and only the bytes are written from a worker thread.
@@ -87,12 +91,27 @@ class StateFile:
     def _acquire_lock(self) -> None:
         if not self.path.parent.is_dir():
             raise StateFileError(f"state file {self.path}: directory {self.path.parent} does not exist")
-        lock_path = self.path.with_name(self.path.name + ".lock")
         try:
             probe, probe_path = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".probe", dir=self.path.parent)
             os.close(probe)
             os.unlink(probe_path)
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError as exc:
+            raise StateFileError(f"state file {self.path}: cannot write in {self.path.parent} ({exc.strerror})") from None
+        for _ in range(100):  # each round loses only to a mock that removed the lock file meanwhile
+            fd = self._lock_once()
+            if fd is not None:
+                self._lock_fd = fd
+                return
+        raise StateFileError(f"state file {self.path}: its lock {self._lock_path} keeps changing; is another mock starting?")
+
+    @property
+    def _lock_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".lock")
+
+    def _lock_once(self) -> int | None:
+        """The locked descriptor of the lock file, or None when the file was removed while we locked it."""
+        try:
+            fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         except OSError as exc:
             raise StateFileError(f"state file {self.path}: cannot write in {self.path.parent} ({exc.strerror})") from None
         try:
@@ -100,9 +119,17 @@ class StateFile:
         except OSError as exc:
             os.close(fd)
             if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                raise StateFileError(f"state file {self.path} is in use by another honcho-mock (lock {lock_path})") from None
+                raise StateFileError(f"state file {self.path} is in use by another honcho-mock (lock {self._lock_path})") from None
             raise
-        self._lock_fd = fd
+        try:
+            current = os.stat(self._lock_path)
+        except FileNotFoundError:
+            current = None
+        held = os.fstat(fd)
+        if current is None or (current.st_dev, current.st_ino) != (held.st_dev, held.st_ino):
+            os.close(fd)  # its holder removed it before we locked it: that lock guards nothing now
+            return None
+        return fd
 
     def _read(self) -> tuple[dict[str, Any] | None, bytes]:
         try:
@@ -134,8 +161,12 @@ class StateFile:
                     pass
 
     def close(self) -> None:
-        """Release the lock (the lock file stays: removing it could race another mock)."""
+        """Release the lock and remove its file, while still holding it (see the module's docstring)."""
         if self._lock_fd is not None:
+            try:
+                os.unlink(self._lock_path)
+            except OSError:
+                pass
             os.close(self._lock_fd)
             self._lock_fd = None
 

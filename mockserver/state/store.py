@@ -73,11 +73,26 @@ class SessionState:
 
 
 @dataclass
+class ScopeFacts:
+    """What makes a peer a scope (3.1-preview): a scope named `therapy` is a peer `scope.therapy`
+    that observes its member sessions and never speaks. Held apart from the peer's record, as
+    the real server holds its flag apart from the peer's configuration: nothing a client
+    writes to a peer can make or unmake a scope."""
+
+    members: dict[str, None] = field(default_factory=dict)  # session ids, longest-standing membership first
+    backfill: dict[str, Record] = field(default_factory=dict)  # session id -> {state, updated_at[, docs_copied]}
+
+
+SCOPE_MEMBERSHIP: Record = {"observe_me": False, "observe_others": True}  # a scope's config in each member session
+
+
+@dataclass
 class PeerState:
     record: Record
     sessions: dict[str, SessionState] = field(default_factory=dict)  # every session ever joined
     card: list[str] | None = None
     cards_about: dict[str, list[str]] = field(default_factory=dict)
+    scope: ScopeFacts | None = None  # set when this peer is a scope
 
 
 @dataclass
@@ -90,6 +105,7 @@ class WorkspaceState:
     conclusions: dict[str, Record] = field(default_factory=dict)
     events: list[Record] = field(default_factory=list)  # webhook payloads the mock would send, oldest first
     dreams: list[Record] = field(default_factory=list)  # scheduled dreams (their work completes at once)
+    scopes: dict[str, None] = field(default_factory=dict)  # the ids of its scope peers (PeerState.scope), oldest first
 
 
 class Admission:
@@ -147,7 +163,7 @@ class Store:
         if state is None:
             raise NotFound(f"Workspace {workspace_id} not found")
         if any(s.record["is_active"] for s in state.sessions.values()):
-            raise Conflict(f"Cannot delete workspace {workspace_id} with active sessions")
+            raise Conflict(f"Cannot delete workspace '{workspace_id}': active session(s) remain. Delete all sessions first.")
         del self.workspaces[workspace_id]
         self.admission.release(workspace_records(state))
 
@@ -175,10 +191,17 @@ class Store:
         workspace = self.workspaces.get(workspace_id)
         return workspace.peers.get(peer_id) if workspace else None
 
-    def list_peers(self, workspace_id: str, filters: Any = None) -> Sequence[Record] | Window:
+    def list_peers(self, workspace_id: str, filters: Any = None, kind: str | None = None) -> Sequence[Record] | Window:
+        """Ordinary peers (`kind` None), scope peers only (`scope`) or every peer (`all`)."""
         predicate = compiled_filter(filters, "peer")
         workspace = self.workspaces.get(workspace_id)
-        return workspace.peers.select(predicate) if workspace else []
+        if workspace is None:
+            return []
+        if kind == "all" or not workspace.scopes and kind is None:
+            return workspace.peers.select(predicate)  # the peers table's indexes answer
+        wanted = kind == "scope"
+        kept = [p.record for p in workspace.peers.values() if (p.scope is not None) is wanted]
+        return kept if predicate is None else list(filter(predicate, kept))
 
     def update_peer(self, workspace_id: str, peer_id: str, metadata: dict | None, configuration: dict | None) -> Record:
         record, created = self.get_or_create_peer(workspace_id, peer_id)
@@ -193,6 +216,59 @@ class Store:
             return []
         ordered = sorted((s.record for s in state.sessions.values()), key=lambda r: (stamp_order(r["created_at"]), r["id"]))
         return ordered if predicate is None else list(filter(predicate, ordered))
+
+    # -- scopes -----------------------------------------------------------------------
+    def get_or_create_scope(self, workspace_id: str, peer_id: str, metadata: dict | None = None) -> tuple[Record, bool]:
+        """The scope peer `peer_id` (metadata sent again replaces the stored one), or a new one
+        observing nothing yet; the flag says which. The caller names a peer that is no ordinary peer."""
+        state = self.peer(workspace_id, peer_id)
+        if state is not None:
+            _apply(self.workspaces[workspace_id].peers, peer_id, metadata, None)
+            return state.record, False
+        record, _ = self.get_or_create_peer(workspace_id, peer_id, metadata, {"observe_me": False})
+        workspace = self.workspaces[workspace_id]
+        workspace.peers[peer_id].scope = ScopeFacts()
+        workspace.scopes[peer_id] = None
+        return record, True
+
+    def scope_peers(self, workspace_id: str) -> Window | list[Record]:
+        """The scope peers of a workspace, oldest first."""
+        workspace = self.workspaces.get(workspace_id)
+        if workspace is None:
+            return []
+        return [workspace.peers[p].record for p in workspace.scopes]
+
+    def join_scope(self, workspace_id: str, peer_id: str, session_ids: Iterable[str]) -> None:
+        """The scope observes these (live) sessions from now on: a membership joined again, or
+        renewed, counts from now, as the real server stamps `joined_at` on every upsert."""
+        workspace = self.workspaces[workspace_id]
+        scope_state = workspace.peers[peer_id]
+        assert scope_state.scope is not None, f"{peer_id} is no scope"
+        for session_id in session_ids:
+            session = workspace.sessions[session_id]
+            session.left.pop(peer_id, None)
+            session.peers.setdefault(peer_id, dict(SCOPE_MEMBERSHIP))
+            scope_state.sessions[session_id] = session
+            scope_state.scope.members.pop(session_id, None)
+            scope_state.scope.members[session_id] = None
+
+    def leave_scope(self, workspace_id: str, peer_id: str, session_id: str) -> None:
+        """The scope no longer observes the session (nothing happens when it did not)."""
+        workspace = self.workspaces[workspace_id]
+        scope_state = workspace.peers[peer_id]
+        assert scope_state.scope is not None, f"{peer_id} is no scope"
+        session = workspace.sessions.get(session_id)
+        if session is not None and peer_id in session.peers:
+            session.left[peer_id] = session.peers.pop(peer_id)
+        scope_state.scope.members.pop(session_id, None)
+
+    def scope_sessions(self, workspace_id: str, peer_id: str) -> list[Record]:
+        """The live sessions a scope observes, longest-standing membership first."""
+        workspace = self.workspaces.get(workspace_id)
+        state = workspace.peers.get(peer_id) if workspace else None
+        if workspace is None or state is None or state.scope is None:
+            return []
+        return [workspace.sessions[s].record for s in state.scope.members if s in workspace.sessions]
 
     # -- sessions ---------------------------------------------------------------------
     def session(self, workspace_id: str, session_id: str) -> SessionState | None:
@@ -254,8 +330,11 @@ class Store:
         self.admission.reserve(1 + len(copied_messages))
         clone_id = self.clock.nanoid()
         record, _ = self.get_or_create_session(workspace_id, clone_id, source.record["metadata"], source.record["configuration"])
-        clone = self.workspaces[workspace_id].sessions[clone_id]
-        self._join(workspace_id, clone, {pid: dict(cfg) for pid, cfg in source.peers.items()})
+        workspace = self.workspaces[workspace_id]
+        clone = workspace.sessions[clone_id]
+        self._join(workspace_id, clone, {pid: dict(cfg) for pid, cfg in source.peers.items() if pid not in workspace.scopes})
+        for scope_id in (pid for pid in source.peers if pid in workspace.scopes):  # a clone joins its source's scopes
+            self.join_scope(workspace_id, scope_id, [clone_id])
         copies = [packed({**copy_json(message), "id": self.clock.nanoid(), "session_id": clone_id}) for message in copied_messages]
         self.restore_messages(workspace_id, clone_id, copies, fresh=True)
         return record
@@ -279,7 +358,8 @@ class Store:
         self.admission.reserve(self.new_records(workspace_id, sessions=[session_id], peers=peers))
         record, _ = self.get_or_create_session(workspace_id, session_id)
         state = self.workspaces[workspace_id].sessions[session_id]
-        for peer_id in [p for p in state.peers if p not in peers]:
+        scopes = self.workspaces[workspace_id].scopes
+        for peer_id in [p for p in state.peers if p not in peers and p not in scopes]:  # scopes keep their sessions
             state.left[peer_id] = state.peers.pop(peer_id)
         self._join(workspace_id, state, peers)
         return record
@@ -297,7 +377,7 @@ class Store:
         workspace = self.workspaces.get(workspace_id)
         if state is None or workspace is None:
             return []
-        return [workspace.peers[p].record for p in state.peers if p in workspace.peers]
+        return [workspace.peers[p].record for p in state.peers if p in workspace.peers and p not in workspace.scopes]
 
     def _membership(self, workspace_id: str, session_id: str, peer_id: str) -> Record:
         """A peer's config in a session, also after it left (the real server keeps the row)."""

@@ -7,6 +7,7 @@ import pytest
 from starlette.testclient import TestClient
 from support.mock_process import MockProcess, run_cli
 
+import honcho_contracts
 from mockserver import create_app
 
 
@@ -61,3 +62,44 @@ def test_an_embedded_app_checks_hosts_only_when_asked() -> None:
         assert client.get("/health").status_code == 403
     with TestClient(create_app(allowed_hosts=("testserver",)).app, base_url="http://testserver") as client:
         assert client.get("/health").status_code == 200
+
+
+def test_version_says_the_release_and_serves_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    from mockserver.cli import main
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"honcho-mock {version('honcho-contract')}\n"
+
+
+@pytest.mark.parametrize("args, version, operations", [([], "3.0.12", 46), (["--api-version", "3.0.7"], "3.0.7", 46),
+                                                      (["--api-version", "3.1-preview"], "3.1-preview", 53)])
+def test_the_api_version_served_is_said_at_start_in_health_and_in_the_contract(args: list[str], version: str,
+                                                                               operations: int) -> None:
+    with MockProcess(*args) as mock:
+        mock.wait_ready()
+        health = httpx.get(mock.url + "/health", timeout=10)
+        assert health.json() == {"status": "ok"} and health.headers["x-honcho-api-version"] == version
+        for contract in ("/openapi.json", "/docs/openapi.json"):  # the contract, and the one the docs pages show
+            assert httpx.get(mock.url + contract, timeout=10).json()["info"]["version"] == version
+        title = honcho_contracts.get(version).title  # "Honcho 3.0.12", "Honcho 3.1 preview (scopes)"
+        assert f"serving the {title} contract ({operations} operations" in mock.output()[0]
+
+
+def test_a_fixtures_file_names_the_version_it_is_for(tmp_path) -> None:
+    path = tmp_path / "old.yaml"
+    path.write_text("api_version: '3.0.7'\nworkspaces:\n  - id: demo\n")
+    with MockProcess("--fixtures", str(path)) as mock:  # no --api-version: the file's
+        mock.wait_ready()
+        assert httpx.get(mock.url + "/health", timeout=10).headers["x-honcho-api-version"] == "3.0.7"
+    result = run_cli(["--fixtures", str(path), "--api-version", "3.0.12"])
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "api_version: the document is for Honcho 3.0.7; this mock serves Honcho 3.0.12" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["3.1", "2.0", ""])
+def test_a_version_not_served_is_refused_naming_those_that_are(value: str) -> None:
+    result = run_cli(["--api-version", value])
+    assert result.returncode == 2 and "--api-version" in result.stderr and "3.0.7" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -30,8 +30,12 @@ DELIBERATE = {
     ("POST", "/v3/workspaces/w1/conclusions", None),
     # ...so a query over them answers (the real server failed on its missing key) ...
     ("POST", "/v3/workspaces/w1/conclusions/query", '{"query": "tea", "filters": {"observer_id": "alice", "observed_id": "alice"}}'),
-    # ...and alice's representation now holds the stored conclusion
-    ("POST", "/v3/workspaces/w1/peers/alice/representation", '{"search_query": "tea"}'),
+    # ...and alice's representation now holds the stored conclusion; the recorded server had no LLM, so its
+    # deriver drew no observation from alice's messages and her representation stayed empty: the mock's
+    # quotes what she said (README, "Chat and representation"), in the representation and in both contexts
+    ("POST", "/v3/workspaces/w1/peers/alice/representation", None),
+    ("GET", "/v3/workspaces/w1/peers/alice/context", None),
+    ("GET", "/v3/workspaces/w1/sessions/s1/context", None),
     # the real queue held work from earlier runs (no worker ran); the mock's queue completes at once
     ("GET", "/v3/workspaces/w1/queue/status", None),
 }
@@ -79,7 +83,7 @@ def send(client: httpx.Client, ids: ReplayIds, exchange: dict[str, Any]) -> http
 
 
 def test_replay_matches_the_real_server() -> None:
-    server = create_app(seed=11)
+    server = create_app(seed=11, api_version="3.0.7")  # recorded on a real 3.0.7
     ids = ReplayIds()
     mismatches: list[str] = []
     with TestClient(server.app, base_url="http://testserver") as raw:
@@ -103,6 +107,6 @@ def test_replay_matches_the_real_server() -> None:
                          ids=lambda e: f"{e['method']} {e['path']} {json.dumps(e.get('request', e.get('request_raw', '')))[:40]}")
 def test_validation_errors_are_identical(exchange: dict[str, Any]) -> None:
     """Request-validation 422s need no state: they must match the real server byte for byte."""
-    with TestClient(create_app().app, base_url="http://testserver") as client:
+    with TestClient(create_app(api_version="3.0.7").app, base_url="http://testserver") as client:
         response = send(client, ReplayIds(), exchange)
     assert response.status_code == 422 and response.json() == exchange["body"]

@@ -11,7 +11,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import httpx
 import uvicorn
@@ -35,8 +35,20 @@ def openapi() -> OpenAPI:
     return _OPENAPI
 
 
-def check_response(response: httpx.Response) -> None:
-    """Raise unless the answer is one the contract allows for this request."""
+_VERSION_OPENAPI: dict[str, OpenAPI] = {}
+
+
+def version_openapi(version: str) -> OpenAPI:
+    """openapi-core's view of a Honcho version's whole contract (an overlay applied), built once."""
+    if version not in _VERSION_OPENAPI:
+        import honcho_contracts
+
+        _VERSION_OPENAPI[version] = OpenAPI.from_dict(honcho_contracts.get(version).document())
+    return _VERSION_OPENAPI[version]
+
+
+def check_response(response: httpx.Response, spec: OpenAPI | None = None) -> None:
+    """Raise unless the answer is one the contract (openapi.yaml, or `spec`) allows for this request."""
     request = response.request
     if request.url.path.startswith("/_mock/"):
         return
@@ -48,7 +60,7 @@ def check_response(response: httpx.Response) -> None:
     )
     mock_response = MockResponse(response.content, response.status_code, dict(response.headers), content_type)
     try:
-        openapi().validate_response(mock_request, mock_response)
+        (spec or openapi()).validate_response(mock_request, mock_response)
     except (PathNotFound, OperationNotFound):
         # outside the contract: only routing answers (404/405) and CORS preflights live there
         if request.method != "OPTIONS" and response.status_code not in (404, 405):
@@ -61,10 +73,27 @@ def contract_hook(response: httpx.Response) -> None:
     check_response(response)
 
 
-def checked(client: httpx.Client) -> httpx.Client:
-    """Make every answer `client` receives go through `check_response`."""
-    client.event_hooks = {"request": [], "response": [contract_hook]}
+def checked(client: httpx.Client, version: str | None = None) -> httpx.Client:
+    """Make every answer `client` receives go through `check_response` (against `version`'s contract)."""
+    if version is None:
+        client.event_hooks = {"request": [], "response": [contract_hook]}
+        return client
+    spec = version_openapi(version)
+
+    def hook(response: httpx.Response) -> None:
+        response.read()
+        check_response(response, spec)
+
+    client.event_hooks = {"request": [], "response": [hook]}
     return client
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Poll an observable condition (never a fixed sleep): generous, since CI shares its CPU."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.01)
 
 
 def free_port() -> int:

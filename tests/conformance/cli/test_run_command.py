@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from support import ROOT, loopback_server
+from support.broken import Answer, Incoming, Rewrite
 
 from conformance.cli.main import main
 from mockserver import create_app
@@ -25,7 +26,12 @@ def test_cli_over_loopback_with_reports(tmp_path: Path) -> None:
     report = json.loads((tmp_path / "r.json").read_text())
     assert code == 0, json.dumps([f for f in report["failures"] if not f["known"]], indent=1)[:4000]
     assert report["base_url"] == url and report["seed"] == 2 and report["cleanup"]["leftovers"] == []
-    assert ET.parse(tmp_path / "j.xml").getroot().get("failures") == "0"
+    assert (report["api_version"]["name"], report["api_version"]["how"]) == ("3.0.12", "detected")
+    junit = ET.parse(tmp_path / "j.xml").getroot()
+    assert junit.get("failures") == "0"
+    for suite in junit.iter("testsuite"):
+        properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
+        assert properties["honcho.api_version"] == "3.0.12" and properties["honcho.api_version.how"] == "detected"
     assert server.store.counts()["workspaces"] == 0
 
 
@@ -45,6 +51,9 @@ def test_cli_usage_errors(capsys) -> None:
     assert exit_.value.code == 0 and capsys.readouterr().out.startswith("honcho-conformance ")
     assert main(["run", "--base-url", "ftp://nope"]) == 2
     assert main(["run", "--base-url", "http://x", "--checks", "no_such_check"]) == 2
+    capsys.readouterr()
+    assert main(["run", "--base-url", "http://x", "--api-version", "2.9"]) == 2
+    assert "--api-version: no Honcho API version '2.9'" in capsys.readouterr().out
     assert main(["checks"]) == 0
 
 
@@ -65,3 +74,26 @@ def test_a_spec_that_is_not_honchos_runs_the_generic_phases_only(tmp_path: Path,
     # What it finds is about that document (the mock answers 422s petstore does not list), never a Honcho check.
     assert code in (0, 1) and {f["phase"] for f in report["failures"]} <= {"contract", "stateful"}
     assert not [f for f in report["failures"] if f["check"] in ("internal_error", "engine_error", "cleanup")]
+
+
+@pytest.mark.timeout(120)
+def test_the_version_is_the_first_thing_said_detected_asked_or_defaulted(tmp_path: Path, capsys) -> None:
+    """The console's first lines name the version tested and how it was chosen; a server without
+    /openapi.json gets the default one, said so."""
+    def hide(request: Incoming) -> Answer | None:
+        return Answer(404, [], b'{"detail":"Not Found"}') if request.path == "/openapi.json" else None
+
+    options = ["--profile", "quick", "--seed", "4", "--phases", "semantics", "--checks", "webhook_delete",
+               "--no-progress", "--json-report", str(tmp_path / "r.json")]
+    for app, extra, expected in (
+            (create_app(seed=4, api_version="3.0.7").app, [], "Honcho API 3.0.7 (detected: the server's /openapi.json "
+                                                             "says 3.0.7 and serves exactly the 46 operations"),
+            (create_app(seed=4).app, ["--api-version", "3.0.7"], "Honcho API 3.0.7 (asked: --api-version 3.0.7; the "
+                                                                "server itself looks like 3.0.12"),
+            (Rewrite(create_app(seed=4).app, before=hide), [], "Honcho API 3.0.12 (default: the server's version is "
+                                                               "unknown (GET /openapi.json answered 404)")):
+        with loopback_server(app) as url:
+            code = main(["run", "--base-url", url, *options, *extra])
+        lines = capsys.readouterr().out.splitlines()
+        assert code in (0, 1) and lines[1].startswith(f"version: {expected}"), lines[:3]
+        assert json.loads((tmp_path / "r.json").read_text())["api_version"]["name"] == expected.split()[2]

@@ -17,6 +17,7 @@ from conformance.engine.coverage import (
     FILTER_PARTS,
     CoverageGateError,
     CoverageRecorder,
+    declared_operations,
     filter_parts,
     parse_gate,
 )
@@ -140,3 +141,12 @@ def test_any_document_the_run_takes_is_covered_without_crashing() -> None:
     recorder(exchange("POST", "/pets", 418, {"name": "x"}))
     pets = operations(recorder.report().to_dict())["POST /pets"]
     assert pets["statuses"]["4XX"] == {"declared": True, "seen": 1} and pets["body_properties"] == {}
+
+
+def test_statuses_no_server_gives_are_no_gap() -> None:
+    """A 422 the contract marks `x-unreachable` (no input of the operation can fail validation) is not declared
+    coverage; the 401s stay (a server with auth on gives them)."""
+    declared = {d.operation.label: d.statuses for d in declared_operations(CONTRACT)}
+    assert declared["DELETE /v3/workspaces/{workspace_id}"] == ["202", "401", "404", "409"]
+    assert declared["GET /v3/workspaces/{workspace_id}/queue/status"] == ["200", "401"]
+    assert "422" in declared["POST /v3/workspaces"] and sum(map(len, declared.values())) == 240 - 11

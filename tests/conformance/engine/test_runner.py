@@ -22,6 +22,8 @@ from conformance.core.vocabulary import (
 from conformance.engine.runner import Runner
 from conformance.honcho.api import HonchoApi
 from conformance.honcho.operations import reads_only
+from conformance.reporting.json_report import JsonReporter
+import honcho_contracts
 from mockserver import create_app
 
 BASE_URL = "http://127.0.0.1:8000"
@@ -37,10 +39,22 @@ def _run(server, **options) -> tuple[RunResult, Recorder]:  # type: ignore[no-un
 
 
 @pytest.mark.timeout(240)
-def test_every_phase_in_process_finds_nothing_new_and_cleans_up() -> None:
-    server = create_app(seed=1)
-    result, recorder = _run(server, seed=1, profile="quick", max_examples=3, max_requests=20000, max_time=200)
+@pytest.mark.parametrize("version", [v.name for v in honcho_contracts.served_versions()])
+def test_every_phase_in_process_finds_nothing_new_and_cleans_up(version: str, tmp_path) -> None:
+    """Our tester against our mock, each Honcho version served detected from its /openapi.json and tested
+    against its own contract; the JSON report names it."""
+    server = create_app(seed=1, api_version=version)
+    recorder = Recorder(ASGIAppTransport(server.app))
+    try:
+        config = RunConfig(base_url=BASE_URL, transport=recorder, seed=1, profile="quick", max_examples=3,
+                           max_requests=20000, max_time=200, json_report=tmp_path / "r.json")
+        result = Runner(config, [JsonReporter(tmp_path / "r.json")]).run()
+    finally:
+        recorder.inner.close()
     assert result.exit_code == 0, describe(result)
+    named = json.loads((tmp_path / "r.json").read_text())["api_version"]
+    assert (named["name"], named["how"], named["server_says"]) == (version, "detected", version)
+    assert named["contract"].startswith(honcho_contracts.get(version).title)
     assert {p.name for p in result.phases} == {"contract", "stateful", "semantics", "model", "concurrency"}
     assert all(p.status in ("passed", "failed") and p.requests > 0 for p in result.phases), result.phases
     assert result.cleanup is not None and result.cleanup.clean and result.cleanup.workspaces_deleted > 0
@@ -65,7 +79,7 @@ def test_read_only_sends_only_reads_and_invalid_requests() -> None:
     reads = {(op.method.upper(), op.path) for op in spec.operations.values() if reads_only(op)}
     patterns = [(m, re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", p) + "$")) for m, p in reads]
     for method, path, status in recorder.seen:
-        is_read = path == "/health" or any(m == method and rx.match(path) for m, rx in patterns)
+        is_read = path in ("/health", "/openapi.json") or any(m == method and rx.match(path) for m, rx in patterns)
         assert is_read or status >= 400, f"a write was accepted in read-only mode: {method} {path} -> {status}"
     api.client.close()
 

@@ -95,6 +95,7 @@ def test_the_page_renders_in_a_browser(run: tuple[Path, dict[str, Any]], browser
         page.goto(path.as_uri(), wait_until="load", timeout=30000)
         assert requested == [path.as_uri()] and errors == []
         assert page.locator("#verdict").inner_text() == "FAILED"
+        assert page.locator("#api-version").inner_text().startswith("Honcho API 3.0.12 (detected: ")
 
         # The coverage picture: a cell per (operation, status) the report has, green where seen.
         coverage = report["coverage"]

@@ -332,8 +332,13 @@ def test_a_path_id_the_contract_leaves_free_is_not_found_and_creates_nothing(cli
     answer = client.post("/v3/workspaces/w%20x/conclusions", json={"conclusions": [
         {"content": "x", "observer_id": "a", "observed_id": "b"}]})
     assert answer.status_code == 404 and answer.json() == {"detail": "Workspace w x not found"}
-    for method, path in (("GET", "/v3/workspaces/w1/sessions/s%20x/context"), ("PUT", "/v3/workspaces/w%20x"),
-                         ("POST", "/v3/workspaces/w%20x/schedule_dream")):
+    for path in ("/v3/workspaces/w1/sessions/s%20x/peers", "/v3/workspaces/w%20x/sessions/s1/peers"):
+        answer = client.post(path, json={"alice": {}})  # recorded on 3.0.7 and 3.0.12
+        assert answer.status_code == 404 and answer.json() == {"detail": "Session not found"}
+    context = client.get("/v3/workspaces/w%20x/sessions/s%20x/context")  # a session that does not exist: empty
+    assert context.status_code == 200 and context.json() == {"id": "s x", "messages": [], "summary": None,
+                                                             "peer_representation": None, "peer_card": None}
+    for method, path in (("PUT", "/v3/workspaces/w%20x"), ("POST", "/v3/workspaces/w%20x/schedule_dream")):
         answer = client.request(method, path, json={"observer": "a", "dream_type": "omni"} if method == "POST" else {})
         assert answer.status_code == 422 and answer.json()["detail"][0]["loc"][0] == "path", (method, path, answer.text)
     assert client.post("/v3/workspaces/list").json()["total"] == 0

@@ -47,6 +47,11 @@ def post_messages(api: httpx.Client, session: str, *messages: tuple[str, str]) -
 
 
 def conclude(api: httpx.Client, *items: dict[str, Any]) -> list[dict[str, Any]]:
+    """Conclusions about peers and sessions made first: the real server creates none of them (404)."""
+    for peer in {item[key] for item in items for key in ("observer_id", "observed_id")}:
+        api.post(f"{W}/peers", json={"id": peer})
+    for session in {item["session_id"] for item in items if item.get("session_id")}:
+        api.post(f"{W}/sessions", json={"id": session})
     response = api.post(f"{W}/conclusions", json={"conclusions": list(items)})
     assert response.status_code == 201
     return response.json()
@@ -129,7 +134,7 @@ def test_context_with_a_target_adds_representation_and_card(api):
     post_messages(api, "s1", ("alice", "hello"), ("bob", "hi"))
     api.put(f"{W}/peers/alice/card", json={"peer_card": ["likes tea"]})
     body = api.get(f"{W}/sessions/s1/context", params={"search_query": "hello", "peer_target": "alice"}).json()
-    assert body["peer_representation"] == "" and body["peer_card"] == ["likes tea"]
+    assert body["peer_representation"].endswith('] alice said: "hello"\n') and body["peer_card"] == ["likes tea"]
     conclude(api, {"content": "alice is kind", "observer_id": "bob", "observed_id": "alice"})
     api.put(f"{W}/peers/bob/card", params={"target": "alice"}, json={"peer_card": ["bob's view of alice"]})
     seen = api.get(f"{W}/sessions/s1/context", params={"peer_target": "alice", "peer_perspective": "bob"}).json()
@@ -139,6 +144,7 @@ def test_context_with_a_target_adds_representation_and_card(api):
 
 
 def test_context_budget_counts_representation_and_card_first(api):
+    api.post(f"{W}/sessions", json={"id": "s1", "peers": {"alice": {"observe_me": False}}})  # an empty representation
     post_messages(api, "s1", ("alice", "one"), ("alice", "two"))
     api.put(f"{W}/peers/alice/card", json={"peer_card": ["x"]})
     assert contents(api.get(f"{W}/sessions/s1/context", params={"tokens": 2, "peer_target": "alice"})
@@ -275,8 +281,21 @@ def test_conclusions_create_list_and_delete(api):
     assert missing.status_code == 404 and made[0]["id"] in missing.json()["detail"]
     assert api.post(f"{W}/conclusions/list", json={}).json()["total"] == 1
     api.delete(f"{W}/sessions/s9")
-    in_deleted = conclude(api, {"content": "said in s9", "observer_id": "bob", "observed_id": "bob", "session_id": "s9"})
-    assert in_deleted[0]["session_id"] == "s9"
+    in_deleted = api.post(f"{W}/conclusions", json={"conclusions": [
+        {"content": "said in s9", "observer_id": "bob", "observed_id": "bob", "session_id": "s9"}]})
+    assert in_deleted.status_code == 404 and in_deleted.json() == {"detail": "Session s9 not found in workspace w1"}
+
+
+def test_conclusions_name_peers_and_sessions_that_exist(api):
+    """Looked up before anything is stored: a missing session first, then a missing peer (recorded)."""
+    item = {"content": "x", "observer_id": "alice", "observed_id": "carol", "session_id": "nosuch"}
+    api.post(f"{W}/peers", json={"id": "alice"})
+    refused = api.post(f"{W}/conclusions", json={"conclusions": [item]})
+    assert refused.status_code == 404 and refused.json() == {"detail": "Session nosuch not found in workspace w1"}
+    refused = api.post(f"{W}/conclusions", json={"conclusions": [{**item, "session_id": None}]})
+    assert refused.status_code == 404 and refused.json() == {"detail": "Peer carol not found in workspace w1"}
+    assert api.post(f"{W}/conclusions/list").json()["total"] == 0
+    assert {p["id"] for p in api.post(f"{W}/peers/list").json()["items"]} == {"alice"}
 
 
 def test_conclusion_errors(api):
@@ -329,6 +348,24 @@ def test_representation_is_empty_until_something_is_concluded(api):
     assert searched == {"representation": ""}
 
 
+def test_representation_shows_what_the_peer_said_where_it_was_observed(api):
+    """The real server's deriver turns observed messages into observations; the mock quotes them, at once."""
+    api.post(f"{W}/sessions", json={"id": "s1", "peers": {"alice": {}, "bob": {"observe_others": True}, "carol": {}}})
+    post_messages(api, "s1", ("alice", "hello"), ("alice", "I like green tea"))
+    own = api.post(f"{W}/peers/alice/representation", json={}).json()["representation"]
+    lines = own.splitlines()
+    assert lines[:2] == ["## Explicit Observations", ""] and len(lines) == 4, own
+    assert lines[2].endswith('] alice said: "hello"') and lines[3].endswith('] alice said: "I like green tea"')
+    seen_by_bob = api.post(f"{W}/peers/bob/representation", json={"target": "alice"}).json()["representation"]
+    assert seen_by_bob == own  # bob observes others in s1
+    assert api.post(f"{W}/peers/carol/representation", json={"target": "alice"}).json() == {"representation": ""}
+    searched = api.post(f"{W}/peers/alice/representation", json={"search_query": "tea"}).json()["representation"]
+    assert searched.splitlines()[2:] == [lines[3]]
+    # a sender that is not observed feeds no representation (and no representation task: queue status agrees)
+    api.put(f"{W}/sessions/s1/peers/alice/config", json={"observe_me": False})
+    assert api.post(f"{W}/peers/alice/representation", json={}).json() == {"representation": ""}
+
+
 def test_representation_errors(api):
     missing = api.post(f"{W}/peers/nobody/representation", json={})
     assert missing.status_code == 200 and missing.json() == {"representation": ""}  # second round: nothing learned
@@ -369,7 +406,11 @@ def test_chat_answers_from_stored_knowledge(api):
     answer = api.post(f"{W}/peers/alice/chat", json={"query": "What tea does she like?"}).json()["content"]
     assert answer.splitlines() == ["Based on what I know about alice:", "- alice likes tea",
                                    '- alice said: "I drink green tea every morning"']
-    assert api.post(f"{W}/peers/alice/chat", json={"query": "quantum physics"}).json() == {"content": None}
+    # a query sharing no word with anything known is still answered, from the nearest (newest) facts
+    unrelated = api.post(f"{W}/peers/alice/chat", json={"query": "quantum physics"}).json()["content"]
+    assert unrelated.splitlines() == ["Based on what I know about alice:", "- alice likes tea",
+                                      '- alice said: "my dog is Rex"', '- alice said: "I drink green tea every morning"']
+    assert api.post(f"{W}/peers/alice/chat", json={"query": "quantum physics"}).json()["content"] == unrelated
 
 
 def test_chat_creates_the_peer_and_validates(api):
@@ -398,11 +439,11 @@ def test_chat_streams_server_sent_events(api):
 # -- webhooks ---------------------------------------------------------------------------
 def test_webhook_endpoints(server, api):
     api.post("/v3/workspaces", json={"id": "w1"})
-    created = api.post(f"{W}/webhooks", json={"url": "http://127.0.0.1:9/hook"})
+    created = api.post(f"{W}/webhooks", json={"url": "http://hooks.example/hook"})
     assert created.status_code == 201
     endpoint = created.json()
     assert set(endpoint) == {"id", "workspace_id", "url", "created_at"} and endpoint["workspace_id"] == "w1"
-    again = api.post(f"{W}/webhooks", json={"url": "http://127.0.0.1:9/hook"})
+    again = api.post(f"{W}/webhooks", json={"url": "http://hooks.example/hook"})
     assert again.status_code == 200 and again.json() == endpoint
     page = api.get(f"{W}/webhooks").json()
     assert page["items"] == [endpoint] and page["total"] == 1
@@ -497,3 +538,19 @@ def scripted_run(server: MockServer) -> list[tuple[int, bytes]]:
 
 def test_same_state_and_requests_give_the_same_answers(mock):
     assert scripted_run(mock) == scripted_run(mock)
+
+
+def test_chat_in_a_session_that_does_not_exist_is_404_and_changes_nothing(api):
+    answer = api.post(f"{W}/peers/alice/chat", json={"query": "hi", "session_id": "nosuch"})
+    assert answer.status_code == 404 and answer.json() == {"detail": "Session nosuch not found in workspace w1"}
+    # the real server has created the peer by then; the mock's refusals have no effect (docs/real-server.md)
+    assert api.post(f"{W}/peers/list").json()["items"] == []
+    streamed = api.post(f"{W}/peers/alice/chat", json={"query": "hi", "session_id": "nosuch", "stream": True})
+    assert streamed.status_code == 200  # the stream has begun when the real server looks the session up
+
+
+def test_a_workspace_with_active_sessions_is_not_deleted_in_honchos_words(api):
+    api.post(f"{W}/sessions", json={"id": "s1"})
+    answer = api.delete(W)
+    assert answer.status_code == 409
+    assert answer.json() == {"detail": "Cannot delete workspace 'w1': active session(s) remain. Delete all sessions first."}

@@ -116,3 +116,54 @@ def test_mock_coverage_command_gates_a_frontend_run(tmp_path) -> None:  # type: 
     report = __import__("json").loads((tmp_path / "c.json").read_text())
     assert by_label(report)["POST /v3/workspaces"]["statuses"]["201"]["seen"] == 1
     assert main(["mock-coverage", "--base-url", url]) == 2, "the mock is gone: no report"
+
+
+def test_only_statuses_a_server_can_give_are_counted() -> None:
+    """240 declared statuses; 11 are 422s no input can cause (`x-unreachable`); with auth off the 45 401s
+    and the 200 of POST /v3/keys cannot come, with auth on its 405 cannot: 183 and 228 are counted."""
+    off, on = create_app().coverage.report(), create_app(auth_secret="s").coverage.report()
+    assert sum(len(op["statuses"]) for op in off["operations"]) == 240
+    assert (off["summary"]["statuses"]["declared"], on["summary"]["statuses"]["declared"]) == (183, 228)
+    keys_off, keys_on = by_label(off)["POST /v3/keys"], by_label(on)["POST /v3/keys"]
+    assert (keys_off["statuses_never_given"], keys_on["statuses_never_given"]) == (["200", "401"], ["405"])
+    assert by_label(on)["DELETE /v3/workspaces/{workspace_id}"]["statuses_never_given"] == ["422"]
+    assert by_label(on)["GET /health"]["statuses_never_given"] == []
+    for op in off["operations"]:
+        assert not set(op["statuses_never_seen"]) & set(op["statuses_never_given"]), op
+
+
+def test_a_full_sdk_flow_covers_what_it_exercised() -> None:
+    """A frontend's whole happy path through the SDK: every operation it called is covered by its 2xx, no
+    status a server cannot give is left as a gap, and the percentage is over the statuses it could reach."""
+    from honcho import Honcho
+
+    server = create_app(seed=4)
+    with loopback_server(server.app) as url:
+        honcho = Honcho(base_url=url, workspace_id="app", api_key="unused", max_retries=0, timeout=10)
+        alice, bot = honcho.peer("alice"), honcho.peer("bot")
+        session = honcho.session("s1")
+        session.add_peers([alice, bot])
+        session.add_messages([alice.message("I love green tea"), bot.message("Noted")])
+        list(session.messages())
+        session.context()
+        session.summaries()
+        list(honcho.search("tea"))
+        alice.chat("What does alice like?")
+        alice.representation()
+        alice.set_card(["likes tea"])
+        alice.get_card()
+        alice.conclusions.create([{"content": "alice likes tea"}])
+        list(alice.conclusions.list())
+        honcho.queue_status()
+        session.delete()
+        report = httpx.get(f"{url}/_mock/coverage", timeout=10).json()
+    counted = report["summary"]["statuses"]
+    assert counted["declared"] == 183 and counted["percent"] == round(100 * counted["covered"] / 183, 1)
+    called = [op for op in report["operations"] if op["requests"]]
+    assert counted["covered"] == sum(sum(1 for s in op["statuses"].values() if s["seen"] and s["declared"])
+                                     for op in called)
+    for op in called:
+        assert any(code.startswith("2") and state["seen"] for code, state in op["statuses"].items()), op
+        assert "401" not in op["statuses_never_seen"] and not op["undeclared_statuses_seen"], op
+    # 17 operations, each answered one 2xx: 9.3% of what a server with auth off can give (7.1% of all 240 declared)
+    assert (len(called), counted["covered"], counted["percent"]) == (17, 17, 9.3)

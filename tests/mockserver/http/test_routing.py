@@ -20,17 +20,17 @@ from connexion.spec import Specification
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.routing import Match, Route
-from support import DATA
+from support import DATA, SPEC
 from support.routing import route, routing_for_document
 
-from mockserver.contract.document import DEFAULT_SPEC, Contract
+from mockserver.contract.document import Contract
 from mockserver.http.routing import ContractRouting
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 def contract_with_base_path(name: str, server: str | None) -> Contract:
-    contract = Contract.load(DATA / name if name != "honcho" else DEFAULT_SPEC)
+    contract = Contract.load(DATA / name if name != "honcho" else SPEC)
     if server is not None:
         document = copy.deepcopy(contract.document)
         document["servers"] = [{"url": server}]

@@ -15,11 +15,11 @@ import socket
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 import pytest
-from support import loopback_server
+from support import loopback_server, wait_for
 from support.mock_process import MockProcess, run_cli
 
 from mockserver.app import MockConfig, MockServer
@@ -186,6 +186,7 @@ def test_a_corrupt_or_foreign_state_file_is_refused_and_left_untouched(tmp_path:
     assert path.read_bytes() == BAD_FILES[name]
     assert path.stat().st_mtime_ns == before.st_mtime_ns
     assert not temporaries(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]  # no lock file left beside it
 
 
 def test_the_console_script_exits_2_on_a_foreign_file(tmp_path: Path) -> None:
@@ -195,6 +196,7 @@ def test_the_console_script_exits_2_on_a_foreign_file(tmp_path: Path) -> None:
     assert result.returncode == 2, result
     assert "was not written by honcho-mock" in result.stderr and "Traceback" not in result.stderr
     assert path.read_text() == '{"my": "notes"}'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.json"]
 
 
 def test_a_second_mock_cannot_use_the_same_state_file(tmp_path: Path) -> None:
@@ -203,18 +205,50 @@ def test_a_second_mock_cannot_use_the_same_state_file(tmp_path: Path) -> None:
     try:
         with pytest.raises(StateFileError, match="in use by another honcho-mock"):
             MockServer(MockConfig(state_file=path))
+        assert (tmp_path / "state.json.lock").exists()  # the refused mock leaves the holder's lock alone
     finally:
         assert first.state_file is not None
         first.state_file.close()
+    assert not (tmp_path / "state.json.lock").exists()
     MockServer(MockConfig(state_file=path)).state_file.close()  # free again once released
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    """Poll an observable condition (never a fixed sleep): generous, since CI shares its CPU."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not reached"
-        time.sleep(0.01)
+def test_a_mock_that_ran_leaves_its_state_file_and_nothing_else(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    server = MockServer(MockConfig(state_file=path))
+    server.store.get_or_create_workspace("w")
+    assert server.state_file is not None and server.state_file.save_now(server.store)
+    server.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]
+    assert [w["id"] for w in read_state(path)["workspaces"]] == ["w"]
+
+
+def test_a_lock_file_removed_by_its_holder_is_not_trusted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one race of removing lock files: a mock that opened the lock file just before its holder removed
+    it would lock a file nobody else can find; it sees the path changed and locks the file the path names."""
+    import fcntl
+
+    path = tmp_path / "state.json"
+    lock = tmp_path / "state.json.lock"
+    real_flock = fcntl.flock
+    locked: list[int] = []
+
+    def holder_removes_it_first(fd: int, operation: int) -> None:
+        if not locked:
+            os.unlink(lock)  # the previous holder let go between our open and our flock
+        locked.append(fd)
+        real_flock(fd, operation)
+
+    monkeypatch.setattr(fcntl, "flock", holder_removes_it_first)
+    state = StateFile(path)
+    state.open(MockServer().store)
+    try:
+        assert len(locked) == 2 and state._lock_fd is not None
+        held, named = os.fstat(state._lock_fd), lock.stat()
+        assert (held.st_dev, held.st_ino) == (named.st_dev, named.st_ino)
+    finally:
+        state.close()
+    assert not lock.exists()
 
 
 def test_saves_only_after_changes_and_on_shutdown(tmp_path: Path) -> None:

@@ -437,6 +437,7 @@ def second_create_overwrites() -> Any:
         record, created = original(workspace_id, metadata, configuration)
         if not created and metadata is not None:
             record["metadata"] = copy.deepcopy(metadata)
+            store.workspaces.changed(workspace_id)  # the store's tables answer filters from indexes: tell them
         return record, created
 
     store.get_or_create_workspace = get_or_create_workspace  # type: ignore[method-assign]

@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
 
 TS_STAMP := tests/ts/node_modules/.installed
 
@@ -60,15 +61,21 @@ mock: venv
 # The suite runs on 4 pytest-xdist workers (many tests wait on sockets and processes, so 4 beat 2 on two
 # cores); JOBS=0 runs it in this one process.
 JOBS ?= 4
-test: venv node-deps sdks browser
+test: venv $(BENCH_STAMP) node-deps sdks browser
 	$(BIN)/python -m pytest -q -n $(JOBS) $(PYTEST_ARGS)
 
 conformance: venv
 	$(BIN)/honcho-conformance run --base-url $(URL) $(ARGS)
 
-# Prints its figures; RESULTS=FILE also writes them as markdown (RESULTS=bench/results.md: the published page),
+# The benchmark prints its figures and draws them (bench/plots.py): matplotlib, pinned in bench/requirements.txt
+# (tests/bench/test_plots.py draws from a small results file, so `make test` installs it too).
+# RESULTS=FILE also writes them as markdown (RESULTS=bench/results.md: the published page, its picture beside it),
 # OUT=DIR holds raw figures and logs (default bench/out), PORTS=LOW-HIGH the servers' ports (default: any free).
-bench: venv
+$(BENCH_STAMP): bench/requirements.txt $(STAMP)
+	$(BIN)/python -m pip install --quiet -r bench/requirements.txt
+	touch $(BENCH_STAMP)
+
+bench: venv $(BENCH_STAMP)
 	$(BIN)/python bench/run.py $(if $(RESULTS),--results $(RESULTS)) $(if $(OUT),--out $(OUT)) $(if $(PORTS),--ports $(PORTS)) $(ARGS)
 
 clean:

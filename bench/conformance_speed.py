@@ -5,7 +5,9 @@
 
 Starts the mock itself (a `honcho-mock` process on loopback, stopped at the end), runs the
 whole suite with the chosen profile exactly as `honcho-conformance run` would, and
-prints the wall time per phase. Exit status 1 when a run exceeds --target seconds.
+prints the wall time per phase, the CPU time the tester and the mock each used (what an
+idle machine needs: one request at a time, so they add up) and the load average. Exit
+status 1 when a run exceeds --target seconds.
 """
 
 from __future__ import annotations
@@ -59,6 +61,16 @@ class MockProcess:
         self.__exit__()
         raise RuntimeError("honcho-mock did not answer within 30 s")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the mock process has used so far."""
+        if self.process is None:
+            return 0.0
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def __exit__(self, *exc: object) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
@@ -71,14 +83,23 @@ class MockProcess:
 
 
 def run_once(profile: str, seed: int, baseline: Path | None) -> dict[str, Any]:
-    started = time.monotonic()
     with MockProcess(seed) as mock:
+        started, cpu = time.monotonic(), time.process_time()
+        mock_cpu = mock.cpu_seconds()
         config = RunConfig(base_url=mock.url, profile=profile, seed=seed, baseline=baseline)
         result = Runner(config).run()
-    return {"seconds": time.monotonic() - started, "requests": result.requests,
+        seconds, tester_cpu, mock_cpu = time.monotonic() - started, time.process_time() - cpu, mock.cpu_seconds() - mock_cpu
+    return {"seconds": seconds, "tester_cpu": tester_cpu, "mock_cpu": mock_cpu, "requests": result.requests,
             "new": len(result.new_failures), "known": len(result.known_failures),
             "phases": {p.name: (p.status, round(p.duration, 1), p.requests) for p in result.phases},
             "cleanup": result.cleanup.workspaces_deleted if result.cleanup else 0}
+
+
+def load_average() -> float:
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return float("nan")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -99,6 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         phases = ", ".join(f"{name} {seconds}s/{requests}req" for name, (_, seconds, requests) in row["phases"].items())
         print(f"run {number + 1} (seed {args.seed + number}): {row['seconds']:6.1f}s  {row['requests']} requests  "
               f"{row['new']} new / {row['known']} known failures  [{phases}]", flush=True)
+        # On a busy machine the wall time says little: the CPU each side used is what an idle one would need
+        # (one request at a time, so the two add up), and the load shows how busy the machine was.
+        print(f"      cpu: tester {row['tester_cpu']:.1f}s + mock {row['mock_cpu']:.1f}s = "
+              f"{row['tester_cpu'] + row['mock_cpu']:.1f}s; load average {load_average():.1f}", flush=True)
     return 1 if slow else 0
 
 

@@ -111,7 +111,8 @@ def main() -> int:
     # as honcho-mock starts it: full validation, unseeded, record cap on, request log on
     server = create_app(request_log=log, log_stream=sink)
     client = InProcessClient(server.app)
-    wl.seed_through_api(client)  # type: ignore[arg-type]
+    chat = any(wl.SCENARIOS[n].needs_messages for n in names)
+    wl.seed_through_api(client, messages=chat)  # type: ignore[arg-type]
     settle_garbage_collector()  # as honcho-mock does once it has started
     for name in names:
         scenario = wl.SCENARIOS[name]
@@ -128,7 +129,7 @@ def main() -> int:
         print(f"{name:10s} {best * 1e6:8.1f} µs CPU per request  ({scenario.title})")
         if scenario.stateful:
             server.reset()
-            wl.seed_through_api(client)  # type: ignore[arg-type]
+            wl.seed_through_api(client, messages=chat)  # type: ignore[arg-type]
     return 0
 
 

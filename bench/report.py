@@ -172,9 +172,34 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
     return checks
 
 
-def targets_text(results: dict[str, Any]) -> str:
+def targets_filters_hot_path_memory(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
+    """(target, measured, met) for every target of the filter indexes, the hot path and packed messages this run measured."""
+    checks: list[tuple[str, str, bool | None]] = []
+    growth = {row["key"]: row for row in results.get("growth", {}).get("rows", [])}
+    for key, what in (("filtered/100000", "metadata-filtered sessions page at 100,000 sessions"),
+                      ("messages-filtered/100000", "filtered messages page at 100,000 messages")):
+        if key in growth:
+            p50 = growth[key]["p50_ms"]
+            checks.append((f"{what}, p50 (1 connection) ≤ 2 ms", f"{p50:.2f} ms", p50 <= 2))
+    summary = summarise((results.get("compare") or {}).get("rows", []))
+    for scenario, what, share in (("filtered", "metadata-filtered page", 0.30), ("seed", "seed endpoint (pages of 50, auth)", 0.50),
+                                  ("batch", "10-message batch", 0.35)):
+        mock, ceiling = summary.get((scenario, 32, "mock")), summary.get((scenario, 32, "ceiling"))
+        if mock and ceiling:
+            ratio = mock["rps"] / ceiling["rps"]
+            checks.append((f"{what}, 32 connections: ≥ {share:.2f}× the ceiling", f"{ratio:.2f}×", ratio >= share))
+    memory = results.get("memory")
+    if memory and memory.get("messages"):
+        rss = memory.get("projected_rss") or memory["rss_after"]
+        label = "projected " if memory.get("projected_rss") else ""
+        checks.append(("resident memory for 1,000,000 messages of 200 characters ≤ 600 MiB", f"{label}{rss / MIB:,.0f} MiB",
+                       rss <= 600 * MIB))
+    return checks
+
+
+def targets_text(results: dict[str, Any], which: Any = None) -> str:
     lines = []
-    for target, measured, met in targets(results):
+    for target, measured, met in (which or targets)(results):
         mark = "met" if met else "MISSED" if met is False else "?"
         lines.append(f"- {mark}: {target}: {measured}")
     return "\n".join(lines) or "- (no target measured in this run)"
@@ -250,7 +275,13 @@ def generated_block(results: dict[str, Any]) -> str:
         "Performance targets (informational, never asserted):",
         "",
         targets_text(results),
+        "",
+        "Targets for filters, the hot path and memory (informational, never asserted):",
+        "",
+        targets_text(results, targets_filters_hot_path_memory),
     ]
+    if results.get("picture"):
+        lines += ["", f"![The latest run: growth curves, shares of the ceiling, multiples of Prism]({results['picture']})"]
     if meta.get("problems"):
         lines += ["", "Problems during the run:", ""] + [f"- {p}" for p in meta["problems"]]
     return "\n".join(lines)

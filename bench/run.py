@@ -122,14 +122,17 @@ def mock_supports(flag: str) -> bool:
     return flag in _HELP["text"]
 
 
-def mock_argv(port: int, max_records: int | None = None) -> list[str]:
+def mock_argv(port: int, max_records: int | None = None, max_body: int | None = None) -> list[str]:
     """honcho-mock as a user starts it: defaults (full request validation, no --seed), plus
-    --no-auth so that an auth secret in the environment cannot turn requests into 401s."""
+    --no-auth so that an auth secret in the environment cannot turn requests into 401s;
+    the loading mocks (growth, memory) take larger caps where their fixture chunks need them."""
     argv = [*_mock_base(), "--spec", str(SPEC), "--host", "127.0.0.1", "--port", str(port)]
     if mock_supports("--no-auth"):
         argv.append("--no-auth")
     if max_records is not None and mock_supports("--max-records"):
         argv += ["--max-records", str(max_records)]
+    if max_body is not None and mock_supports("--max-body"):
+        argv += ["--max-body", str(max_body)]
     return argv
 
 
@@ -291,9 +294,9 @@ class Point:
     total: int | None = None
 
 
-def start_mock(procs: Processes, tag: str, max_records: int | None = None) -> Server:
+def start_mock(procs: Processes, tag: str, max_records: int | None = None, max_body: int | None = None) -> Server:
     port = free_port()
-    proc = procs.start("mock", mock_argv(port, max_records), OUT / f"{tag}-mock.log", cwd=ROOT)
+    proc = procs.start("mock", mock_argv(port, max_records, max_body), OUT / f"{tag}-mock.log", cwd=ROOT)
     server = Server("mock", proc, port)
     wait_http(proc, port, "/openapi.json", timeout=90)
     return server
@@ -398,7 +401,8 @@ def run_memory(cfg: Config, procs: Processes, results: dict[str, Any]) -> None:
     """
     n = cfg.memory_messages
     print(f"\n== memory: {n:,} messages of {cfg.memory_length} characters ==", flush=True)
-    server = start_mock(procs, "memory", max_records=max(2_000_000, 2 * n + 1_000))
+    # a chunk of 50,000 messages of 200 characters is ~13 MB of JSON, past the default --max-body
+    server = start_mock(procs, "memory", max_records=max(2_000_000, 2 * n + 1_000), max_body=64 * 2**20)
     client = Client(server.port, timeout=600)
     try:
         client.call("POST", "/v3/workspaces", {"id": "mem"})
@@ -613,6 +617,19 @@ def parse_args(argv: list[str] | None) -> Config:
     return cfg
 
 
+def draw_picture(results: dict[str, Any], path: Path) -> str | None:
+    """The run's picture (bench/plots.py) at path; its name (relative to the results page beside it), None when it
+    cannot be drawn."""
+    try:
+        import plots
+        plots.draw(results, path)
+    except ImportError as exc:  # `make bench` installs bench/requirements.txt; a bare bench/run.py may lack it
+        print(f"  no picture: {exc} (pip install -r bench/requirements.txt)", flush=True)
+        return None
+    print(f"drew {shown(path)}", flush=True)
+    return path.name
+
+
 def main(argv: list[str] | None = None) -> int:
     cfg = parse_args(argv)
     install_signal_handlers()
@@ -664,7 +681,13 @@ def main(argv: list[str] | None = None) -> int:
     stamp = results["meta"]["date"].replace(":", "").replace("-", "")
     raw = OUT / f"results-{stamp}.json"
     raw.write_text(json.dumps(results, indent=1, default=str))
-    print("\n" + report.table(results) + "\n\nPerformance targets (informational):\n" + report.targets_text(results), flush=True)
+    print("\n" + report.table(results) + "\n\nPerformance targets (informational):\n" + report.targets_text(results)
+          + "\n\nTargets for filters, the hot path and memory (informational):\n" + report.targets_text(results, report.targets_filters_hot_path_memory), flush=True)
+    # the picture goes with the "Latest run" block of --results FILE (whole runs only), else beside the raw figures
+    if cfg.results_path is not None and not cfg.partial:
+        results["picture"] = draw_picture(results, cfg.results_path.parent / "results.png")
+    else:
+        draw_picture(results, raw.with_suffix(".png"))
     if results["meta"]["problems"]:
         print("\nProblems:\n" + "\n".join(f"- {p}" for p in results["meta"]["problems"]), flush=True)
     if cfg.results_path is not None:

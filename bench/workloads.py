@@ -33,6 +33,7 @@ class Scenario:
     path: str
     body: Any
     stateful: bool = False  # the answer changes the store (each request adds records)
+    needs_messages: bool = False  # reads the seeded chat (seed_through_api(..., messages=True))
 
     def body_bytes(self) -> bytes:
         return json.dumps(self.body, separators=(",", ":")).encode()
@@ -57,11 +58,19 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
              {"messages": [{"peer_id": PEERS[i % 2], "content": f"Message {i} of the benchmark batch: " + "lorem ipsum " * 8}
                            for i in range(10)]},
              stateful=True),
+    # not compared with Prism (bench/run.py COMPARED): measured in-process (bench/inprocess.py)
+    Scenario("messages", "messages page (1,000 messages)", "POST",
+             f"/v3/workspaces/{WORKSPACE}/sessions/chat/messages/list{LIST_QUERY}", {"filters": {}}, needs_messages=True),
+    Scenario("messages-filtered", "messages page (metadata filter)", "POST",
+             f"/v3/workspaces/{WORKSPACE}/sessions/chat/messages/list{LIST_QUERY}",
+             {"filters": {"metadata": {"tier": "gold"}}}, needs_messages=True),
 )}
+CHAT_MESSAGES = 1_000
 
 
-def seed_through_api(client: Client, sessions: int = SESSIONS) -> None:
-    """The compared data set, created with the public API as a client would."""
+def seed_through_api(client: Client, sessions: int = SESSIONS, messages: bool = False) -> None:
+    """The compared data set, created with the public API as a client would; `messages`: also
+    a chat of CHAT_MESSAGES messages (100 characters, a tier in their metadata) in session `chat`."""
     for workspace in (WORKSPACE, WRITE_WORKSPACE):
         _expect(client.call("POST", "/v3/workspaces", {"id": workspace}), (200, 201))
         for peer in PEERS:
@@ -71,6 +80,10 @@ def seed_through_api(client: Client, sessions: int = SESSIONS) -> None:
                             {"id": session_id(i), "metadata": session_metadata(i)}), (200, 201))
     _expect(client.call("POST", f"/v3/workspaces/{WRITE_WORKSPACE}/sessions",
                         {"id": "batch", "peers": {p: {} for p in PEERS}}), (200, 201))
+    for low, high in chunks(0, CHAT_MESSAGES if messages else 0, 100):
+        batch = [{"peer_id": PEERS[i % 2], "content": message_content(i, 100), "metadata": {"tier": TIERS[i % len(TIERS)]}}
+                 for i in range(low, high)]
+        _expect(client.call("POST", f"/v3/workspaces/{WORKSPACE}/sessions/chat/messages", {"messages": batch}), (201,))
 
 
 def _expect(answer: Any, statuses: tuple[int, ...]) -> None:

@@ -7,7 +7,7 @@
     locust -f conformance/locustfile.py --master --host https://honcho.example.com
     locust -f conformance/locustfile.py --worker --master-host MASTER   # on each load machine
 
-Environment: HONCHO_TOKEN (bearer token), HONCHO_CONFORMANCE_PREFIX (workspace id prefix;
+Environment: HONCHO_API_KEY or HONCHO_TOKEN (bearer token), HONCHO_CONFORMANCE_PREFIX (workspace id prefix;
 default random per process), HONCHO_CONFORMANCE_SEED, HONCHO_CONFORMANCE_REPORT (a JSON
 file each process writes its failures to).
 
@@ -29,7 +29,7 @@ from typing import Any
 from locust import User, between, events, task
 
 from conformance.core.client import ConformanceClient
-from conformance.core.config import default_spec
+from conformance.core.config import default_spec, token_from_environment
 from conformance.core.openapi import Contract
 from conformance.core.routes import Routes
 from conformance.core.vocabulary import Exchange, Failure
@@ -56,7 +56,7 @@ def _scenario(environment: Any) -> LoadScenario:
     global _SCENARIO
     with _LOCK:
         if _SCENARIO is None:
-            client = ConformanceClient(environment.host, token=os.environ.get("HONCHO_TOKEN") or None)
+            client = ConformanceClient(environment.host, token=token_from_environment())
 
             def on_exchange(exchange: Exchange) -> None:
                 environment.events.request.fire(

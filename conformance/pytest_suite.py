@@ -3,7 +3,7 @@
     HONCHO_BASE_URL=https://honcho.example.com python -m pytest conformance/pytest_suite.py -v
     HONCHO_BASE_URL=http://127.0.0.1:8000 python -m pytest conformance/pytest_suite.py -k semantics --junitxml=r.xml
 
-Environment: HONCHO_BASE_URL (required; the tests are skipped without it), HONCHO_TOKEN,
+Environment: HONCHO_BASE_URL (required; the tests are skipped without it), HONCHO_API_KEY (or HONCHO_TOKEN),
 HONCHO_CONFORMANCE_PROFILE (quick|default|thorough), HONCHO_CONFORMANCE_SEED,
 HONCHO_CONFORMANCE_BASELINE (a baseline file), HONCHO_CONFORMANCE_READ_ONLY=1,
 HONCHO_CONFORMANCE_MAX_REQUESTS, HONCHO_CONFORMANCE_API_VERSION (default: read from the
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.core.config import RunConfig
+from conformance.core.config import RunConfig, token_from_environment
 from conformance.core.vocabulary import RunResult
 from conformance.engine.runner import Runner
 from conformance.semantics import REGISTRY
@@ -31,7 +31,7 @@ SEED = int(os.environ.get("HONCHO_CONFORMANCE_SEED", "1"))
 def _run(**options: object) -> RunResult:
     baseline = os.environ.get("HONCHO_CONFORMANCE_BASELINE")
     budget = os.environ.get("HONCHO_CONFORMANCE_MAX_REQUESTS")
-    config = RunConfig(base_url=BASE_URL or "http://unset", token=os.environ.get("HONCHO_TOKEN") or None,
+    config = RunConfig(base_url=BASE_URL or "http://unset", token=token_from_environment(),
                        profile=os.environ.get("HONCHO_CONFORMANCE_PROFILE", "quick"), seed=SEED,
                        read_only=os.environ.get("HONCHO_CONFORMANCE_READ_ONLY", "") not in ("", "0"),
                        baseline=Path(baseline) if baseline else None,

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from connexion import ConnexionMiddleware
-from connexion.middleware.lifespan import LifespanMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from starlette.types import ASGIApp
@@ -200,9 +199,10 @@ class MockServer:
                                 behaviour=self.version.behaviour, api_version=self.version.name)
         allow = allow_table(contract.document.get("paths", {}), HTTP_METHODS)
         elsewhere = routes_elsewhere(self.version) if self.config.spec is None else ()
+        # connexion's own LifespanMiddleware is left out: there is no lifespan handler to run (the Dispatcher
+        # acknowledges the server's lifespan messages), and each layer costs every request a coroutine
         middlewares = [functools.partial(ErrorsAsJSON, base_path=contract.base_path, allow=allow,
-                                         elsewhere=elsewhere, served=self.version), ContractRouting,
-                       LifespanMiddleware]
+                                         elsewhere=elsewhere, served=self.version), ContractRouting]
         after_routing: list[Any] = []
         if self.auth is not None:  # first: a fault header acts only on an authenticated request
             after_routing.append(functools.partial(AuthMiddleware, settings=self.auth, contract=validation_contract,

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from mockserver.state.store import Store
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedRequest:
     """What a handler receives: typed path, query and body values."""
 
@@ -35,7 +35,7 @@ API_VERSION_HEADER = "x-honcho-api-version"  # on /health: the Honcho version th
 DEFAULT_BEHAVIOUR: Behaviour = honcho_contracts.default().behaviour  # type: ignore[assignment]
 
 
-@dataclass
+@dataclass(slots=True)
 class OperationResult:
     """What an operation answers: a status and a JSON body (or none for 204)."""
 

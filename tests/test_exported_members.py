@@ -13,7 +13,7 @@ PUBLIC = {
     "conformance": ["ASGIAppTransport", "Baseline", "CheckContext", "Failure", "RunConfig", "RunResult", "Runner",
                     "semantic_check"],
     "conformance.semantics": ["REGISTRY", "CheckContext", "SemanticCheck", "StopCheck", "applicable", "ids",
-                              "run_checks", "semantic_check", "short"],
+                              "not_applicable", "run_checks", "semantic_check", "short"],
 }
 
 

@@ -1,7 +1,14 @@
 """The mock's filter engine (mockserver/state/filters.py) and the tester's reference evaluator
 (conformance/filters_reference.py) were written apart, on purpose: neither package imports the
 other. Held side by side here on random filters over random records, they must select the same
-records, and refuse the same invalid filters."""
+records, and refuse the same invalid filters.
+
+The mock answers a filter two ways: by scanning with the compiled predicate, or through the
+indexes its tables keep (mockserver/state/indexes.py). Both are held to the reference: the
+predicate over a plain list, and the tables (the workspaces', peers' and sessions' RecordTable,
+a session's MessageLog) over the same records, queried, then changed (records made, changed in
+place, replaced, removed) and queried again, so that indexes built by one query must have
+followed every change before the next."""
 
 from __future__ import annotations
 
@@ -20,6 +27,7 @@ from conformance.honcho.filter_generator import (
     sample_metadata,
 )
 from mockserver.state.filters import FilterError, compile_filter
+from mockserver.state.tables import MessageLog, RecordTable
 
 T0 = datetime(2024, 1, 1, 12, 0, tzinfo=timezone.utc)
 RESOURCES = ("workspace", "peer", "session", "message", "conclusion")
@@ -71,3 +79,65 @@ def test_both_engines_refuse_the_same_invalid_filters(resource: str) -> None:
             reference.compile_filter(filters, resource)
         with pytest.raises(FilterError):
             compile_filter(filters, resource)
+
+
+def table_of(resource: str, records: list[dict[str, Any]]) -> RecordTable | MessageLog:
+    """The records in the table the store keeps them in (conclusions, never indexed by the
+    store, in a RecordTable too: the indexes know no resource)."""
+    if resource == "message":
+        log = MessageLog()
+        for item in records:
+            log.add(item, fresh=True)
+        return log
+    return RecordTable(items=((item["id"], item) for item in records))
+
+
+def reference_ids(filters: Any, records: list[dict[str, Any]], resource: str) -> list[str] | None:
+    try:
+        return [r["id"] for r in reference.evaluate(filters, records, resource)]
+    except reference.Undefined:
+        return None  # the language leaves this construct open: nothing to compare
+
+
+def change_some(table: RecordTable | MessageLog, resource: str, rng: random.Random, made: int) -> None:
+    """Records changed as the store changes them: metadata replaced in place (then `changed`),
+    records replaced whole under their id, new ones made, sessions and peers removed."""
+    stored = list(table.values())
+    for item in rng.sample(stored, min(len(stored), rng.randint(0, 3))):
+        item["metadata"] = sample_metadata(rng)
+        if rng.random() < 0.3 and "created_at" in item:
+            item["created_at"] = stamp(rng.randrange(-600, 600))
+        table.changed(item["id"])
+    for item in rng.sample(stored, min(len(stored), rng.randint(0, 1))):
+        table[item["id"]] = {**record(resource, 0, rng), "id": item["id"]}
+    for index in range(rng.randint(0, 3)):
+        new = record(resource, made + index, rng)
+        if isinstance(table, MessageLog):
+            table.add(new, fresh=True)
+        else:
+            table[new["id"]] = new
+    if isinstance(table, RecordTable):
+        for item in rng.sample(list(table.values()), min(len(table), rng.randint(0, 2))):
+            if rng.random() < 0.5:
+                del table[item["id"]]
+            else:
+                table.pop(item["id"])
+                if rng.random() < 0.5:
+                    table[item["id"]] = item  # back, at the end
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), resource=st.sampled_from(RESOURCES), size=st.integers(0, 30))
+def test_indexed_tables_select_what_the_reference_selects_as_state_changes(seed: int, resource: str, size: int) -> None:
+    rng = random.Random(seed)
+    table = table_of(resource, [record(resource, i, rng) for i in range(size)])
+    for round_ in range(4):
+        current = list(table.values())
+        for _ in range(3):
+            filters = random_filter(rng, resource, current)
+            expected = reference_ids(filters, current, resource)
+            if expected is None:
+                continue
+            assert [r["id"] for r in table.select(compile_filter(filters, resource))] == expected, filters
+            assert mock_selects(filters, current, resource) == expected, filters
+        change_some(table, resource, rng, made=size + 10 * round_)

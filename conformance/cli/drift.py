@@ -12,14 +12,14 @@ from rich.console import Console
 
 from conformance.core.baseline import Baseline, BaselineError
 from conformance.core.client import ConformanceClient
-from conformance.core.config import default_spec
+from conformance.core.config import default_spec, token_from_environment
 from conformance.core.openapi import Contract
 from conformance.drift.report import apply_baseline, render, write_json
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--token", default=os.environ.get("HONCHO_TOKEN"),
-                        help="bearer token for --base-url (default: $HONCHO_TOKEN)")
+    parser.add_argument("--token", default=token_from_environment(),
+                        help="bearer token for --base-url (default: $HONCHO_API_KEY, else $HONCHO_TOKEN)")
     parser.add_argument("--spec", type=Path, default=None, help=f"OpenAPI document (default: {default_spec()})")
     parser.add_argument("--baseline", type=Path, default=None, help="known differences: only new ones fail")
     parser.add_argument("--write-baseline", type=Path, default=None, help="write this run's differences as a baseline")

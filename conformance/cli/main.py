@@ -1,6 +1,6 @@
 """`honcho-conformance`: check any deployment of the Honcho v3 API against openapi.yaml.
 
-    honcho-conformance run --base-url URL [--token T] [--spec openapi.yaml] [options]
+    honcho-conformance run --base-url URL [--token T] [-H 'Name: value'] [--exclude-checks NAMES] [options]
     honcho-conformance checks        # list the semantic checks and concurrency scenarios
     honcho-conformance replay FILE.har --base-url URL   # replay a recording elsewhere (docs/drift.md)
     honcho-conformance diff --base-url A --against B    # one scenario on two servers, answers compared
@@ -20,7 +20,8 @@ from typing import Sequence
 
 from rich.console import Console
 
-from conformance.cli import breaking, checks, drift, mock_coverage, run
+from conformance.cli import breaking, checks, config_file, drift, mock_coverage, run
+from conformance.core.vocabulary import EXIT_USAGE
 
 
 def _version() -> str:
@@ -32,12 +33,15 @@ def _version() -> str:
         return "(not installed)"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The parser; for `run`, with the defaults of the options file that applies (config_file.py)."""
     parser = argparse.ArgumentParser(prog="honcho-conformance",
                                      description="Conformance tester for implementations of the Honcho v3 API contract.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
-    run.add_parser(sub)
+    run_parser = run.add_parser(sub)
+    if list(argv[:1]) == ["run"]:
+        config_file.apply(run_parser, argv[1:])
     checks.add_parser(sub)
     drift.add_parsers(sub)
     breaking.add_parser(sub)
@@ -46,8 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    console = Console()
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    console = Console(soft_wrap=not sys.stdout.isatty())  # in a pipe or a CI log no line is wrapped or cut
+    try:
+        parser = build_parser(arguments)
+    except config_file.ConfigFileError as exc:
+        console.print(f"[red]honcho-conformance: {exc}[/]", soft_wrap=True)
+        return EXIT_USAGE
+    args = parser.parse_args(arguments)
     if args.command == "breaking":
         return breaking.main(args, sys.stdout.write)
     if args.command == "mock-coverage":

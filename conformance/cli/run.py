@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import os
+import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from conformance.core.config import (
     PROFILES,
     ConfigError,
     RunConfig,
+    token_from_environment,
 )
 from conformance.core.vocabulary import EXIT_INTERRUPTED, EXIT_USAGE, Listener
 from conformance.engine.coverage import CoverageGateError, parse_gate
@@ -43,12 +44,31 @@ def _coverage_gate(text: str) -> tuple[str, float]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def add_parser(sub: Any) -> None:
-    run = sub.add_parser("run", help="run the conformance suite against a server")
+def _header(text: str) -> tuple[str, str]:
+    name, colon, value = text.partition(":")
+    if not colon or not name.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a header: write it as 'Name: value'")
+    return name.strip(), value.strip()
+
+
+def _names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def add_parser(sub: Any) -> argparse.ArgumentParser:
+    run = sub.add_parser("run", help="run the conformance suite against a server",
+                         description="Options may also come from honcho-conformance.toml or the [tool.honcho-conformance] "
+                                     "table of pyproject.toml (the command line wins); see docs/conformance.md.")
+    run.add_argument("--config", type=Path, default=None, metavar="FILE",
+                     help="read options from this TOML file (default: honcho-conformance.toml or pyproject.toml's "
+                          "[tool.honcho-conformance], in this directory or the nearest parent)")
     target = run.add_argument_group("target")
     target.add_argument("--base-url", required=True, help="the deployment, e.g. https://honcho.example.com")
-    target.add_argument("--token", default=os.environ.get("HONCHO_TOKEN"),
-                        help="bearer token (default: $HONCHO_TOKEN); enables the ignored_auth check")
+    target.add_argument("--token", default=token_from_environment(),
+                        help="bearer token (default: $HONCHO_API_KEY, the variable the SDKs and honcho-mock use, "
+                             "else $HONCHO_TOKEN); enables the ignored_auth check")
+    target.add_argument("-H", "--header", type=_header, action="append", default=[], metavar="'NAME: VALUE'",
+                        help="send this header with every request (repeatable), e.g. a gateway's key")
     target.add_argument("--api-version", default=None, metavar="VERSION",
                         help="the Honcho API version to test: " + ", ".join(v.name for v in honcho_contracts.versions())
                              + " (default: read from the server's /openapi.json, its info.version and its routes; "
@@ -59,6 +79,11 @@ def add_parser(sub: Any) -> None:
     what.add_argument("--profile", choices=sorted(PROFILES), default="default", help="how much to generate (default: default)")
     what.add_argument("--phases", type=_phases, default=PHASES, help=f"comma-separated subset of {','.join(PHASES)}")
     what.add_argument("--checks", default=None, help="comma-separated semantic checks to run (default: all)")
+    what.add_argument("--include-checks", type=_names, action="append", default=[], metavar="NAMES",
+                      help="run only these checks (comma-separated names or shell patterns, repeatable; every phase: "
+                           "schemathesis' checks, semantic checks, scenarios, state_machine; `checks` lists them)")
+    what.add_argument("--exclude-checks", type=_names, action="append", default=[], metavar="NAMES",
+                      help="never run these checks (comma-separated names or shell patterns, repeatable)")
     what.add_argument("--include-operation", action="append", default=[], metavar="REGEX",
                       help="contract phases: only operations whose operationId matches (repeatable)")
     what.add_argument("--exclude-operation", action="append", default=[], metavar="REGEX",
@@ -89,6 +114,7 @@ def add_parser(sub: Any) -> None:
     output.add_argument("--write-baseline", type=Path, default=None, help="write this run's failures as a baseline")
     output.add_argument("--details", type=int, default=15, help="root causes to show in full")
     output.add_argument("--no-progress", action="store_true", help="no live progress display")
+    return run
 
 
 def config_from_args(args: argparse.Namespace) -> RunConfig:
@@ -99,6 +125,8 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
         request_timeout=args.request_timeout, max_examples=args.max_examples, shrink=args.shrink,
         checks=tuple(c.strip() for c in args.checks.split(",")) if args.checks else None,
         include_operations=tuple(args.include_operation), exclude_operations=tuple(args.exclude_operation),
+        include_checks=tuple(n for names in args.include_checks for n in names),
+        exclude_checks=tuple(n for names in args.exclude_checks for n in names), headers=tuple(args.header),
         run_prefix=args.run_prefix, cleanup=not args.no_cleanup, deletion_wait=args.deletion_wait,
         junit_xml=args.junit_xml, json_report=args.json_report, baseline=args.baseline,
         write_baseline=args.write_baseline, html_report=args.html_report, min_coverage=tuple(args.min_coverage))
@@ -109,16 +137,19 @@ def listeners_for(config: RunConfig, console: Console, *, details: int = 15, liv
     from conformance.reporting.console import ConsoleReporter
     from conformance.reporting.json_report import JsonReporter
     from conformance.reporting.junit import JUnitReporter
+    from conformance.reporting.reproductions import BodyFiles
 
-    listeners: list[Listener] = [ConsoleReporter(console, details=details, live=live, json_report=config.json_report)]
+    bodies = BodyFiles.beside(config.json_report or config.html_report)  # one place, named alike by every report
+    listeners: list[Listener] = [ConsoleReporter(console, details=details, live=live, json_report=config.json_report,
+                                                 bodies=bodies)]
     if config.json_report:
-        listeners.append(JsonReporter(config.json_report))
+        listeners.append(JsonReporter(config.json_report, bodies))
     if config.junit_xml:
-        listeners.append(JUnitReporter(config.junit_xml))
+        listeners.append(JUnitReporter(config.junit_xml, bodies))
     if config.html_report:
         from conformance.reporting.html import HtmlReporter
 
-        listeners.append(HtmlReporter(config.html_report))
+        listeners.append(HtmlReporter(config.html_report, bodies))
     return listeners
 
 
@@ -133,6 +164,13 @@ def main(args: argparse.Namespace, console: Console) -> int:
             unknown = [c for c in config.checks if c not in REGISTRY]
             if unknown:
                 raise ConfigError(f"unknown semantic check(s): {', '.join(unknown)} (see `honcho-conformance checks`)")
+        from conformance.engine.runner import check_names
+
+        known = check_names()
+        for pattern in config.include_checks + config.exclude_checks:
+            if not fnmatch.filter(known, pattern):
+                raise ConfigError(f"--include-checks/--exclude-checks: {pattern!r} names no check "
+                                  f"(see `honcho-conformance checks`)")
         from conformance.engine.runner import Runner
 
         runner = Runner(config, listeners_for(config, console, details=args.details, live=not args.no_progress))

@@ -45,6 +45,29 @@ class TransportFailure(Exception):
         self.exchange = exchange
 
 
+# What a server that closed or reset the connection looks like to httpx: the request is sent
+# again once, on a fresh connection. A timeout is not among them (a hang is a finding itself).
+CONNECTION_LOST = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.ConnectError)
+# This many requests in a row that fail even when sent again: the server is gone, the run stops.
+GONE_AFTER = 3
+SERVER_GONE = "server stopped answering"
+
+
+@dataclass
+class ConnectionLost:
+    """A connection the server closed or reset under a request.
+
+    `cause` is the request that brought it about: the one answered just before on the same
+    connection when sending again worked (a handler that crashes answers, then closes the
+    connection: the next request on it is reset), or the request itself when it failed twice
+    (or timed out: a request that got no answer in time is not sent again). `victim` is the
+    attempt that met the closed connection."""
+
+    cause: Exchange | None
+    victim: Exchange
+    answered_again: bool
+
+
 class Budget:
     """A request count and a deadline shared by every thread of a run."""
 
@@ -153,11 +176,15 @@ class ConformanceClient:
         self._timeout = timeout
         self._clients: list[httpx.Client] = []
         self._clients_lock = threading.Lock()
+        self._tls_context: Any = None
         self._lock = threading.Lock()
         self._count = 0
         self.log: deque[Exchange] = deque(maxlen=keep)
         self._local = threading.local()
         self.listeners: list[Callable[[Exchange], None]] = []
+        self.lost_listeners: list[Callable[[ConnectionLost], None]] = []
+        self.extra_headers: dict[str, str] = {}  # sent with every request that does not set them itself
+        self._failing_in_a_row = 0
 
     # -- confinement -------------------------------------------------------------------
     def url_for(self, path_or_url: str) -> str:
@@ -196,7 +223,8 @@ class ConformanceClient:
         return self._count
 
     # -- sending -----------------------------------------------------------------------
-    def request(self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = _MISSING,
+    def request(self, method: str, path: str, *, params: dict[str, Any] | list[tuple[str, Any]] | None = None,
+                json: Any = _MISSING,
                 content: bytes | str | None = None, headers: dict[str, str] | None = None,
                 timeout: float | None = None) -> Reply:
         url = self.url_for(path)
@@ -209,7 +237,10 @@ class ConformanceClient:
         if isinstance(content, str):
             content = content.encode("utf-8")
         all_headers.update(headers or {})
-        clean_params = {k: _param(v) for k, v in (params or {}).items() if v is not None}
+        if isinstance(params, (list, tuple)):  # pairs, as sent (a name may come twice)
+            clean_params: Any = [(k, _param(v)) for k, v in params if v is not None]
+        else:
+            clean_params = {k: _param(v) for k, v in (params or {}).items() if v is not None}
         request = self.http_client().build_request(method.upper(), url, params=clean_params or None, content=content,
                                            headers=all_headers, timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT)
         return self.send(request)
@@ -227,8 +258,38 @@ class ConformanceClient:
         return self.request("DELETE", path, **kwargs)
 
     def send(self, request: httpx.Request) -> Reply:
-        """Send a prepared request: confinement, budget, rate limit, then recording."""
+        """Send a prepared request: confinement, budget, rate limit, then recording.
+
+        A connection the server closed or reset is reopened and the request sent once more;
+        the listeners of `lost_listeners` hear which request brought it about."""
         self.ensure_inside(str(request.url))
+        for name, value in self.extra_headers.items():
+            if name not in request.headers:
+                request.headers[name] = value
+        cause = getattr(self._local, "last", None)
+        try:
+            return self._send_once(request)
+        except TransportFailure as first:
+            if not isinstance(first.__cause__, CONNECTION_LOST):  # a timeout: no answer in time, not sent again
+                self._notify(ConnectionLost(cause=first.exchange, victim=first.exchange, answered_again=False))
+                raise
+            victim = first.exchange
+        self._fresh_connection()
+        try:
+            reply = self._send_once(request)
+        except TransportFailure as second:
+            self._notify(ConnectionLost(cause=second.exchange, victim=victim, answered_again=False))
+            with self._lock:
+                self._failing_in_a_row += 1
+                gone = self._failing_in_a_row >= GONE_AFTER
+            if gone:
+                self.budget.stop_now(f"{SERVER_GONE} ({second.exchange.method} {second.exchange.url}: "
+                                     f"{second.exchange.error})")
+            raise
+        self._notify(ConnectionLost(cause=cause, victim=victim, answered_again=True))
+        return reply
+
+    def _send_once(self, request: httpx.Request) -> Reply:
         self.budget.charge()
         self.rate_limiter.acquire()
         body = request.read() or None
@@ -248,7 +309,27 @@ class ConformanceClient:
         exchange.response_headers = {k: v for k, v in response.headers.items()}
         exchange.response_body = payload
         self._record(exchange)
+        self._local.last = exchange
+        with self._lock:
+            self._failing_in_a_row = 0
         return Reply(response.status_code, response.headers, payload, exchange)
+
+    def _notify(self, lost: ConnectionLost) -> None:
+        for listener in list(self.lost_listeners):
+            listener(lost)
+
+    def _fresh_connection(self) -> None:
+        """This thread's next request goes out on a new connection: its own pool is dropped (a
+        transport the caller gave is not ours to close; its pool drops the broken connection)."""
+        if self._transport is not None:
+            return
+        client = getattr(self._local, "http", None)
+        self._local.http = None
+        if client is not None:
+            with self._clients_lock:
+                if client in self._clients:
+                    self._clients.remove(client)
+            client.close()
 
     def _record(self, exchange: Exchange) -> None:
         with self._lock:
@@ -266,11 +347,19 @@ class ConformanceClient:
         client = getattr(self._local, "http", None)
         if client is None:
             client = httpx.Client(transport=self._transport, timeout=self._timeout, follow_redirects=False,
-                                  headers={"user-agent": "honcho-conformance"})
+                                  headers={"user-agent": "honcho-conformance"}, verify=self._tls())
             with self._clients_lock:
                 self._clients.append(client)
             self._local.http = client
         return client
+
+    def _tls(self) -> Any:
+        """One TLS context for every thread's client: building one costs milliseconds, and
+        schemathesis starts a thread (so a client) per operation."""
+        with self._clients_lock:
+            if self._tls_context is None:
+                self._tls_context = httpx.create_ssl_context()
+            return self._tls_context
 
     def close(self) -> None:
         with self._clients_lock:

@@ -5,6 +5,8 @@ Profiles set how much each phase generates; explicit options override the profil
 
 from __future__ import annotations
 
+import fnmatch
+import os
 import random
 import re
 import secrets
@@ -25,6 +27,12 @@ PHASE_DESCRIPTIONS = {
     "model": "hypothesis state machine: random sequences compared with an in-memory model",
     "concurrency": "the same sequences from N parallel clients; races on shared sessions",
 }
+
+
+def token_from_environment() -> str | None:
+    """The bearer token of the environment: `HONCHO_API_KEY` (what the SDKs read and honcho-mock
+    prints), else `HONCHO_TOKEN` (what earlier versions read)."""
+    return os.environ.get("HONCHO_API_KEY") or os.environ.get("HONCHO_TOKEN") or None
 
 
 def default_spec() -> Path:
@@ -49,7 +57,7 @@ class Profile:
 
 PROFILES = {
     "quick": Profile("quick", max_examples=5, stateful_steps=8, semantic_rounds=4, model_examples=4, model_steps=12, concurrency=2),
-    "default": Profile("default", max_examples=25, stateful_steps=20, semantic_rounds=20, model_examples=40, model_steps=30, concurrency=4),
+    "default": Profile("default", max_examples=12, stateful_steps=16, semantic_rounds=20, model_examples=40, model_steps=30, concurrency=4),
     "thorough": Profile("thorough", max_examples=100, stateful_steps=50, semantic_rounds=40, model_examples=60, model_steps=40,
                         concurrency=8, shrink=True),
 }
@@ -81,6 +89,9 @@ class RunConfig:
     model_steps: int | None = None
     shrink: bool | None = None
     checks: tuple[str, ...] | None = None    # semantic checks to run (default: all that apply)
+    include_checks: tuple[str, ...] = ()      # check names or shell patterns: only these (every phase)
+    exclude_checks: tuple[str, ...] = ()      # check names or shell patterns: never these (every phase)
+    headers: tuple[tuple[str, str], ...] = ()  # sent with every request (-H "Name: value")
     include_operations: tuple[str, ...] = ()  # regexes on operationId: only these (contract phases)
     exclude_operations: tuple[str, ...] = ()  # regexes on operationId: never these (contract phases)
     run_prefix: str | None = None
@@ -131,6 +142,17 @@ class RunConfig:
             raise ConfigError("--deletion-wait must be 0 or more")
         if self.max_time is not None and self.max_time <= 0:
             raise ConfigError("--max-time must be positive")
+        for name, value in self.headers:
+            if not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name) or any(c in value for c in "\r\n\x00"):
+                raise ConfigError(f"-H {name}: {value!r} is not a header (Name: value)")
+
+    def runs_check(self, name: str) -> bool:
+        """Whether --include-checks/--exclude-checks let this check run. A check is matched by its
+        name and by its reported name (`semantics:clone_exact` is also `clone_exact`)."""
+        names = {name, name.rpartition(":")[2]}
+        if self.include_checks and not any(fnmatch.fnmatchcase(n, p) for n in names for p in self.include_checks):
+            return False
+        return not any(fnmatch.fnmatchcase(n, p) for n in names for p in self.exclude_checks)
 
     # -- effective values: explicit option, else the profile's -----------------------
     @property

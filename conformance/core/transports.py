@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from typing import Any
 
 import httpx
@@ -68,6 +70,28 @@ class Borrowed(httpx.BaseTransport):
         pass
 
 
+CASE_ID_HEADER = "x-schemathesis-testcaseid"
+_BOUNDARY = re.compile(rb"^--([0-9a-f]{32})\r\n")
+
+
+def steady_boundary(prepared: Any, body: bytes) -> bytes:
+    """A multipart body whose boundary is drawn from the body itself, not at random: a seeded
+    run sends the same bytes again (requests draws each boundary from os.urandom). The body
+    says its boundary even when a negative case declares another content type."""
+    match = _BOUNDARY.match(body)
+    if match is None:
+        return body
+    old = match.group(1)
+    new = hashlib.sha256(body.replace(old, b"")).hexdigest()[:32].encode("ascii")
+    if new in body:  # not seen for a sha-256 prefix; the drawn boundary stays then
+        return body
+    content_type = prepared.headers.get("Content-Type")
+    if content_type:
+        prepared.headers["Content-Type"] = content_type.replace(old.decode("ascii"), new.decode("ascii"))
+    prepared.body = body.replace(old, new)  # what schemathesis records and prints is what was sent
+    return prepared.body
+
+
 def schemathesis_transport(client: ConformanceClient) -> Any:
     """schemathesis' transport interface (`BaseTransport`) over the run's ConformanceClient.
 
@@ -97,9 +121,13 @@ def schemathesis_transport(client: ConformanceClient) -> Any:
                 auth = auth if auth is not None else session.auth
             prepared = requests.Request(headers=headers, auth=auth, **data).prepare()
             body = prepared.body.encode("utf-8") if isinstance(prepared.body, str) else prepared.body
+            if body:
+                body = steady_boundary(prepared, body)
             timeout = case.operation.schema.config.request_timeout_for(operation=case.operation)
+            # schemathesis' own case id (drawn at random, meant for its logs) is no part of the request
+            sent_headers = {k: v for k, v in prepared.headers.items() if k.lower() != CASE_ID_HEADER}
             request = client.http_client().build_request(prepared.method or "GET", prepared.url or "",
-                                                         headers=dict(prepared.headers), content=body,
+                                                         headers=sent_headers, content=body,
                                                          timeout=timeout if timeout else httpx.USE_CLIENT_DEFAULT)
             try:
                 reply = client.send(request)

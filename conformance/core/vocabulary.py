@@ -7,13 +7,15 @@ final `RunResult`. Nothing here knows about HTTP libraries or schemathesis.
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 import shlex
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
-TOKEN_PLACEHOLDER = "$HONCHO_TOKEN"
+TOKEN_PLACEHOLDER = "$HONCHO_API_KEY"  # the variable the SDKs read and honcho-mock prints
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_UNREACHABLE = 3  # nothing was checked: the server did not answer at all
@@ -40,6 +42,9 @@ class Exchange:
     def curl(self) -> str:
         return curl_command(self.method, self.url, self.request_headers, self.request_body)
 
+    def reproduction(self) -> "Reproduction":
+        return Reproduction(self.method, self.url, _kept_headers(self.request_headers), self.request_body)
+
     def response_excerpt(self, limit: int = 300) -> str:
         if self.error:
             return f"(no response: {self.error})"
@@ -55,21 +60,65 @@ class Exchange:
 _NOISE_HEADERS = {"host", "content-length", "accept-encoding", "connection", "user-agent", "accept"}
 
 
-def curl_command(method: str, url: str, headers: dict[str, str] | None, body: bytes | str | None) -> str:
-    """A copy-pasteable curl command; a bearer token is replaced by `$HONCHO_TOKEN`."""
+def _kept_headers(headers: dict[str, str] | None) -> dict[str, str]:
+    return {name: value for name, value in (headers or {}).items()
+            if name.lower() not in _NOISE_HEADERS and not name.lower().startswith("x-schemathesis")}
+
+
+def curl_command(method: str, url: str, headers: dict[str, str] | None, body: bytes | str | None,
+                 data_file: str | None = None) -> str:
+    """A copy-pasteable curl command; a bearer token is replaced by `$HONCHO_API_KEY`. With
+    `data_file`, the body is read from that file (`--data-binary @FILE`: every byte as it is)."""
     parts = ["curl", "-sS", "-X", method.upper(), shlex.quote(url)]
-    for name, value in (headers or {}).items():
-        lower = name.lower()
-        if lower in _NOISE_HEADERS or lower.startswith("x-schemathesis"):
-            continue
-        if lower == "authorization":
+    for name, value in _kept_headers(headers).items():
+        if name.lower() == "authorization":
             parts += ["-H", f'"Authorization: Bearer {TOKEN_PLACEHOLDER}"']
             continue
         parts += ["-H", shlex.quote(f"{name}: {value}")]
-    if body:
+    if data_file is not None:
+        parts += ["--data-binary", shlex.quote("@" + data_file)]
+    elif body:
         text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
         parts += ["--data-raw", shlex.quote(text)]
     return " ".join(parts)
+
+
+# A body longer than this, or one a shell argument cannot carry whole (NUL, bytes that are not
+# UTF-8, control characters), is read by the curl from a file.
+INLINE_BODY = 300
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+
+
+@dataclass
+class Reproduction:
+    """The request that shows a failure, whole: what a runnable curl is made of."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: bytes | None = None
+
+    @property
+    def body_needs_a_file(self) -> bool:
+        if not self.body:
+            return False
+        try:
+            text = self.body.decode("utf-8")
+        except UnicodeDecodeError:
+            return True
+        return len(text) > INLINE_BODY or bool(_UNPRINTABLE.search(text))
+
+    def curl(self, data_file: str | None = None) -> str:
+        return curl_command(self.method, self.url, self.headers, self.body, data_file=data_file)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"method": self.method, "url": self.url, "headers": self.headers, "body": None}
+        if self.body is not None:
+            try:
+                data["body"] = self.body.decode("utf-8")
+            except UnicodeDecodeError:
+                data["body_base64"] = base64.b64encode(self.body).decode("ascii")
+        return data
 
 
 # --------------------------------------------------------------------------- failures
@@ -93,6 +142,13 @@ class Failure:
     response: str = ""
     known: bool = False
     case: str = ""  # the test case (JUnit testcase) it belongs to; the operation when empty
+    # What it is keyed by besides check and title: the trigger of a reduced failure ("query page: an
+    # integer past 2^31-1", phases/reduction.py), the operation for other contract checks, nothing for
+    # the semantic checks (their titles name the property).
+    cause: str = ""
+    trigger: str = ""  # for people: the part that, made valid, makes the failure go away, and its value
+    original_curl: str = ""  # the request as generated, when `curl` is the reduced one
+    reproduction: Reproduction | None = None  # the request of `curl`, whole (for a runnable curl with its body file)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -103,15 +159,18 @@ class Failure:
         return " | ".join(self.key)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["reproduction"] = self.reproduction.to_dict() if self.reproduction else None
+        return data
 
 
 @dataclass
 class FailureGroup:
-    """All failures sharing one root cause: one check, one title, across operations.
+    """All failures sharing one root cause: one check, one title, one cause (the trigger).
 
-    A cause seen in several operations is one group that lists each operation (with its
-    own first failure, so its own curl): a team fixes the cause once.
+    A cause seen in several operations (the same parameter, the same kind of value) is one
+    group that lists each operation (with its own first failure, so its own curl): a team
+    fixes the cause once.
     """
 
     check: str
@@ -120,10 +179,11 @@ class FailureGroup:
     first: Failure
     known: bool
     operations: dict[str, list[Failure]] = field(default_factory=dict)
+    cause: str = ""
 
     @property
-    def key(self) -> tuple[str, str, bool]:
-        return (self.check, self.title, self.known)
+    def key(self) -> tuple[str, str, str, bool]:
+        return (self.check, self.title, self.cause, self.known)
 
     @property
     def operation(self) -> str:
@@ -132,15 +192,16 @@ class FailureGroup:
 
 
 def group_failures(failures: list[Failure]) -> list[FailureGroup]:
-    groups: dict[tuple[str, str, bool], FailureGroup] = {}
+    groups: dict[tuple[str, str, str, bool], FailureGroup] = {}
     for failure in failures:
-        key = (failure.check, failure.title, failure.known)
+        key = (failure.check, failure.title, failure.cause, failure.known)
         group = groups.get(key)
         if group is None:
-            group = groups[key] = FailureGroup(failure.check, failure.title, 0, failure, failure.known)
+            group = groups[key] = FailureGroup(failure.check, failure.title, 0, failure, failure.known,
+                                               cause=failure.cause)
         group.count += 1
         group.operations.setdefault(failure.operation, []).append(failure)
-    return sorted(groups.values(), key=lambda g: (g.known, g.check, g.title))
+    return sorted(groups.values(), key=lambda g: (g.known, g.check, g.title, g.cause))
 
 
 # --------------------------------------------------------------------------- phases and results
@@ -155,6 +216,8 @@ class PhaseReport:
     detail: str = ""
     # The test cases this phase ran (JUnit lists each): name -> number of failures.
     cases: dict[str, int] = field(default_factory=dict)
+    # The test cases it meant to run and did not: name -> why (JUnit: skipped, with the reason).
+    not_run: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -248,8 +311,8 @@ class RunResult:
             "api_version": asdict(self.api_version) if self.api_version else None,
             "exit_code": self.exit_code,
             "summary": [
-                {"check": g.check, "title": g.title, "count": g.count, "known": g.known, "curl": g.first.curl,
-                 "seed": g.first.seed,
+                {"check": g.check, "title": g.title, "cause": g.cause, "trigger": g.first.trigger, "count": g.count,
+                 "known": g.known, "curl": g.first.curl, "seed": g.first.seed,
                  "operations": [{"operation": op, "count": len(fs), "curl": fs[0].curl} for op, fs in g.operations.items()]}
                 for g in self.groups()
             ],

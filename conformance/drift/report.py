@@ -23,33 +23,47 @@ def apply_baseline(failures: list[Failure], baseline: Baseline | None) -> list[s
 
 
 def render(console: Console, heading: str, failures: list[Failure], unseen: list[str], *, details: int = 15) -> None:
+    """Every line printed whole: in a pipe or a CI log none is wrapped at the console's width (a
+    curl split mid-token cannot be run)."""
+    out = _Unwrapped(console)
     groups = group_failures(failures)
     new = [g for g in groups if not g.known]
-    console.print(f"[bold]{escape(heading)}[/]")
+    out.print(f"[bold]{escape(heading)}[/]")
     if not groups:
-        console.print("[green]no differences[/]")
+        out.print("[green]no differences[/]")
     for group in groups:
         mark = "[yellow]known[/]" if group.known else "[red]new[/]"
-        console.print(f"  {mark} {escape(group.operation)} | {escape(group.title)}  x{group.count}")
+        out.print(f"  {mark} {escape(group.operation)} | {escape(group.title)}  x{group.count}")
     for group in new[:details]:
         first = group.first
-        console.print(f"\n[bold red]{escape(group.operation)}[/]: {escape(group.title)} ({group.count}x)")
-        console.print(f"  {escape(first.message)}")
+        out.print(f"\n[bold red]{escape(group.operation)}[/]: {escape(group.title)} ({group.count}x)")
+        out.print(f"  {escape(first.message)}")
         if first.response:
-            console.print("  " + escape(first.response).replace("\n", "\n  "))
+            out.print("  " + escape(first.response).replace("\n", "\n  "))
         if first.steps:
-            console.print("  steps:")
+            out.print("  steps:")
             for step in first.steps:
-                console.print(f"    {escape(step)}")
+                out.print(f"    {escape(step)}")
         if first.curl:
-            console.print(f"  reproduce: {escape(first.curl)}", soft_wrap=True)
+            out.print(f"  reproduce: {escape(first.curl)}", soft_wrap=True)
     if len(new) > details:
-        console.print(f"\n... {len(new) - details} more root causes (--details N shows more)")
+        out.print(f"\n... {len(new) - details} more root causes (--details N shows more)")
     for label in unseen:
-        console.print(f"[yellow]baseline entry not seen (fixed?): {escape(label)}[/]")
+        out.print(f"[yellow]baseline entry not seen (fixed?): {escape(label)}[/]")
     known = sum(g.count for g in groups if g.known)
-    console.print(f"\n{sum(g.count for g in new)} new differences in {len(new)} root causes"
+    out.print(f"\n{sum(g.count for g in new)} new differences in {len(new)} root causes"
                   + (f", {known} known" if known else ""))
+
+
+class _Unwrapped:
+    """A console whose every print is soft-wrapped (lines are never broken)."""
+
+    def __init__(self, console: Console) -> None:
+        self._console = console
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("soft_wrap", True)
+        self._console.print(*objects, **kwargs)
 
 
 def write_json(path: Path, summary: dict[str, Any], failures: list[Failure]) -> None:

@@ -12,18 +12,21 @@ import threading
 import time
 import traceback
 from typing import Any, Callable, Iterable
+from urllib.parse import unquote, urlsplit
 
 from conformance.core.baseline import Baseline
 from conformance.core.client import (
     Budget,
     BudgetExceeded,
     ConformanceClient,
+    ConnectionLost,
     OutsideBaseURL,
     RateLimiter,
     TransportFailure,
 )
 from conformance.core.config import HONCHO_PHASES, PHASE_DESCRIPTIONS, PHASES, RunConfig
 from conformance.core.openapi import Contract
+from conformance.core.routes import Routes
 from conformance.core.transports import Borrowed
 from conformance.core.vocabulary import (
     CleanupFinished,
@@ -43,7 +46,7 @@ from conformance.core.vocabulary import (
 from conformance.engine.coverage import CoverageRecorder
 from conformance.honcho.api import HonchoApi
 from conformance.honcho.deletion import pending_title
-from conformance.honcho.operations import is_honcho
+from conformance.honcho.operations import WS_DELETE, is_honcho
 from conformance.honcho.version_detection import choose_contract
 from conformance.honcho.workspaces import RunWorkspaces, cleanup
 
@@ -71,6 +74,7 @@ class Runner:
         transport = Borrowed(config.transport) if config.transport is not None else None
         client = ConformanceClient(config.base_url, token=config.token, transport=transport, budget=budget,
                                    rate_limiter=RateLimiter(config.rate_limit), timeout=config.request_timeout)
+        client.extra_headers = dict(config.headers)
         try:
             chosen = choose_contract(client, spec=config.spec, asked=config.api_version)
         except BaseException:
@@ -81,6 +85,13 @@ class Runner:
         api = HonchoApi(client)
         self.coverage = CoverageRecorder(spec, config.base_url)
         client.listeners.append(self.coverage)
+        self._routes = Routes(spec, urlsplit(config.base_url).path)
+        self._phase = ""
+        self._lost_after_5xx = 0
+        self._answered = False  # a server that never answered is unreachable, not crashing
+        client.lost_listeners.append(self._connection_lost)
+        self._accepted_deletions: set[str] = set()
+        client.listeners.append(self._deletion_accepted)
         result = RunResult(base_url=config.base_url, seed=config.seed, prefix=config.run_prefix, profile=config.profile,
                            read_only=config.read_only, api_version=chosen.choice)
         self.result = result
@@ -97,7 +108,7 @@ class Runner:
                            f"the Honcho phases ({', '.join(p for p in phases if p in HONCHO_PHASES)}) and the "
                            f"workspace clean-up are skipped"))
         try:
-            reachable = self._preflight(api)
+            reachable = self._answered = self._preflight(api)
             interrupted = False
             for name in phases:
                 report = PhaseReport(name=name, description=PHASE_DESCRIPTIONS[name])
@@ -111,6 +122,11 @@ class Runner:
                     report.status, report.detail = "skipped", "interrupted"
                 elif config.read_only and name in WRITING_PHASES:
                     report.status, report.detail = "skipped", "writes (--read-only)"
+                elif not self._planned_cases(name, spec):
+                    if name == "semantics":
+                        self._say_not_applicable(spec)  # the checks selected may be of another version
+                    report.status, report.detail = "skipped", ("none of its checks is selected (--include-checks/"
+                                                               "--exclude-checks) or applies to this version")
                 elif budget.exhausted:
                     report.status, report.detail = "skipped", budget.exhausted
                 else:
@@ -122,6 +138,8 @@ class Runner:
                         report.status, report.detail = "interrupted", "Ctrl-C"
                         self.emit(PhaseFinished(report=report))
                         self.emit(Note("interrupted: stopping the run and cleaning up"))
+                if report.status == "skipped" and (honcho or name not in HONCHO_PHASES):
+                    report.not_run = {case: report.detail for case in self._planned_cases(name, spec)}
                 if report.status == "skipped" and reachable:  # unreachable: said once, in the summary
                     self.emit(PhaseStarted(name=name, description=report.description))
                     self.emit(PhaseFinished(report=report))
@@ -130,6 +148,11 @@ class Runner:
             elif budget.exhausted:
                 result.stop_reason = budget.exhausted
             client.listeners.remove(self.coverage)  # what the phases exercised, not the clean-up
+            if self._lost_after_5xx:
+                self.emit(Note(f"the server closed the connection {self._lost_after_5xx} time(s) right after answering "
+                               f"5xx (each such answer is a finding of its own); the request that met the closed "
+                               f"connection was sent again and answered"))
+            self._phase = "cleanup"
             self._judge_coverage()
             if config.cleanup and not result.unreachable and honcho:
                 result.cleanup = self._cleanup(api, workspaces)
@@ -162,7 +185,48 @@ class Runner:
             self.emit(Note(f"GET /health answered {reply.status}; continuing"))
         return True
 
+    def _deletion_accepted(self, exchange: Any) -> None:
+        """Workspaces of the run whose deletion the server accepted (202): clean-up only confirms them."""
+        if exchange.method == "DELETE" and exchange.status == 202:
+            operation = self._routes.match("DELETE", exchange.url)
+            if operation is not None and operation.operation_id == WS_DELETE:
+                workspace_id = unquote(urlsplit(exchange.url).path.rstrip("/").rsplit("/", 1)[-1])
+                with self._lock:
+                    self._accepted_deletions.add(workspace_id)
+
+    def _connection_lost(self, lost: ConnectionLost) -> None:
+        """A connection the server closed under a request: one finding, on the request that caused it."""
+        cause = lost.cause
+        if not self._answered:
+            return
+        if lost.answered_again and (cause is None or (cause.status or 0) >= 500):
+            with self._lock:
+                self._lost_after_5xx += 1  # that 5xx is already a finding (not_a_server_error, or the check's)
+            return
+        if cause is None:
+            return
+        operation = self._routes.label(cause.method, cause.url)
+        if not lost.answered_again and "Timeout" in (cause.error or ""):
+            title = "no answer in time"
+            message = f"{cause.method} {cause.url} got no answer within the request timeout: {cause.error}"
+        elif lost.answered_again:
+            title = "server closed the connection after answering"
+            message = (f"{cause.method} {cause.url} was answered {cause.status}, then the server closed the connection "
+                       f"without saying so (no `Connection: close`): the next request on it, {lost.victim.method} "
+                       f"{lost.victim.url}, failed ({lost.victim.error}) and was answered when sent again on a new "
+                       f"connection. A handler that fails after answering does this.")
+        else:
+            title = "server closed the connection without answering"
+            message = (f"{cause.method} {cause.url} got no answer, twice, on two connections: {lost.victim.error}; "
+                       f"then {cause.error}")
+        self.report(Failure(check="server_crash", operation=operation, title=title, message=message,
+                            phase=self._phase or "run", curl=cause.curl(), seed=self.config.seed, status=cause.status,
+                            response=cause.response_excerpt(), case="server_crash", cause=operation,
+                            reproduction=cause.reproduction()))
+
     def report(self, failure: Failure) -> None:
+        if not self.config.runs_check(failure.check):  # --exclude-checks: not even as a side finding
+            return
         failure.known = self.baseline.matches(failure)
         if not failure.case:
             failure.case = failure.operation
@@ -175,28 +239,33 @@ class Runner:
     def _run_phase(self, name: str, report: PhaseReport, *, config: RunConfig, spec: Contract, client: ConformanceClient,
                    api: HonchoApi, workspaces: RunWorkspaces) -> None:
         total = self._expected_steps(name, spec)
+        self._phase = name
         self.emit(PhaseStarted(name=name, description=report.description, total=total))
         started, sent = time.monotonic(), client.requests_sent
         with self._lock:
             self._phase_failures = self._phase_known = 0
 
+        ran: list[str] = []
+
         def progress(label: str) -> None:
+            ran.append(label)
             self.emit(Progress(phase=name, label=label))
 
+        def not_run(case: str, reason: str) -> None:
+            report.not_run[case] = reason
+
+        planned = self._planned_cases(name, spec)
         try:
             report.cases = self._dispatch(name, config=config, spec=spec, client=client, api=api, workspaces=workspaces,
-                                          progress=progress)
+                                          progress=progress, not_run=not_run)
             new = self._phase_failures - self._phase_known
             report.status = "failed" if new else "passed"
             if self._phase_known:
                 report.detail = f"{self._phase_known} known"
         except BudgetExceeded as exc:
             report.status, report.detail = "truncated", str(exc)
-        except TransportFailure as exc:
-            report.status, report.detail = "error", str(exc)
-            self.report(Failure(check="transport", operation=f"{exc.exchange.method} {exc.exchange.url}",
-                                title="server stopped answering", message=str(exc), phase=name, curl=exc.exchange.curl(),
-                                seed=config.seed, case=name))
+        except TransportFailure as exc:  # already reported, on the request that caused it (_connection_lost)
+            report.status, report.detail = "error", f"no answer: {exc}"
         except OutsideBaseURL as exc:
             report.status, report.detail = "error", str(exc)
             self.report(Failure(check="confinement", operation="(run)", title="request outside the base URL refused",
@@ -206,17 +275,46 @@ class Runner:
             self.report(Failure(check="internal_error", operation="(run)", title=f"{type(exc).__name__} in phase {name}",
                                 message="".join(traceback.format_exception(exc))[-4000:], phase=name, seed=config.seed,
                                 case=name))
+        if report.status not in ("passed", "failed"):  # the phase stopped early: what it never got to
+            for case in planned:
+                if case not in ran and case not in report.cases and case not in report.not_run:
+                    report.not_run[case] = report.detail or report.status
         report.duration = time.monotonic() - started
         report.requests = client.requests_sent - sent
         report.failures = self._phase_failures
         self.emit(PhaseFinished(report=report))
+
+    def _planned_cases(self, name: str, spec: Contract) -> list[str]:
+        """The test cases a phase means to run (the JUnit test cases), to tell which did not."""
+        from conformance.phases.concurrency import SCENARIOS
+        from conformance.phases.schemathesis_phases import CHECKS, selected_operations
+        from conformance.semantics import applicable
+
+        if name in ("contract", "stateful") and not any(self.config.runs_check(c) for c in CHECKS):
+            return []
+        if name == "contract":
+            return [spec.label_of(op) for op in selected_operations(spec, self.config)]
+        if name == "semantics":
+            return [c.name for c in applicable(self.config.read_only, self._semantic_selection(), spec, self.behaviour)]
+        if name == "model":
+            return ["state_machine"] if self.config.runs_check("state_machine") else []
+        if name == "concurrency":
+            return [n for n in SCENARIOS if self.config.runs_check(n)]
+        return [name]
+
+    def _semantic_selection(self) -> tuple[str, ...]:
+        """The semantic checks --checks and --include-checks/--exclude-checks leave."""
+        from conformance.semantics import REGISTRY
+
+        return tuple(n for n in REGISTRY if (self.config.checks is None or n in self.config.checks)
+                     and self.config.runs_check(n))
 
     def _expected_steps(self, name: str, spec: Contract) -> int | None:
         from conformance.phases.concurrency import SCENARIOS
         from conformance.semantics import applicable
 
         if name == "semantics":
-            checks = applicable(self.config.read_only, self.config.checks, spec, self.behaviour)
+            checks = applicable(self.config.read_only, self._semantic_selection(), spec, self.behaviour)
             return len(checks) + (1 if any(c.uses_world for c in checks) else 0)
         if name == "concurrency":
             return len(SCENARIOS)
@@ -225,7 +323,8 @@ class Runner:
         return None
 
     def _dispatch(self, name: str, *, config: RunConfig, spec: Contract, client: ConformanceClient, api: HonchoApi,
-                  workspaces: RunWorkspaces, progress: Callable[[str], None]) -> dict[str, int]:
+                  workspaces: RunWorkspaces, progress: Callable[[str], None],
+                  not_run: Callable[[str, str], None]) -> dict[str, int]:
         assert config.seed is not None
         if name in ("contract", "stateful"):
             from conformance.phases.schemathesis_phases import run_contract
@@ -239,15 +338,15 @@ class Runner:
             self._say_not_applicable(spec)
             return run_checks(api=api, workspaces=workspaces, seed=config.seed, rounds=config.effective_semantic_rounds,
                               read_only=config.read_only, label=spec.label_of, report=self.report,
-                              selected=config.checks, progress=progress, deletion_wait=config.deletion_wait,
-                              contract=spec, behaviour=self.behaviour)
+                              selected=self._semantic_selection(), progress=progress, deletion_wait=config.deletion_wait,
+                              contract=spec, not_run=not_run, behaviour=self.behaviour)
         if name == "model":
             from conformance.phases.model import run_model
 
             examples = config.effective_model_examples
             failed = run_model(api=api, workspaces=workspaces, seed=config.seed, examples=examples,
                                steps=config.effective_model_steps, shrink=config.effective_shrink, label=spec.label_of,
-                               report=self.report)
+                               report=self.report, not_run=not_run)
             progress(f"{examples} examples")
             return {"state_machine": failed}
         if name == "concurrency":
@@ -255,14 +354,14 @@ class Runner:
 
             return run_concurrency(api=api, workspaces=workspaces, clients=config.effective_concurrency, seed=config.seed,
                                    rounds=max(2, config.effective_semantic_rounds // 4), label=spec.label_of,
-                                   report=self.report, progress=progress)
+                                   report=self.report, progress=progress, not_run=not_run, only=config.runs_check)
         raise ValueError(name)
 
     def _say_not_applicable(self, spec: Contract) -> None:
         """The semantic checks the tested version has no use for, said once (a version without scopes)."""
         from conformance.semantics import not_applicable
 
-        skipped = not_applicable(self.config.checks, spec, self.behaviour)
+        skipped = not_applicable(self._semantic_selection(), spec, self.behaviour)
         if skipped:
             version = self.result.api_version.name if self.result.api_version else None
             by_reason: dict[str, list[str]] = {}
@@ -273,7 +372,7 @@ class Runner:
 
     def _cleanup(self, api: HonchoApi, workspaces: RunWorkspaces) -> Any:
         report = cleanup(api, workspaces.prefix, workspaces.ids, only_listed=self.config.read_only,
-                         deletion_wait=self.config.deletion_wait)
+                         deletion_wait=self.config.deletion_wait, accepted_before=sorted(self._accepted_deletions))
         self.emit(CleanupFinished(report=report))
         if report.pending:  # accepted (202) and not yet carried out: not left behind, and said apart
             self.emit(Note(f"clean-up: {len(report.pending)} workspace deletion(s) accepted but "
@@ -287,8 +386,18 @@ class Runner:
         return report
 
 
+def check_names(token: bool = True) -> list[str]:
+    """Every check a run can run or report, by the name --include-checks/--exclude-checks take."""
+    from conformance.phases.concurrency import SCENARIOS
+    from conformance.phases.schemathesis_phases import AUTH_CHECKS, CHECKS
+    from conformance.semantics import REGISTRY
+
+    return [*CHECKS, *(AUTH_CHECKS if token else ()), *REGISTRY, "state_machine", *SCENARIOS, "server_crash",
+            "engine_error", "cleanup", "coverage"]
+
+
 def run(config: RunConfig, listeners: Iterable[Listener] = ()) -> RunResult:
     return Runner(config, listeners).run()
 
 
-__all__ = ["Runner", "run", "Progress"]
+__all__ = ["Runner", "run", "check_names", "Progress"]

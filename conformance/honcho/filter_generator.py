@@ -45,20 +45,25 @@ def sample_metadata(rng: random.Random) -> dict[str, Any]:
     return metadata
 
 
-def random_filter(rng: random.Random, resource: str, records: list[Record], depth: int = 0) -> dict[str, Any]:
-    """A valid filter within the defined subset, built from values present in `records`."""
+def random_filter(rng: random.Random, resource: str, records: list[Record], depth: int = 0,
+                  shared: str = "") -> dict[str, Any]:
+    """A valid filter within the defined subset, built from values present in `records`.
+
+    `shared` is a start many values have in common and that changes from run to run (the run's
+    workspace prefix): substrings are drawn after it, so that one seed draws the same filters
+    whatever the prefix."""
     fields = FIELDS[resource]
     parts: dict[str, Any] = {}
     for _ in range(rng.choice((1, 1, 1, 2))):
         choice = rng.random()
         if depth < 2 and choice < 0.2:
             op = rng.choice(LOGICAL)
-            parts[op] = [random_filter(rng, resource, records, depth + 1) for _ in range(rng.randint(1, 2))]
+            parts[op] = [random_filter(rng, resource, records, depth + 1, shared) for _ in range(rng.randint(1, 2))]
         elif choice < 0.7 and "metadata" in fields:
             parts["metadata"] = _metadata_condition(rng)
         else:
             name = rng.choice(sorted(fields - {"metadata"}))
-            condition = _field_condition(rng, name, records)
+            condition = _field_condition(rng, name, records, shared)
             if condition is not None:
                 parts[name] = condition
     return parts
@@ -69,7 +74,7 @@ def _pick_value(rng: random.Random, name: str, records: list[Record]) -> Any:
     return rng.choice(values) if values else None
 
 
-def _field_condition(rng: random.Random, name: str, records: list[Record]) -> Any:
+def _field_condition(rng: random.Random, name: str, records: list[Record], shared: str = "") -> Any:
     value = _pick_value(rng, name, records)
     if value is None:
         return WILDCARD
@@ -91,7 +96,8 @@ def _field_condition(rng: random.Random, name: str, records: list[Record]) -> An
     if roll < 0.75:
         others = [r[name] for r in records if r.get(name) is not None]
         return {"in": sorted(set(rng.sample(others, min(len(others), 2))))}
-    piece = value[rng.randrange(len(value)):][:3] or value
+    own = value[len(shared):] if shared and value.startswith(shared) and len(value) > len(shared) else value
+    piece = own[rng.randrange(len(own)):][:3] or value
     return {rng.choice(("contains", "icontains")): piece.upper() if rng.random() < 0.5 else piece}
 
 

@@ -36,12 +36,21 @@ class RunWorkspaces:
         self._ids: set[str] = set()
         self._counter = itertools.count(1)
         self._lock = threading.Lock()
+        self._mark = ""
 
     def new_id(self, tag: str) -> str:
         with self._lock:
-            workspace_id = f"{self.prefix}-{tag}-{next(self._counter)}"
+            workspace_id = f"{self.prefix}-{tag}-{self._mark}{next(self._counter)}"
             self._ids.add(workspace_id)
         return workspace_id
+
+    def for_client(self, index: int) -> "RunWorkspaces":
+        """One parallel client's share: the same workspaces remembered for clean-up, numbered on
+        their own (`...-c2n1`), so the ids a client uses do not depend on how clients interleave
+        and a seeded run sends the same requests again."""
+        share = RunWorkspaces(self.prefix)
+        share._ids, share._lock, share._mark = self._ids, self._lock, f"c{index}n"
+        return share
 
     def add(self, workspace_id: str) -> None:
         if workspace_id.startswith(self.prefix):
@@ -89,14 +98,18 @@ def _session_ids(api: HonchoApi, workspace_id: str) -> list[str]:
 
 
 def cleanup(api: HonchoApi, prefix: str, known: Iterable[str], max_requests: int = 20000,
-            only_listed: bool = False, deletion_wait: float = DEFAULT_WAIT) -> CleanupReport:
+            only_listed: bool = False, deletion_wait: float = DEFAULT_WAIT,
+            accepted_before: Iterable[str] = ()) -> CleanupReport:
     """Delete every workspace of the run (never one outside the prefix).
 
     `only_listed` (read-only runs): delete only what the server lists, so that a run which
     created nothing sends no write at all. An id the run handed out but the server never
     created answers 404: it is not blamed. A 202 is an accepted deletion; it is confirmed
     when the workspace is no longer listed (waiting up to `deletion_wait` seconds), and
-    reported as pending otherwise. A 5xx is retried.
+    reported as pending otherwise. A 5xx is retried. A workspace whose deletion the run
+    already saw accepted (`accepted_before`) is not deleted again, only confirmed gone: a
+    second DELETE of a deletion under way is no request a client makes (Honcho 3.0.7 answers
+    it 500 from a stale cache).
     """
     report = CleanupReport(prefix=prefix)
     api.client.budget = Budget(max_requests=max_requests)
@@ -108,7 +121,12 @@ def cleanup(api: HonchoApi, prefix: str, known: Iterable[str], max_requests: int
         except (TransportFailure, OutsideBaseURL) as exc:
             report.errors.append(f"listing workspaces failed: {exc}")
         accepted: list[str] = []
+        earlier = set(accepted_before)
         for workspace_id in sorted(targets):
+            if workspace_id in earlier:  # accepted during the run: only confirmed below
+                report.workspaces_found += 1
+                accepted.append(workspace_id)
+                continue
             try:
                 outcome = _delete_workspace(api, workspace_id, report)
             except (TransportFailure, OutsideBaseURL) as exc:
@@ -152,7 +170,7 @@ def _delete_workspace(api: HonchoApi, workspace_id: str, report: CleanupReport) 
     """"done", "accepted" (202), "absent" (404: never created, or already gone) or "failed"."""
     server_errors = 0
     for _ in range(6):
-        for session_id in _session_ids(api, workspace_id):
+        for session_id in sorted(_session_ids(api, workspace_id)):  # an order of our own: the same on every run
             reply = api.delete_session(workspace_id, session_id)
             if reply.status in (200, 202, 204):
                 report.sessions_deleted += 1

@@ -52,7 +52,8 @@ class ScenarioContext:
                             title=title, message=message, phase=self.phase, curl=exchange.curl() if exchange else "",
                             steps=[e.curl() for e in (steps or [])[-40:]], seed=self.seed,
                             status=exchange.status if exchange else None,
-                            response=exchange.response_excerpt() if exchange else "", case=scenario))
+                            response=exchange.response_excerpt() if exchange else "", case=scenario,
+                            reproduction=exchange.reproduction() if exchange else None))
 
 
 SCENARIOS: dict[str, Callable[[ScenarioContext], None]] = {}
@@ -70,6 +71,7 @@ def _parallel(n: int, work: Callable[[int], Any]) -> list[Any]:
     barrier = threading.Barrier(n)
 
     def run(index: int) -> Any:
+        threading.current_thread().name = f"conformance-client-{index}"  # which client sent what, in a log
         try:
             barrier.wait(timeout=30)
         except threading.BrokenBarrierError:
@@ -92,9 +94,10 @@ def parallel_checks(ctx: ScenarioContext) -> None:
     checks = [REGISTRY[name] for name in PARALLEL_CHECKS if name in REGISTRY]
 
     def work(index: int) -> None:
+        own = ctx.workspaces.for_client(index)
         for check in checks:
             check_ctx = CheckContext(name=check.name, api=ctx.api, rng=random.Random(f"{ctx.seed}:{check.name}:{index}"),
-                                     seed=ctx.seed, workspaces=ctx.workspaces, rounds=ctx.rounds, read_only=False,
+                                     seed=ctx.seed, workspaces=own, rounds=ctx.rounds, read_only=False,
                                      label=ctx.label, report=ctx.report, phase=ctx.phase)
             check_ctx.run(check.func)
 
@@ -245,7 +248,9 @@ def shared_workspace_sessions(ctx: ScenarioContext) -> None:
 
 def run_concurrency(*, api: HonchoApi, workspaces: RunWorkspaces, clients: int, seed: int, rounds: int,
                     label: Callable[[str], str], report: Callable[[Failure], None],
-                    progress: Callable[[str], None]) -> dict[str, int]:
+                    progress: Callable[[str], None],
+                    not_run: Callable[[str, str], None] | None = None,
+                    only: Callable[[str], bool] = lambda name: True) -> dict[str, int]:
     counts: dict[str, int] = {}
 
     def counting(failure: Failure) -> None:
@@ -255,7 +260,14 @@ def run_concurrency(*, api: HonchoApi, workspaces: RunWorkspaces, clients: int, 
     ctx = ScenarioContext(api=api, workspaces=workspaces, clients=max(2, clients), seed=seed, label=label, report=counting,
                           rounds=rounds)
     for name, func in SCENARIOS.items():
+        if not only(name):
+            continue
         counts.setdefault(name, 0)
-        func(ctx)
+        try:
+            func(ctx)
+        except TransportFailure:  # reported by the run, on the request that caused it; the next scenario goes on
+            if not_run is not None:
+                not_run(name, "stopped: the server left a request unanswered (a server_crash finding)")
         progress(name)
-    return {name: counts.get(name, 0) for name in SCENARIOS} | {k: v for k, v in counts.items() if k not in SCENARIOS}
+    return {name: counts.get(name, 0) for name in SCENARIOS if only(name)} | {
+        k: v for k, v in counts.items() if k not in SCENARIOS}

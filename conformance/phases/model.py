@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis.errors import Flaky
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from hypothesis.reporting import with_reporter
@@ -30,6 +31,7 @@ from conformance.honcho.api import HonchoApi
 from conformance.honcho.filter_generator import KINDS
 from conformance.honcho.filters_reference import evaluate
 from conformance.honcho.workspaces import RunWorkspaces
+from conformance.phases.steady_generation import steady_generation
 
 PEERS = ("ann", "bob", "cid", "dee")
 SESSIONS = ("s1", "s2", "s3", "s4", "s5", "s6")
@@ -61,8 +63,11 @@ class SessionModel:
     messages: list[dict[str, Any]] = field(default_factory=list)
 
 
-def build_machine(api: HonchoApi, workspaces: RunWorkspaces) -> type[RuleBasedStateMachine]:
-    """A state machine class bound to one client and the run's workspaces."""
+def build_machine(api: HonchoApi, workspaces: RunWorkspaces,
+                  seen: list[ModelDisagrees] | None = None) -> type[RuleBasedStateMachine]:
+    """A state machine class bound to one client and the run's workspaces; `seen` collects every
+    disagreement as it happens (what to report when hypothesis cannot replay one)."""
+    witnessed = seen if seen is not None else []
 
     class HonchoModel(RuleBasedStateMachine):
         def __init__(self) -> None:
@@ -74,17 +79,23 @@ def build_machine(api: HonchoApi, workspaces: RunWorkspaces) -> type[RuleBasedSt
             self.peers: dict[str, dict[str, Any]] = {}
             self.sessions: dict[str, SessionModel] = {}
             self.order: list[str] = []  # sessions by creation
+            self.purged: set[str] = set()  # deleted sessions the server's worker has removed from peers' lists
 
         # -- helpers ---------------------------------------------------------------------
         def expect(self, reply: Reply, status: int, what: str) -> Any:
             if reply.status != status:
-                raise ModelDisagrees(f"expected {status}, got {reply.status}",
-                                     f"{what} should answer {status}; it answered {reply.exchange.response_excerpt()}", reply)
+                self.disagree(ModelDisagrees(f"expected {status}, got {reply.status}",
+                                             f"{what} should answer {status}; it answered "
+                                             f"{reply.exchange.response_excerpt()}", reply))
             return reply.json()
 
         def agree(self, condition: bool, title: str, message: str, reply: Reply | None) -> None:
             if not condition:
-                raise ModelDisagrees(title, message, reply)
+                self.disagree(ModelDisagrees(title, message, reply))
+
+        def disagree(self, exc: ModelDisagrees) -> None:
+            witnessed.append(exc)
+            raise exc
 
         def _touch_peer(self, peer_id: str) -> None:
             self.peers.setdefault(peer_id, {"id": peer_id, "metadata": {}})
@@ -108,7 +119,10 @@ def build_machine(api: HonchoApi, workspaces: RunWorkspaces) -> type[RuleBasedSt
             return session_id not in self.sessions or self.sessions[session_id].active
 
         def compare_page(self, reply: Reply, expected: list[dict[str, Any]], paging: dict[str, Any], what: str,
-                         keys: tuple[str, ...] = ("id", "metadata")) -> None:
+                         keys: tuple[str, ...] = ("id", "metadata"), quiet: bool = False) -> None:
+            """`quiet`: a disagreement is raised but not recorded (a first look the caller may redo)."""
+            if quiet and reply.status != 200:
+                raise ModelDisagrees("not a page", "", reply)
             body = self.expect(reply, 200, what)
             size, page = paging["size"], paging["page"]
             ordered = expected[::-1] if paging["reverse"] else expected
@@ -121,6 +135,8 @@ def build_machine(api: HonchoApi, workspaces: RunWorkspaces) -> type[RuleBasedSt
             same = got == want or (
                 {k: v for k, v in got.items() if k != "items"} == {k: v for k, v in want.items() if k != "items"}
                 and isinstance(items, list) and ties_reordered(window, items, ordered, keys))
+            if quiet and not same:
+                raise ModelDisagrees("page differs", "", reply)
             self.agree(same, f"{what}: page differs from the model", f"expected {want}\ngot      {got}", reply)
 
         # -- writes ----------------------------------------------------------------------
@@ -233,10 +249,32 @@ def build_machine(api: HonchoApi, workspaces: RunWorkspaces) -> type[RuleBasedSt
         @precondition(lambda self: bool(self.peers))
         @rule(data=st.data(), paging=PAGING)
         def list_peer_sessions(self, data: st.DataObject, paging: dict[str, Any]) -> None:
+            """A deleted session stays, inactive, in its peers' own lists until the server's worker has
+            run, then leaves them: both are Honcho's. The model learns which deleted sessions the
+            server no longer lists (from the whole list), and judges the page with that knowledge."""
             peer = data.draw(st.sampled_from(sorted(self.peers)))
-            joined = [self.sessions[s].record for s in self.order if peer in self.sessions[s].members]
-            reply = api.peer_sessions(self.workspace, peer, **paging)
+            for attempt in range(3):
+                joined = [self.sessions[s].record for s in self.order
+                          if peer in self.sessions[s].members and s not in self.purged]
+                reply = api.peer_sessions(self.workspace, peer, **paging)
+                pending = [r for r in joined if r.get("is_active") is False]
+                if not pending or attempt == 2 or self.page_agrees(reply, joined, paging):
+                    break
+                whole = api.peer_sessions(self.workspace, peer, page=1, size=100)
+                listed = {str(i.get("id")) for i in (whole.json() or {}).get("items", []) if isinstance(i, dict)} \
+                    if whole.status == 200 and isinstance(whole.json(), dict) else None
+                if listed is None:
+                    break
+                self.purged |= {str(r["id"]) for r in pending if str(r["id"]) not in listed}
             self.compare_page(reply, joined, paging, "peer's session list", keys=("id", "metadata", "is_active"))
+
+        def page_agrees(self, reply: Reply, expected: list[dict[str, Any]], paging: dict[str, Any]) -> bool:
+            try:
+                self.compare_page(reply, expected, paging, "peer's session list", keys=("id", "metadata", "is_active"),
+                                  quiet=True)
+            except ModelDisagrees:
+                return False
+            return True
 
         @precondition(lambda self: any(s.messages for s in self.sessions.values() if s.active))
         @rule(data=st.data())
@@ -271,9 +309,11 @@ def ties_reordered(window: list[dict[str, Any]], items: list[Any], ordered: list
 
 
 def run_model(*, api: HonchoApi, workspaces: RunWorkspaces, seed: int, examples: int, steps: int, shrink: bool,
-              label: Callable[[str], str], report: Callable[[Failure], None], phase: str = "model") -> int:
+              label: Callable[[str], str], report: Callable[[Failure], None], phase: str = "model",
+              not_run: Callable[[str, str], None] | None = None) -> int:
     """Run the state machine; returns the number of failures reported (0 or 1)."""
-    machine = build_machine(api, workspaces)
+    seen: list[ModelDisagrees] = []
+    machine = build_machine(api, workspaces, seen)
     test = get_state_machine_test(machine, settings=settings(
         max_examples=examples, stateful_step_count=steps, deadline=None, database=None, derandomize=False,
         suppress_health_check=list(HealthCheck), phases=(Phase.generate, Phase.shrink) if shrink else (Phase.generate,),
@@ -282,18 +322,35 @@ def run_model(*, api: HonchoApi, workspaces: RunWorkspaces, seed: int, examples:
     printed: list[str] = []
     start = api.client.requests_sent
     try:
-        with with_reporter(printed.append):
+        with with_reporter(printed.append), steady_generation():
             test()
     except ModelDisagrees as exc:
         report(_failure(exc, api, start, printed, seed, label, phase))
         return 1
+    except Flaky as exc:  # replayed, the sequence went otherwise: the server answered differently the second time
+        if not seen:
+            if isinstance(exc, BaseExceptionGroup) and exc.subgroup(TransportFailure) is not None:
+                return 0  # a request left unanswered, reported by the run
+            raise
+        first = seen[0]
+        report(_failure(ModelDisagrees(first.title, first.message + "\n\nHypothesis could not replay this: sent "
+                                       f"again, the sequence went otherwise ({type(exc).__name__}); the server "
+                                       "answered differently the second time.", first.reply),
+                        api, start, printed, seed, label, phase))
+        return 1
+    except TransportFailure:  # reported by the run, on the request that caused it
+        if not_run is not None:
+            not_run("state_machine", "stopped: the server left a request unanswered (a server_crash finding)")
+        return 0
     except BaseExceptionGroup as group:  # several distinct errors: report the first disagreement
         for exc in group.exceptions:
-            if isinstance(exc, (BudgetExceeded, TransportFailure)):
+            if isinstance(exc, BudgetExceeded):
                 raise exc
             if isinstance(exc, ModelDisagrees):
                 report(_failure(exc, api, start, printed, seed, label, phase))
                 return 1
+        if any(isinstance(exc, TransportFailure) for exc in group.exceptions):
+            return 0
         raise
     return 0
 
@@ -313,7 +370,8 @@ def _failure(exc: ModelDisagrees, api: HonchoApi, start: int, printed: list[str]
                    message=exc.message + (f"\n\nSequence (hypothesis):\n{program}" if program else ""), phase=phase,
                    curl=exchange.curl() if exchange else "", steps=[e.curl() for e in replay[-60:]], seed=seed,
                    status=exchange.status if exchange else None,
-                   response=exchange.response_excerpt() if exchange else "", case="state_machine")
+                   response=exchange.response_excerpt() if exchange else "", case="state_machine",
+                   reproduction=exchange.reproduction() if exchange else None)
 
 
 __all__ = ["build_machine", "run_model", "ModelDisagrees"]

@@ -30,6 +30,7 @@ import threading
 import zlib
 from dataclasses import dataclass
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator
 
@@ -37,7 +38,7 @@ from conformance.core.client import BudgetExceeded, ConformanceClient
 from conformance.core.config import RunConfig
 from conformance.core.openapi import Contract
 from conformance.core.transports import schemathesis_transport
-from conformance.core.vocabulary import Failure
+from conformance.core.vocabulary import TOKEN_PLACEHOLDER, Failure, Reproduction
 from conformance.honcho.filter_generator import random_filter
 from conformance.honcho.filters_reference import FilterError, Undefined, compile_filter
 from conformance.honcho.operations import (
@@ -47,6 +48,8 @@ from conformance.honcho.operations import (
     reads_only,
 )
 from conformance.honcho.workspaces import RunWorkspaces
+from conformance.phases.reduction import Reducer, shape_of
+from conformance.phases.steady_generation import steady_generation
 
 CHECKS = (
     "not_a_server_error",
@@ -69,15 +72,21 @@ RESPONSE_FORMAT = {"type": "object", "properties": {"answer": {"type": "string"}
 WORKSPACE_BUCKETS = 4
 
 
-def schemathesis_config(config: RunConfig, *, stateful: bool) -> dict[str, Any]:
+def schemathesis_config(config: RunConfig, *, stateful: bool, own_links: bool = True) -> dict[str, Any]:
+    """schemathesis' configuration for a run. `own_links`: the stateful phase follows the
+    contract's links only; without one among the operations a run selects (a read-only run)
+    it follows the transitions schemathesis infers."""
     checks: dict[str, Any] = {"enabled": False}
     for name in CHECKS + (AUTH_CHECKS if config.token else ()):
-        checks[name] = {"enabled": True}
+        if config.runs_check(name):
+            checks[name] = {"enabled": True}
     phases: dict[str, Any] = {
         "examples": {"enabled": not stateful},
         "coverage": {"enabled": not stateful},
         "fuzzing": {"enabled": not stateful},
-        "stateful": {"enabled": stateful, "max-steps": config.effective_stateful_steps},
+        # The contract's own links only: schemathesis' inferred transitions crowded them out (13 of 76 followed)
+        "stateful": {"enabled": stateful, "max-steps": config.effective_stateful_steps,
+                     **({"inference": {"algorithms": []}} if own_links else {})},
     }
     data: dict[str, Any] = {
         "seed": config.seed,
@@ -317,74 +326,173 @@ def selected_operations(spec: Contract, config: RunConfig) -> list[str]:
     return chosen
 
 
+# A request the server leaves unanswered ends schemathesis' stateful sequences (its suite stops);
+# the phase then starts them again, with the next seed, at most this many times.
+STATEFUL_RESTARTS = 3
+
+
 def run_contract(*, config: RunConfig, spec: Contract, client: ConformanceClient, workspaces: RunWorkspaces,
                  stateful: bool, report: Callable[[Failure], None], progress: Callable[[str], None],
                  note: Callable[[str], None], link: Callable[[str], None] | None = None) -> dict[str, int]:
-    """Run one schemathesis engine pass; returns failures per operation label. `link` hears
-    the name of every OpenAPI link the stateful phase followed (for coverage)."""
-    import schemathesis
-    from schemathesis.config import SchemathesisConfig
-    from schemathesis.engine import events
-
-    st_config = SchemathesisConfig.from_dict(schemathesis_config(config, stateful=stateful))
-    schema = schemathesis.openapi.from_dict(spec.document, config=st_config)
+    """Run schemathesis' engine; returns failures per operation label. `link` hears the name of
+    every OpenAPI link the stateful phase followed (for coverage)."""
     operations = selected_operations(spec, config)
-    schema = schema.include(operation_id=operations)
-    schema.__class__ = _bridged_schema_class(type(schema), schemathesis_transport(client))
-    steering = Steering(config.run_prefix or "", workspaces, config.seed or 0)
-    cases: dict[str, int] = {spec.label_of(op): 0 for op in operations} if not stateful else {}
-    _register(schema, steering)
-    stream = _engine_without_probes(schema).execute()
-    seen: set[tuple[str, str, str, str]] = set()
-    interrupted = False
-    try:
-        for event in stream:
-            if isinstance(event, events.Interrupted):  # schemathesis caught a Ctrl-C: the run stops
-                interrupted = True
-                continue
-            if isinstance(event, events.ScenarioFinished):
-                label = event.recorder.label
-                if not stateful:
-                    cases.setdefault(label, 0)
-                elif link is not None:
-                    for node in event.recorder.cases.values():
-                        if node.transition is not None and node.is_transition_applied:
-                            link(node.transition.id)
-                progress(label)
-                for failure in _failures_of(event, config.seed or 0, "stateful" if stateful else "contract"):
-                    identity = (failure.check, failure.operation, failure.title, failure.curl)
-                    if identity in seen:
-                        continue
-                    seen.add(identity)
-                    if stateful:
-                        cases[failure.operation] = cases.get(failure.operation, 0) + 1
-                    elif failure.operation in cases:
-                        cases[failure.operation] += 1
-                    report(failure)
-            elif isinstance(event, events.NonFatalError):
-                if client.budget.exhausted:
-                    continue
-                report(Failure(check="engine_error", operation=event.label or "(run)", title=event.info.title,
-                               message=event.info.message, phase="stateful" if stateful else "contract",
-                               seed=config.seed))
-            elif isinstance(event, events.FatalError):
-                raise event.exception
-            if client.budget.exhausted:
-                stream.stop()
-    finally:
-        _unregister(schema)
-    if interrupted:
-        raise KeyboardInterrupt
+    reducer = Reducer(client, spec, config.run_prefix or "", base_path=urlsplit(config.base_url).path)
+    run = _EnginePass(config=config, spec=spec, client=client, workspaces=workspaces, stateful=stateful,
+                      report=report, progress=progress, link=link, operations=operations, reducer=reducer)
+    with steady_generation():
+        for attempt in range(1 + (STATEFUL_RESTARTS if stateful else 0)):
+            seed = (config.seed or 0) + attempt
+            if not run.execute(seed) or client.budget.exhausted:
+                break
+            if attempt < STATEFUL_RESTARTS:
+                note(f"stateful: a request the server left unanswered ended schemathesis' sequences; "
+                     f"they start again with seed {seed + 1}")
     if client.budget.exhausted:
         raise BudgetExceeded(client.budget.exhausted)
-    return cases
+    return run.cases
 
 
-def _failures_of(event: Any, seed: int, phase: str) -> list[Failure]:
+@dataclass
+class _EnginePass:
+    """schemathesis' engine over the run's client, its events turned into failures and progress."""
+
+    config: RunConfig
+    spec: Contract
+    client: ConformanceClient
+    workspaces: RunWorkspaces
+    stateful: bool
+    report: Callable[[Failure], None]
+    progress: Callable[[str], None]
+    link: Callable[[str], None] | None
+    operations: list[str]
+
+    reducer: Reducer
+
+    def __post_init__(self) -> None:
+        self.cases: dict[str, int] = {self.spec.label_of(op): 0 for op in self.operations} if not self.stateful else {}
+        self.seen: set[tuple[str, str, str, str]] = set()
+
+    def execute(self, seed: int) -> bool:
+        """One pass of the engine with this seed; whether a request left unanswered cut it short."""
+        import schemathesis
+        from schemathesis.config import SchemathesisConfig
+        from schemathesis.engine import events
+
+        config, stateful, phase = self.config, self.stateful, "stateful" if self.stateful else "contract"
+        own_links = _links_between(self.spec, self.operations)
+        st_config = SchemathesisConfig.from_dict(schemathesis_config(config.with_changes(seed=seed), stateful=stateful,
+                                                                     own_links=own_links))
+        schema = schemathesis.openapi.from_dict(self.spec.document, config=st_config)
+        schema = schema.include(operation_id=self.operations)
+        schema.__class__ = _bridged_schema_class(type(schema), schemathesis_transport(self.client))
+        _register(schema, Steering(config.run_prefix or "", self.workspaces, config.seed or 0))
+        interrupted = cut_short = False
+        try:
+            stream = _engine_without_probes(schema).execute()
+            for event in stream:
+                if isinstance(event, events.Interrupted):  # schemathesis caught a Ctrl-C: the run stops
+                    interrupted = True
+                elif isinstance(event, events.ScenarioFinished):
+                    self._scenario_finished(event, phase)
+                elif isinstance(event, events.NonFatalError):
+                    if _is_network_error(event.value):  # the client reports it, on the request that caused it
+                        cut_short = True
+                    elif not self.client.budget.exhausted:
+                        self.report(Failure(check="engine_error", operation=event.label or "(run)",
+                                            title=event.info.title, message=event.info.message, phase=phase,
+                                            seed=config.seed))
+                elif isinstance(event, events.FatalError):
+                    raise event.exception
+                if self.client.budget.exhausted:
+                    stream.stop()
+        finally:
+            _unregister(schema)
+        if interrupted:
+            raise KeyboardInterrupt
+        return cut_short and stateful
+
+    def _refine(self, failure: Failure, sent: Any) -> bool:
+        """The failure keyed by what triggers it, with the smallest request that shows it (its
+        curl, and the request whole); False when it is no failure after all (a 404 after a
+        create that the smallest request on the same path does not get)."""
+        operation = self.spec.by_label(failure.operation)
+        shape = None
+        if sent is not None:
+            failure.reproduction = Reproduction(sent.method, sent.uri, _first_values(sent.headers), sent.body or None)
+            if operation is not None:
+                shape = shape_of(operation, sent.method, sent.uri, _first_values(sent.headers), sent.body,
+                                 urlsplit(self.config.base_url).path)
+        failure.cause = failure.operation
+        if operation is None or shape is None or failure.status is None:
+            return True
+        if failure.check == "ensure_resource_availability" and failure.status == 404:
+            return not self.reducer.resource_answers(operation, shape)
+        if failure.check == "negative_data_rejection":
+            component = re.search(r"Invalid component: (.+)", failure.message)
+            failure.cause = f"{failure.operation}: {component.group(1).strip() if component else 'accepted'}"
+            return True
+        trigger = self.reducer.reduce(failure.check, operation, shape, failure.status)
+        if trigger is not None:
+            failure.cause, failure.trigger = trigger.cause, trigger.description
+            if trigger.reply is not None:
+                failure.original_curl, failure.curl = failure.curl, trigger.reply.exchange.curl()
+                failure.reproduction = trigger.reply.exchange.reproduction()
+                failure.response = trigger.reply.exchange.response_excerpt()
+        return True
+
+    def _scenario_finished(self, event: Any, phase: str) -> None:
+        label = event.recorder.label
+        if not self.stateful:
+            self.cases.setdefault(label, 0)
+        elif self.link is not None:
+            for node in event.recorder.cases.values():
+                if node.transition is not None and node.is_transition_applied:
+                    self.link(node.transition.id)
+        self.progress(label)
+        for failure, sent in _failures_of(event, self.config.seed or 0, phase):
+            identity = (failure.check, failure.operation, failure.title, failure.curl)
+            if identity in self.seen:
+                continue
+            self.seen.add(identity)
+            if not self._refine(failure, sent):
+                continue
+            if self.stateful:
+                self.cases[failure.operation] = self.cases.get(failure.operation, 0) + 1
+            elif failure.operation in self.cases:
+                self.cases[failure.operation] += 1
+            self.report(failure)
+
+
+def _links_between(spec: Contract, operations: list[str]) -> bool:
+    """Whether a link of the contract leads from one of these operations to another."""
+    chosen = set(operations)
+    for op_id in chosen:
+        op = spec.operations.get(op_id)
+        for response in ((op.definition.get("responses") or {}).values() if op else ()):
+            for link in ((response or {}).get("links") or {}).values() if isinstance(response, dict) else ():
+                if isinstance(link, dict) and link.get("operationId") in chosen:
+                    return True
+    return False
+
+
+def _first_values(headers: Any) -> dict[str, str]:
+    """schemathesis keeps each header as a list of values."""
+    return {name: (value[0] if isinstance(value, list) and value else str(value)) for name, value in dict(headers).items()}
+
+
+def _is_network_error(error: Any) -> bool:
+    import requests
+
+    return isinstance(error, requests.RequestException)
+
+
+def _failures_of(event: Any, seed: int, phase: str) -> list[tuple[Failure, Any]]:
+    """Each failure of a finished scenario, with the request as it was sent (schemathesis' record)."""
     from schemathesis.engine import Status
 
     recorder = event.recorder
-    found: list[Failure] = []
+    found: list[tuple[Failure, Any]] = []
     for case_id, nodes in recorder.checks.items():
         failed = [n for n in nodes if n.status == Status.FAILURE and n.failure_info is not None]
         if any(n.name == "not_a_server_error" for n in failed):
@@ -416,6 +524,9 @@ def _failures_of(event: Any, seed: int, phase: str) -> list[Failure]:
             if node.name == "ensure_resource_availability" and status == 404 and case_node is not None \
                     and _names_a_body_reference(case_node.value, (response.content or b"").decode("utf-8", "replace")):
                 continue  # the 404 is about an id the body refers to (documented), not the resource just created
+            if node.name == "ensure_resource_availability" and case_node is not None \
+                    and not _names_the_created(recorder, case_id, case_node.value):
+                continue  # its path names something else than what was created (a generated value, not the link's)
             if node.name == "ensure_resource_availability" and status == 404 and case_node is not None \
                     and _breaks_body_schema(case_node.value):
                 continue  # the request itself breaks the contract: its refusal says nothing of the resource
@@ -428,9 +539,10 @@ def _failures_of(event: Any, seed: int, phase: str) -> list[Failure]:
             title = info.failure.title
             if node.name in STATUS_KEYED and status is not None:
                 title = f"{title} (HTTP {status})"
-            found.append(Failure(check=node.name, operation=operation, title=title,
-                                 message=info.failure.message, phase=phase, curl=_strip_token(info.code_sample),
-                                 steps=[_strip_token(s) for s in steps], seed=seed, status=status, response=excerpt))
+            found.append((Failure(check=node.name, operation=operation, title=title,
+                                  message=info.failure.message, phase=phase, curl=_strip_token(info.code_sample),
+                                  steps=[_strip_token(s) for s in steps], seed=seed, status=status, response=excerpt),
+                          interaction.request if interaction is not None else None))
     return found
 
 
@@ -472,16 +584,19 @@ def _breaks_body_schema(case: Any) -> bool:
 
 def _only_type_changes_in_a_form(case: Any, message: str) -> bool:
     media = str(getattr(case, "media_type", "") or "")
-    violations = [line for line in message.splitlines() if line.strip().startswith("- violates")]
+    # schemathesis writes each broken keyword as "violates `keyword`", on its own line or after
+    # "Invalid component: in body -" when there is one.
+    violations = re.findall(r"violates `([^`]+)`", message)
     # A form field's `anyOf` of types (the upload's `[string, null]`) is broken only by a type change too.
-    return media.startswith("multipart/") and bool(violations) and all(
-        "violates `type`" in v or "violates `anyOf`" in v for v in violations)
+    return media.startswith("multipart/") and bool(violations) and all(v in ("type", "anyOf") for v in violations)
 
 
 def _names_a_body_reference(case: Any, response: str) -> bool:
-    """Whether a 404 names a value the body refers to, at any depth (a conclusion's session, the
-    sessions a scope adds, a search's scope), as its `detail` words it: the value itself or its
-    Python repr (`Session(s) ['a', 'b'] not found`), read after JSON's escapes are undone."""
+    """Whether the 404's message names a value of the request's body (at any depth, keys too): then
+    it is about what the body refers to (a conclusion's session, the sessions a scope adds, a
+    search's scope), which the contract declares, not about the resource the path names. Its
+    `detail` is read after JSON's escapes are undone, and a value also as its Python repr
+    (`Session(s) ['a', 'b'] not found`)."""
     if not isinstance(case.body, (dict, list)):
         return False
     try:
@@ -489,7 +604,7 @@ def _names_a_body_reference(case: Any, response: str) -> bool:
     except (ValueError, AttributeError):
         detail = None
     texts = [response] + ([detail] if isinstance(detail, str) else [])
-    for value in _strings_in(case.body):
+    for value in _texts(case.body):
         # a pair of surrogates the generator wrote is one character once the server has read the JSON
         value = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
         if len(value) >= 3 and any(value in text or repr(value) in text for text in texts):
@@ -497,11 +612,30 @@ def _names_a_body_reference(case: Any, response: str) -> bool:
     return False
 
 
-def _strings_in(value: Any) -> list[str]:
+def _names_the_created(recorder: Any, case_id: str, case: Any) -> bool:
+    """Whether a path parameter of the case is a value of its parent's answer (the id of what
+    was just created): a case whose path names something else cannot show it gone."""
+    try:
+        parent = recorder.find_parent(case_id=case_id)
+        response = recorder.find_response(case_id=parent.id) if parent is not None else None
+        created = json.loads(response.content) if response is not None and response.content else None
+    except Exception:  # no parent, or an answer that is not JSON: nothing to tell
+        return True
+    values = set(_texts(created)) if isinstance(created, (dict, list)) else set()
+    given = {str(v) for v in (case.path_parameters or {}).values()}
+    return bool(values & given)
+
+
+def _texts(value: Any, depth: int = 0) -> list[str]:
     if isinstance(value, str):
         return [value]
-    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-    return [text for item in items for text in _strings_in(item)]
+    if depth > 6:
+        return []
+    if isinstance(value, dict):
+        return [k for k in value if isinstance(k, str)] + [t for v in value.values() for t in _texts(v, depth + 1)]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v, depth + 1)]
+    return []
 
 
 def _deleted_by_a_202(recorder: Any, case: Any) -> bool:
@@ -543,4 +677,4 @@ _BEARER = re.compile(r"(Authorization: Bearer )[^'\"\s]+")
 
 
 def _strip_token(command: str) -> str:
-    return _BEARER.sub(r"\1$HONCHO_TOKEN", command)
+    return _BEARER.sub(lambda m: m.group(1) + TOKEN_PLACEHOLDER, command)

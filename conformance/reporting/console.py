@@ -4,7 +4,6 @@ Like every reporter it only consumes the engine's events (core/vocabulary.py).""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +19,13 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from conformance.core.vocabulary import (
     CleanupFinished,
     Event,
     FailureFound,
+    FailureGroup,
     Note,
     PhaseFinished,
     PhaseStarted,
@@ -36,6 +37,7 @@ from conformance.core.vocabulary import (
     Progress as ProgressEvent,
 )
 from conformance.engine.coverage import CoverageReport
+from conformance.reporting.reproductions import BodyFiles
 
 STATUS_STYLE = {"passed": "green", "failed": "red", "error": "red", "truncated": "yellow", "skipped": "dim",
                 "interrupted": "yellow"}
@@ -45,10 +47,11 @@ class ConsoleReporter:
     """Live progress while the run goes, then a summary grouped by root cause."""
 
     def __init__(self, console: Console | None = None, *, details: int = 15, live: bool = True,
-                 json_report: str | Path | None = None) -> None:
+                 json_report: str | Path | None = None, bodies: BodyFiles | None = None) -> None:
         self.console = console or Console(stderr=False)
         self.details = details
         self.json_report = json_report
+        self.bodies = bodies or BodyFiles.beside(json_report)
         self.live = live and self.console.is_terminal
         self.progress: Progress | None = None
         self.tasks: dict[str, TaskID] = {}
@@ -137,64 +140,42 @@ class ConsoleReporter:
             console.print(f"[bold red]server unreachable[/]: {escape(result.unreachable)}", soft_wrap=True)
             console.print(f"[bold red]NOT RUN[/]: nothing was checked (exit {result.exit_code})", soft_wrap=True)
             return
-        phases = Table(title="Phases", show_lines=False)
-        for column in ("phase", "status", "requests", "failures", "time"):
-            phases.add_column(column, justify="right" if column in ("requests", "failures", "time") else "left")
+        rows = []
         for report in result.phases:
             style = STATUS_STYLE.get(report.status, "white")
             status = f"[{style}]{report.status}[/]" + (f" [dim]({escape(report.detail)})[/]" if report.detail else "")
-            phases.add_row(report.name, status, str(report.requests), str(report.failures), f"{report.duration:.1f}s")
-        console.print(phases)
+            rows.append([report.name, status, str(report.requests), str(report.failures), f"{report.duration:.1f}s"])
+        self._table("Phases", ["phase", "status", "requests", "failures", "time"], rows, right=(2, 3, 4))
+        for report in result.phases:
+            if report.not_run and report.status != "skipped":
+                names = ", ".join(sorted(report.not_run))
+                reasons = "; ".join(sorted(set(report.not_run.values())))
+                console.print(f"[yellow]{report.name}: not run[/]: {escape(names)} ({escape(reasons)})", soft_wrap=True)
         if result.coverage:
-            console.print(coverage_table(result.coverage))
+            self._coverage(result.coverage)
         groups = result.groups()
         if groups:
-            table = Table(title=f"Failures by root cause ({len(groups)} distinct, {len(result.failures)} in all)")
-            for column in ("#", "check", "failure", "operations", "count", ""):
-                table.add_column(column, overflow="fold")
-            for number, group in enumerate(groups, 1):
-                table.add_row(str(number), escape(group.check), escape(group.title), escape(group.operation),
-                              str(group.count), "[yellow]known[/]" if group.known else "[red]new[/]")
-            console.print(table)
+            self._table(f"Failures by root cause ({len(groups)} distinct, {len(result.failures)} in all)",
+                        ["#", "check", "failure", "cause", "operations", "count", ""],
+                        [[str(n), escape(g.check), escape(g.title), escape(_cause_label(g)), escape(g.operation),
+                          str(g.count), "[yellow]known[/]" if g.known else "[red]new[/]"] for n, g in enumerate(groups, 1)],
+                        right=(5,))
             new_groups = [g for g in groups if not g.known]
-            shortened = False
             for number, group in enumerate(new_groups[: self.details], 1):
-                first = group.first
-                console.rule(f"[red]{number}. {escape(group.check)} — {escape(group.title)}[/]", align="left")
-                console.print(f"seen {group.count}x in {len(group.operations)} operation(s), seed {first.seed}",
-                              highlight=False, soft_wrap=True)
-                message = "\n".join(first.message.splitlines()[:14])
-                if message:
-                    console.print(escape(message), highlight=False)
-                if first.response:
-                    console.print(f"[dim]response:[/] {escape(elide(first.response[:300]))}", highlight=False, soft_wrap=True)
-                if first.steps:
-                    console.print(f"[dim]after {len(first.steps)} earlier request(s); last one:[/]", highlight=False)
-                    console.print(f"  {escape(elide(first.steps[-1]))}", highlight=False, soft_wrap=True)
-                for operation, seen in list(group.operations.items())[:MAX_OPERATIONS_SHOWN]:
-                    console.print(f"[bold]{escape(operation)}[/] (x{len(seen)})", highlight=False, soft_wrap=True)
-                    curl = next((f.curl for f in seen if f.curl), "")
-                    if curl:
-                        short = elide(curl)
-                        shortened |= short != curl
-                        for line in short.splitlines():
-                            console.print(f"  {escape(line)}", highlight=False, soft_wrap=True)
-                more = len(group.operations) - MAX_OPERATIONS_SHOWN
-                if more > 0:
-                    console.print(f"[dim]... and {more} more operation(s){self._see_report}[/]", soft_wrap=True)
-            if shortened:
-                console.print(f"[dim]long values are shortened above (…N more…){self._see_report or '; rerun with --json-report FILE for the whole commands'}[/]",
-                              soft_wrap=True)
+                self._group(number, group)
             hidden = len(new_groups) - self.details
             if hidden > 0:
                 console.print(f"[dim]... {hidden} more root causes{self._see_report or ' (raise --details, or write --json-report FILE)'}[/]",
                               soft_wrap=True)
+            if self.bodies.written:
+                console.print(f"[dim]request bodies too long or too raw to print are in {self.bodies.directory} "
+                              f"(the curls above read them)[/]", soft_wrap=True)
         if result.baseline_unseen:
             console.print(f"[dim]baseline entries not seen this run (fixed?): {len(result.baseline_unseen)}[/]")
             for label in result.baseline_unseen[:10]:
                 console.print(f"  [dim]- {escape(label)}[/]", soft_wrap=True)
         new, known = len(result.new_failures), len(result.known_failures)
-        causes = len({(f.check, f.title) for f in result.new_failures})
+        causes = len({g.key for g in groups if not g.known})
         if result.stop_reason == "interrupted":
             verdict = "[bold yellow]INTERRUPTED[/]"
         else:
@@ -204,35 +185,76 @@ class ConsoleReporter:
                       f"(rerun with --seed {result.seed})" + (f"; stopped: {result.stop_reason}" if result.stop_reason != "completed" else ""),
                       soft_wrap=True)
 
+    def _group(self, number: int, group: FailureGroup) -> None:
+        """One root cause in full: what failed, its trigger, and each operation's own runnable curl."""
+        console, first = self.console, group.first
+        heading = f"{number}. {group.check} — {group.title}" + (f" — {_cause_label(group)}" if group.cause else "")
+        if self.console.is_terminal:
+            console.rule(f"[red]{escape(heading)}[/]", align="left")
+        else:  # a rule is as wide as the console: in a pipe, a plain line of its own
+            console.print(f"--- {escape(heading)}", soft_wrap=True, highlight=False)
+        console.print(f"seen {group.count}x in {len(group.operations)} operation(s), seed {first.seed}",
+                      highlight=False, soft_wrap=True)
+        if first.trigger:
+            console.print(f"trigger: {escape(first.trigger)}", highlight=False, soft_wrap=True)
+        message = "\n".join(first.message.splitlines()[:14])
+        if message:
+            console.print(escape(message), highlight=False, soft_wrap=True)
+        if first.response:
+            console.print(f"[dim]response:[/] {escape(first.response[:300])}", highlight=False, soft_wrap=True)
+        if first.steps:
+            console.print(f"[dim]after {len(first.steps)} earlier request(s); last one:[/]", highlight=False)
+            console.print(f"  {escape(first.steps[-1])}", highlight=False, soft_wrap=True)
+        for operation, seen in list(group.operations.items())[:MAX_OPERATIONS_SHOWN]:
+            console.print(f"[bold]{escape(operation)}[/] (x{len(seen)})", highlight=False, soft_wrap=True)
+            failure = next((f for f in seen if f.curl or f.reproduction), None)
+            if failure is not None:
+                for line in self.bodies.curl(failure).splitlines():
+                    console.print(f"  {escape(line)}", highlight=False, soft_wrap=True)
+        more = len(group.operations) - MAX_OPERATIONS_SHOWN
+        if more > 0:
+            console.print(f"[dim]... and {more} more operation(s){self._see_report}[/]", soft_wrap=True)
+
+    def _table(self, title: str, columns: list[str], rows: list[list[str]], right: tuple[int, ...] = ()) -> None:
+        """A rich table on a terminal; in a pipe, plain aligned lines that are never wrapped or cut."""
+        if self.console.is_terminal:
+            table = Table(title=title)
+            for index, column in enumerate(columns):
+                table.add_column(column, justify="right" if index in right else "left", overflow="fold")
+            for row in rows:
+                table.add_row(*row)
+            self.console.print(table)
+            return
+        plain = [[Text.from_markup(cell).plain for cell in row] for row in [columns, *rows]]
+        widths = [max(len(row[i]) for row in plain) for i in range(len(columns))]
+        self.console.print(title, soft_wrap=True, highlight=False)
+        for row in plain:
+            cells = [cell.rjust(widths[i]) if i in right else cell.ljust(widths[i]) for i, cell in enumerate(row)]
+            self.console.print(escape("  ".join(cells).rstrip()), soft_wrap=True, highlight=False)
+
+    def _coverage(self, coverage: dict[str, Any]) -> None:
+        report = CoverageReport.from_dict(coverage)
+        rows = []
+        for kind, row in coverage["summary"].items():
+            style = "green" if row["percent"] >= 100 else "yellow" if row["percent"] >= 50 else "red"
+            names = report.missing(kind)
+            more = f" (+{len(names) - 2} more)" if len(names) > 2 else ""
+            rows.append([kind, str(row["covered"]), str(row["declared"]), f"[{style}]{row['percent']:g}[/]",
+                         escape("; ".join(names[:2]) + more)])
+        self._table("Coverage of the contract", ["kind", "covered", "declared", "%", "never exercised (first ones)"],
+                    rows, right=(1, 2, 3))
+
     @property
     def _see_report(self) -> str:
         return f": see the JSON report {self.json_report}" if self.json_report else ""
 
 
+def _cause_label(group: FailureGroup) -> str:
+    """The cause, without the operation when the group is one operation's (it is said beside it)."""
+    prefix = f"{group.first.operation}: "
+    if group.cause == group.first.operation:
+        return ""
+    return group.cause[len(prefix):] if group.cause.startswith(prefix) else group.cause
+
+
 MAX_OPERATIONS_SHOWN = 8
-ELIDE_AT = 48
-_LONG_TOKEN = re.compile(r"[^\s'\"/&=?,:{}\[\]]{%d,}" % (ELIDE_AT + 1))
-
-
-def elide(text: str, keep: int = 24) -> str:
-    """A long run of characters (a fuzzed string, a huge id) shown as its start and its length.
-
-    The summary stays readable; the JSON report keeps every command whole.
-    """
-    return _LONG_TOKEN.sub(lambda m: f"{m.group(0)[:keep]}…{len(m.group(0)) - keep} more…", text)
-
-
-def coverage_table(coverage: dict[str, Any]) -> Table:
-    """What the run exercised, per kind, with a few of the things it never did."""
-    table = Table(title="Coverage of the contract")
-    for column in ("kind", "covered", "declared", "%", "never exercised (first ones)"):
-        table.add_column(column, justify="right" if column in ("covered", "declared", "%") else "left",
-                         overflow="fold")
-    report = CoverageReport.from_dict(coverage)
-    for kind, row in coverage["summary"].items():
-        style = "green" if row["percent"] >= 100 else "yellow" if row["percent"] >= 50 else "red"
-        names = [name if len(name) <= 60 else "…" + name[-59:] for name in report.missing(kind)]
-        more = f" (+{len(names) - 2} more)" if len(names) > 2 else ""
-        table.add_row(kind, str(row["covered"]), str(row["declared"]), f"[{style}]{row['percent']:g}[/]",
-                      escape("; ".join(names[:2]) + more))
-    return table

@@ -24,6 +24,7 @@ from conformance.core.vocabulary import (
     RunStarted,
 )
 from conformance.engine.coverage import KINDS, CoverageReport
+from conformance.reporting.reproductions import BodyFiles
 
 CELL, ROW_GAP, LABEL_WIDTH = 22, 4, 520
 STYLE = """
@@ -52,8 +53,9 @@ COLOURS = {"seen": "#2e9e4f", "missed": "#f2b8b5", "undeclared": "#e8900c"}
 class HtmlReporter:
     """Keeps the phases' start times; writes the page when the run finishes."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, bodies: BodyFiles | None = None) -> None:
         self.path = Path(path)
+        self.bodies = bodies or BodyFiles.beside(self.path)
         self.run_started: float | None = None
         self.phase_started: dict[str, float] = {}
 
@@ -66,11 +68,12 @@ class HtmlReporter:
             self.phase_started.setdefault(event.report.name, event.timestamp - event.report.duration)
         elif isinstance(event, RunFinished):
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.write_text(render_html(event.result, self.phase_started, self.run_started), encoding="utf-8")
+            self.path.write_text(render_html(event.result, self.phase_started, self.run_started, self.bodies),
+                                 encoding="utf-8")
 
 
 def render_html(result: RunResult, phase_started: dict[str, float] | None = None,
-                run_started: float | None = None) -> str:
+                run_started: float | None = None, bodies: BodyFiles | None = None) -> str:
     verdict = "passed" if result.exit_code == 0 else "failed"
     groups = result.groups()
     new = [g for g in groups if not g.known]
@@ -91,7 +94,7 @@ def render_html(result: RunResult, phase_started: dict[str, float] | None = None
            if result.api_version else "")
         + "</header><main>",
         _coverage_section(result.coverage),
-        _failures_section(groups, result),
+        _failures_section(groups, result, bodies or BodyFiles()),
         _phases_section(result, phase_started or {}, run_started or result.started_at),
         "</main></body></html>",
     ]
@@ -188,7 +191,7 @@ def _clip(text: str, limit: int) -> str:
 
 
 # --------------------------------------------------------------------------- failures
-def _failures_section(groups: list[FailureGroup], result: RunResult) -> str:
+def _failures_section(groups: list[FailureGroup], result: RunResult, bodies: BodyFiles) -> str:
     if not groups:
         return '<section id="failures"><h2>Failures</h2><p>No failure: every check passed.</p></section>'
     rows, details = [], []
@@ -206,10 +209,16 @@ def _failures_section(groups: list[FailureGroup], result: RunResult) -> str:
         if first.steps:
             steps = "\n\n".join(first.steps[-10:])
             body.append(f'<p class="muted">after {len(first.steps)} earlier request(s)</p><pre>{escape(steps)}</pre>')
-        if first.curl:
-            body.append(f'<p class="muted">reproduce</p><pre class="curl">{escape(first.curl)}</pre>')
+        if first.trigger:
+            body.insert(1, f"<p>trigger: {escape(first.trigger)}</p>")
+        for operation, seen in group.operations.items():  # each operation its own curl
+            failure = next((f for f in seen if f.curl or f.reproduction), None)
+            if failure is not None:
+                body.append(f'<p class="muted">reproduce {escape(operation)} (x{len(seen)})</p>'
+                            f'<pre class="curl">{escape(bodies.curl(failure))}</pre>')
+        cause = f" — {escape(group.cause)}" if group.cause and group.cause != first.operation else ""
         details.append(f'<details class="root-cause" id="cause-{number}"><summary><span class="tag {tag}">{tag}</span>'
-                       f"{number}. {escape(group.check)} — {escape(group.operation)} — {escape(group.title)}</summary>"
+                       f"{number}. {escape(group.check)} — {escape(group.operation)} — {escape(group.title)}{cause}</summary>"
                        + "".join(body) + "</details>")
     unseen = ""
     if result.baseline_unseen:

@@ -8,21 +8,25 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from conformance.core.vocabulary import Event, RunFinished, RunResult
+from conformance.reporting.reproductions import BodyFiles
 
 
 class JUnitReporter:
-    """One testsuite per phase; one testcase per operation (contract) or check (the rest)."""
+    """One testsuite per phase; one testcase per operation (contract) or check (the rest): failed,
+    passed, or skipped with the reason it did not run; a phase that broke off has an `<error>`."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, bodies: BodyFiles | None = None) -> None:
         self.path = Path(path)
+        self.bodies = bodies or BodyFiles.beside(self.path)
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, RunFinished):
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.write_bytes(render_junit(event.result))
+            self.path.write_bytes(render_junit(event.result, self.bodies))
 
 
-def render_junit(result: RunResult) -> bytes:
+def render_junit(result: RunResult, bodies: BodyFiles | None = None) -> bytes:
+    curl_of = bodies.curl if bodies is not None else (lambda failure: failure.curl)
     root = ET.Element("testsuites", name="honcho-conformance", time=f"{result.duration:.3f}")
     total_tests = total_failures = 0
     by_phase: dict[str, list] = {}
@@ -36,16 +40,26 @@ def render_junit(result: RunResult) -> bytes:
         cases: dict[str, list] = {case: [] for case in (report.cases if report else {})}
         for failure in failures:
             cases.setdefault(failure.case or failure.operation, []).append(failure)
+        not_run = dict(report.not_run) if report else {}
+        for case_name in not_run:
+            cases.setdefault(case_name, [])
         suite = ET.SubElement(root, "testsuite", name=name, timestamp=time.strftime("%Y-%m-%dT%H:%M:%S",
                                                                                     time.gmtime(result.started_at)),
                               time=f"{report.duration:.3f}" if report else "0")
-        failed_cases = 0
-        if report is not None and report.status == "skipped":
-            case = ET.SubElement(suite, "testcase", classname=f"conformance.{name}", name=name)
-            ET.SubElement(case, "skipped", message=report.detail or "skipped")
+        failed_cases = skipped_cases = errors = 0
+        if report is not None and report.status == "skipped" and not cases:
+            cases[name] = []
+            not_run[name] = report.detail or "skipped"
+        if report is not None and report.status == "error":  # the phase itself broke off: say so, with why
+            errors = 1
+            case = ET.SubElement(suite, "testcase", classname=f"conformance.{name}", name=f"{name} (phase)")
+            ET.SubElement(case, "error", message=report.detail[:500] or "error").text = report.detail
         for case_name, case_failures in cases.items():
             case = ET.SubElement(suite, "testcase", classname=f"conformance.{name}", name=case_name)
             new = [f for f in case_failures if not f.known]
+            if not new and case_name in not_run:
+                skipped_cases += 1
+                ET.SubElement(case, "skipped", message=not_run[case_name])
             if new:
                 failed_cases += 1
                 keys: dict[tuple, list] = {}
@@ -55,16 +69,16 @@ def render_junit(result: RunResult) -> bytes:
                                         type=",".join(sorted({k[0] for k in keys})))
                 element.text = "\n\n".join(
                     f"{fs[0].check} — {fs[0].operation} — {fs[0].title} (x{len(fs)}, seed {fs[0].seed})\n"
-                    f"{fs[0].message[:1500]}\nreproduce: {fs[0].curl}" for fs in keys.values())
+                    f"{fs[0].message[:1500]}\nreproduce: {curl_of(fs[0])}" for fs in keys.values())
             known = [f for f in case_failures if f.known]
             if known:
                 out = ET.SubElement(case, "system-out")
                 out.text = "known deviations (baseline):\n" + "\n".join(sorted({f.fingerprint for f in known}))
-        tests = max(len(cases), 1 if report is not None and report.status == "skipped" else 0)
+        tests = len(cases) + errors
         suite.set("tests", str(tests))
         suite.set("failures", str(failed_cases))
-        suite.set("errors", "1" if report is not None and report.status == "error" else "0")
-        suite.set("skipped", "1" if report is not None and report.status == "skipped" else "0")
+        suite.set("errors", str(errors))
+        suite.set("skipped", str(skipped_cases))
         total_tests += tests
         total_failures += failed_cases
     root.set("tests", str(total_tests))

@@ -8,7 +8,7 @@ import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
-from conformance.core.client import Reply
+from conformance.core.client import Reply, TransportFailure
 from conformance.core.openapi import Contract
 from conformance.core.vocabulary import Exchange, Failure
 from conformance.honcho import api as A
@@ -71,15 +71,20 @@ class CheckContext:
         self.steps: list[Exchange] = []
         self.failures = 0
 
-    def run(self, func: Callable[[CheckContext], Any]) -> None:
+    def run(self, func: Callable[[CheckContext], Any]) -> bool:
         """Run one check with this context: its requests recorded as its steps, a fatal
-        failure (StopCheck) ending the check and nothing else."""
+        failure (StopCheck) ending the check and nothing else. A request the server left
+        unanswered (reported by the run, on the request that caused it) ends the check too:
+        False then, the check could not finish."""
         with self.api.client.recording() as steps:
             self.steps = steps
             try:
                 func(self)
             except StopCheck:
                 pass
+            except TransportFailure:
+                return False
+        return True
 
     # -- reporting -----------------------------------------------------------------------
     def fail(self, title: str, message: str, *, reply: Reply | None = None, operation: str | None = None,
@@ -93,7 +98,8 @@ class CheckContext:
         failure = Failure(check=f"{self.phase}:{self.name}", operation=self.label(op), title=title, message=message,
                           phase=self.phase, curl=exchange.curl() if exchange else "", steps=steps, seed=self.seed,
                           status=exchange.status if exchange else None,
-                          response=exchange.response_excerpt() if exchange else "", case=self.name)
+                          response=exchange.response_excerpt() if exchange else "", case=self.name,
+                          reproduction=exchange.reproduction() if exchange else None)
         self.failures += 1
         self._report(failure)
         if fatal:

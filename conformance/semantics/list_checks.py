@@ -150,7 +150,7 @@ def filters_reference(ctx: CheckContext) -> None:
         for _ in range(ctx.rounds * 3):
             if compared >= ctx.rounds:
                 break
-            filters = random_filter(ctx.rng, collection.resource, full)
+            filters = random_filter(ctx.rng, collection.resource, full, shared=ctx.workspaces.prefix)
             try:
                 expected = evaluate(filters, full, collection.resource)
             except Undefined:

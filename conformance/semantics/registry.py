@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Optional
 
+from conformance.core.client import TransportFailure
 from conformance.core.openapi import Contract
 from conformance.core.vocabulary import Failure
 from conformance.honcho.api import HonchoApi
@@ -50,12 +51,15 @@ def run_checks(*, api: HonchoApi, workspaces: RunWorkspaces, seed: int, rounds: 
                label: Callable[[str], str], report: Callable[[Failure], None], selected: tuple[str, ...] | None,
                progress: Callable[[str], None], phase: str = "semantics",
                deletion_wait: float | None = None, contract: Contract | None = None,
+               not_run: Callable[[str, str], None] | None = None,
                behaviour: "Behaviour | None" = None) -> dict[str, int]:
-    """Run the applicable checks in registry order; returns failures per check."""
+    """Run the applicable checks in registry order; returns failures per check. `not_run` hears
+    each check that could not run or finish, and why."""
     checks = applicable(read_only, selected, contract, behaviour)
     results: dict[str, int] = {}
     world: World | None = None
     world_failed = False
+    skipped = not_run or (lambda name, reason: None)
     if any(c.uses_world for c in checks):
         setup = CheckContext(name="setup", api=api, rng=random.Random(f"{seed}:world"), seed=seed, workspaces=workspaces,
                              rounds=rounds, read_only=read_only, label=label, report=report, phase=phase)
@@ -64,12 +68,13 @@ def run_checks(*, api: HonchoApi, workspaces: RunWorkspaces, seed: int, rounds: 
             try:
                 world = discover_world(setup) if read_only else build_world(setup)
                 world.steps = list(steps)
-            except StopCheck:
+            except (StopCheck, TransportFailure):
                 world_failed = True
         results["setup"] = setup.failures
         progress("setup")
     for check in checks:
         if check.uses_world and (world is None or world_failed):
+            skipped(check.name, "the records it reads could not be made (see setup)")
             continue
         ctx = CheckContext(name=check.name, api=api, rng=random.Random(f"{seed}:{check.name}"), seed=seed,
                            workspaces=workspaces, rounds=rounds, read_only=read_only, label=label, report=report,
@@ -77,7 +82,8 @@ def run_checks(*, api: HonchoApi, workspaces: RunWorkspaces, seed: int, rounds: 
                            **({"deletion_wait": deletion_wait} if deletion_wait is not None else {}))
         ctx.behaviour = behaviour
         ctx.contract = contract
-        ctx.run(check.func)
+        if not ctx.run(check.func):
+            skipped(check.name, "stopped: the server left a request unanswered (a server_crash finding)")
         results[check.name] = ctx.failures
         progress(check.name)
     return results

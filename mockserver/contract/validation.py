@@ -19,6 +19,7 @@ import math
 import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
+from urllib.parse import parse_qsl
 
 import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
@@ -26,6 +27,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from mockserver.contract.document import Contract, Operation
+from mockserver.contract.field_aliases import as_sent, by_alias
 from mockserver.contract.refusals import Refusal, read_refusal
 from mockserver.errors import MAX_LISTED
 from mockserver.json_text import has_lone_surrogate, parse_json
@@ -37,6 +39,7 @@ _TRUE = frozenset({"1", "on", "t", "true", "y", "yes"})
 _FALSE = frozenset({"0", "off", "f", "false", "n", "no"})
 _INT_TEXT = re.compile(r"^\s*[+-]?[0-9]+(\.0*)?\s*$", re.ASCII)  # `٣` is no integer to pydantic (Python's int() reads it)
 _CONTRACT_URI = "urn:honcho-mock:contract"
+KNOWN_PARAMETERS = 512  # parameter readings kept per operation (forgotten together when full)
 PATTERN_ERROR = "x-pattern-error"  # openapi.yaml: a pattern a validator of the real server checks, and its message
 FIELD_NAME = "x-field-name"  # openapi.yaml: a body property also accepted under its model's field name
 LESS_THAN = "x-less-than"  # openapi.yaml: [{field, than, message}]: an object's field must be below another (docs/contract.md)
@@ -263,10 +266,38 @@ class OperationValidator:
         self._integers = _integer_fields(owner, body_schema, depth=0)
         self.field_names = field_names(owner, body_schema)
         self._refusal = _refusal(owner, body_schema)
+        self._cacheable = not any(param.location == "header" for param in self._params)  # headers vary too much
+        self._known: dict[tuple[tuple[Any, ...], bytes], tuple[dict[str, str], dict[str, Any]]] = {}
 
     @property
     def takes_multipart(self) -> bool:
         return self.body_media == MULTIPART_MEDIA
+
+    def parameters(
+        self, path_params: Mapping[str, Any], query_string: bytes, headers: Mapping[str, str]
+    ) -> tuple[dict[str, str], dict[str, Any], list[dict[str, Any]]]:
+        """`parse_parameters` of a raw query string. The typed values of the path values and
+        query strings valid last time are remembered (clients page through a list, or poll
+        one, with the same ones: `page=1&size=50` is read once, not on every request) and
+        answered as fresh copies; a request with errors is read anew each time."""
+        key = (tuple(path_params.values()), query_string) if self._cacheable else None
+        if key is not None:
+            known = self._known.get(key)
+            if known is not None:
+                return dict(known[0]), dict(known[1]), []
+        pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True) if query_string else []
+        repeated: dict[str, list[str]] | None = None
+        if self.takes_lists and pairs:  # parameters that take a list read every value of their key
+            repeated = {}
+            for name, value in pairs:
+                repeated.setdefault(name, []).append(value)
+        path, values, errors = self.parse_parameters(path_params, dict(pairs), headers, repeated)
+        if key is not None and not errors and repeated is None:  # lists are not shared between requests
+            if len(self._known) >= KNOWN_PARAMETERS:
+                self._known.clear()
+            self._known[key] = (path, values)
+            return dict(path), dict(values), errors
+        return path, values, errors
 
     def parse_parameters(
         self, path_params: Mapping[str, str], query: Mapping[str, str], headers: Mapping[str, str],
@@ -332,7 +363,7 @@ class OperationValidator:
         if errors and self._refusal is not None:
             errors = self._refusal.apply(errors)
         if renamed and errors:
-            errors = [_as_sent(item, renamed, sent) for item in errors]
+            errors = [as_sent(item, renamed, sent) for item in errors]
         if not errors and self._integers is not None:
             body = _as_integers(self._integers, body)
         return body, errors
@@ -371,34 +402,6 @@ def field_names(owner: "ContractValidator", schema: Any) -> dict[str, str]:
     model = _non_null(owner, schema) if isinstance(schema, dict) else {}
     return {alias: prop[FIELD_NAME] for alias, prop in model.get("properties", {}).items()
             if isinstance(prop, dict) and isinstance(prop.get(FIELD_NAME), str)}
-
-
-def by_alias(names: Mapping[str, str], body: Any) -> tuple[Any, dict[str, str]]:
-    """The body with each field name read as its alias (the alias wins when both are
-    sent, the field name is then ignored as pydantic ignores an extra key), and which
-    aliases were read from a field name."""
-    if not names or not isinstance(body, dict) or not any(name in body for name in names.values()):
-        return body, {}
-    renamed: dict[str, str] = {}
-    body = dict(body)
-    for alias, name in names.items():
-        if name not in body:
-            continue
-        value = body.pop(name)
-        if alias not in body:
-            body[alias] = value
-            renamed[alias] = name
-    return body, renamed
-
-
-def _as_sent(item: dict[str, Any], renamed: Mapping[str, str], sent: Any) -> dict[str, Any]:
-    """An error item named by the key the client sent, as pydantic names it."""
-    loc = item["loc"]
-    if len(loc) > 1 and loc[0] == "body" and loc[1] in renamed:
-        item = {**item, "loc": ["body", renamed[loc[1]], *loc[2:]]}
-    elif len(loc) == 2 and item["type"] == "missing":
-        item = {**item, "input": sent}
-    return item
 
 
 _TOP_LEVEL_TYPE_ERRORS = {
@@ -508,6 +511,8 @@ def _schema_errors(validator: CompiledSchema, instance: Any, prefix: list[Any]) 
         raw_errors = validator.errors(instance)
     except RecursionError:
         return [{"type": "recursion_loop", "loc": list(prefix), "msg": "Recursion error - cyclic reference detected", "input": None}]
+    if not raw_errors:
+        return []
     # pydantic reports one error per location: the first constraint that fails, in its order
     best: dict[tuple[Any, ...], tuple[int, dict[str, Any]]] = {}
     for error in raw_errors:

@@ -276,6 +276,8 @@ def create_messages(store: Store, req: ParsedRequest) -> OperationResult:
         check_joining_peers(store, req, [m["peer_id"] for m in messages], "Scope peers cannot author messages.")
     if not all(_WELL_FORMED_ID(m["peer_id"]) for m in messages):
         reject_bad_ids((["body", "messages", i, "peer_id"], m["peer_id"]) for i, m in enumerate(messages))
+    if not any(m.get("created_at") for m in messages):  # the common batch: every message stamped now
+        return OperationResult(201, store.create_messages(req.path["workspace_id"], req.path["session_id"], messages))
     given = [parse_client_timestamp(m["created_at"]) if m.get("created_at") else None for m in messages]
     prepared = [{**m, "created_at": moment} if moment else m for m, moment in zip(messages, given)]
     records = store.create_messages(req.path["workspace_id"], req.path["session_id"], prepared)

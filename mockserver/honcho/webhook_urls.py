@@ -19,7 +19,10 @@ from mockserver.errors import RequestValidationError
 
 def check_webhook_url(url: str, behaviour: Behaviour) -> None:
     """Raise the real server's 422 (a `value_error` at body.url) for a URL it refuses."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unbalanced `[` or `]` in the host: no URL at all
+        raise _refused(url, "Invalid URL format") from None
     if parts.scheme not in ("http", "https"):
         raise _refused(url, "Only HTTP and HTTPS URLs are allowed")
     if behaviour.webhook_refuses_internal_ip and _internal_ip(parts):

@@ -26,10 +26,15 @@ def refuse_declared_oversize(scope: Scope, limit: int) -> None:
 async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
     """The whole body, refused (413) as soon as it is known to exceed `limit`."""
     refuse_declared_oversize(scope, limit)
+    message = await receive()
+    if message["type"] == "http.request" and not message.get("more_body", False):  # the whole body at once
+        body: bytes = message.get("body", b"")
+        if len(body) > limit:
+            raise BodyTooLarge(limit)
+        return body
     chunks: list[bytes] = []
     total = 0
     while True:
-        message = await receive()
         if message["type"] == "http.disconnect":
             raise ApiError(400, "Client disconnected")
         chunk = message.get("body", b"")
@@ -39,6 +44,7 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
+        message = await receive()
 
 
 def limited_receive(receive: Receive, limit: int) -> Receive:

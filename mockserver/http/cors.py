@@ -17,7 +17,9 @@ class CORSWhenAsked:
         self.cors = CORSMiddleware(app, **options)
 
     async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
-        if scope["type"] == "http" and any(name == b"origin" for name, _ in scope.get("headers", ())):
-            await self.cors(scope, receive, send)
-        else:
-            await self.app(scope, receive, send)
+        if scope["type"] == "http":
+            for name, _ in scope.get("headers", ()):  # a loop: any() over a generator costs every request ~1 µs
+                if name == b"origin":
+                    await self.cors(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Callable
-from urllib.parse import parse_qsl
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
@@ -90,16 +89,8 @@ class Dispatcher:
 
     async def _answer(self, operation_id: str, scope: Scope, receive: Receive) -> OperationResult:
         validator = self.validators[operation_id]
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        query_string = scope.get("query_string", b"")
-        pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True) if query_string else []
-        query = dict(pairs)
-        repeated: dict[str, list[str]] | None = None
-        if validator.takes_lists and pairs:  # parameters that take a list read every value of their key
-            repeated = {}
-            for key, value in pairs:
-                repeated.setdefault(key, []).append(value)
-        path, values, errors = validator.parse_parameters(scope.get("path_params", {}), query, headers, repeated)
+        headers = RequestHeaders(scope.get("headers", []))
+        path, values, errors = validator.parameters(scope.get("path_params", {}), scope.get("query_string", b""), headers)
         body: Any = None
         form: dict[str, Any] = {}
         if validator.takes_multipart:
@@ -132,6 +123,40 @@ class Dispatcher:
         except Exception as exc:  # malformed multipart: FastAPI answers 400
             raise ApiError(400, "There was an error parsing the body") from exc
         return {key: value for key, value in form.multi_items()}
+
+
+class RequestHeaders(Mapping[str, str]):
+    """The request's headers by lower-cased name (the last of repeated ones), decoded when
+    first asked for as a whole: most requests only ever ask for their content type."""
+
+    __slots__ = ("_raw", "_decoded")
+
+    def __init__(self, raw: Iterable[tuple[bytes, bytes]]) -> None:
+        self._raw = raw
+        self._decoded: dict[str, str] | None = None
+
+    def _all(self) -> dict[str, str]:
+        if self._decoded is None:
+            self._decoded = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in self._raw}
+        return self._decoded
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        if self._decoded is None:
+            wanted, found = name.encode("latin-1"), None
+            for key, value in self._raw:
+                if key == wanted or key.lower() == wanted:
+                    found = value
+            return default if found is None else found.decode("latin-1")
+        return self._decoded.get(name, default)
+
+    def __getitem__(self, name: str) -> str:
+        return self._all()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

@@ -58,10 +58,10 @@ class ErrorsAsJSON:
             return
         started = False
 
-        async def tracked(message: Any) -> None:
+        def tracked(message: Any) -> Any:  # a plain function handing back send's awaitable: no coroutine per message
             nonlocal started
             started = True
-            await send(message)
+            return send(message)
 
         try:
             await self.app(scope, receive, tracked)

@@ -43,6 +43,7 @@ NO_PREFERENCE = Preference()
 MAX_DELAY_MS = 60_000
 STATUS_HEADER = b"x-mock-status"
 DELAY_HEADER = b"x-mock-delay"
+_FAULT_HEADERS = frozenset({STATUS_HEADER, DELAY_HEADER, PREFER_HEADER})  # any of these: the request is planned
 # what forced a status or a delay, as X-Mock-Fault says it and as the request log names it
 ORIGINS = {"header": "X-Mock-Status", "error-rate": "--error-rate", "delay-header": "X-Mock-Delay",
            "latency": "--latency", "prefer": "Prefer"}
@@ -178,7 +179,10 @@ class FaultMiddleware:
 
     def _plan(self, scope: Scope) -> tuple[float, str, int | None, str, Preference]:
         """(delay in ms, what set it, forced status or None, what forced it, the Prefer header) for this request."""
-        headers = dict(scope.get("headers", []))
+        raw = scope.get("headers", [])
+        if not self.latency and not self.errors and not any(name in _FAULT_HEADERS for name, _ in raw):
+            return 0, "", None, "", NO_PREFERENCE  # the common case: nothing asked, nothing configured
+        headers = dict(raw)
         preference = parse_prefer(headers.get(PREFER_HEADER)) if PREFER_HEADER in headers else NO_PREFERENCE
         method, path = scope["method"], scope["path"]
         delay: float = 0

@@ -46,6 +46,7 @@ class HostCheck:
         self.any = "*" in names
         self.exact = frozenset(n for n in names if not n.startswith("."))
         self.suffixes = tuple(n for n in names if n.startswith("."))
+        self._judged: dict[bytes, bool] = {}  # raw Host values seen, judged once (a client sends one all along)
 
     def allows(self, header: str | None) -> bool:
         if header is None or self.any:
@@ -54,10 +55,25 @@ class HostCheck:
         return (name in self.exact or _is_ip(name) or name.endswith(".localhost")
                 or any(name.endswith(suffix) or name == suffix[1:] for suffix in self.suffixes))
 
+    def _allows_raw(self, raw: bytes | None) -> bool:
+        if raw is None:
+            return True
+        judged = self._judged.get(raw)
+        if judged is None:
+            if len(self._judged) >= 256:
+                self._judged.clear()
+            judged = self._judged[raw] = self.allows(raw.decode("latin-1"))
+        return judged
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
-            header = next((v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"host"), None)
-            if not self.allows(header):
+            raw = None
+            for key, value in scope.get("headers", ()):
+                if key == b"host":
+                    raw = value
+                    break
+            if not self._allows_raw(raw):
+                header = None if raw is None else raw.decode("latin-1")
                 if scope["type"] == "http":
                     await write_reply(send, OperationResult(403, {"detail": f"Host {header!r} is not allowed: start honcho-mock "
                                                                   f"with --allowed-host {host_name(header or '')} to answer it"}))

@@ -40,10 +40,18 @@ async def send_stream(send: Send, status: int, chunks: Iterable[bytes], media_ty
     await send({"type": "http.response.body", "body": b""})
 
 
+_JSON_TYPE = (b"content-type", b"application/json")
+
+
 async def write_reply(send: Send, reply: OperationResult) -> None:
     if reply.stream is not None:
         await send_stream(send, reply.status, reply.stream, reply.media_type or "text/event-stream", reply.headers)
     elif reply.status == 204 or reply.media_type is None:
         await send_bytes(send, reply.status, b"", None, reply.headers)
-    else:
+    elif reply.headers:
         await send_json(send, reply.status, reply.body, reply.headers)
+    else:  # nearly every answer: JSON without headers of its own, its head written without building it up
+        payload = encode_json(reply.body)
+        await send({"type": "http.response.start", "status": reply.status,
+                    "headers": [(b"content-length", b"%d" % len(payload)), _JSON_TYPE]})
+        await send({"type": "http.response.body", "body": payload})

@@ -121,9 +121,16 @@ class ContractRouting(RoutingMiddleware):
             return
         operation_id, params = found
         routed = scope.copy()  # connexion passes on a copy of the scope too
-        routed["path_params"] = {**scope.get("path_params", {}), **params}
-        routing = routed.setdefault("extensions", {}).setdefault(ROUTING_CONTEXT, {})
-        routing.update({"api_base_path": self.table.base_path, "operation_id": operation_id})  # type: ignore[union-attr]
+        given = scope.get("path_params")
+        routed["path_params"] = {**given, **params} if given else params
+        extensions = routed.get("extensions")
+        if extensions is None:
+            extensions = routed["extensions"] = {}
+        routing = extensions.get(ROUTING_CONTEXT)
+        if routing is None:
+            routing = extensions[ROUTING_CONTEXT] = {}
+        routing["api_base_path"] = self.table.base_path  # type: ignore[union-attr]
+        routing["operation_id"] = operation_id
         await self.app(routed, receive, send)
 
 

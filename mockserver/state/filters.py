@@ -57,19 +57,50 @@ meaning had to be picked, following what PostgreSQL would do where it can:
 
 from __future__ import annotations
 
-import json
 import operator
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
 from enum import Enum
+from functools import lru_cache
 from typing import Any
+
+import orjson
+
+from mockserver.state.json_values import (
+    json_contains,
+    json_equal,
+    json_literal,
+    metadata_of,
+    read_number,
+    stored_boolean,
+    stored_datetime,
+    stored_metadata_number,
+    stored_number,
+    stored_text,
+    stored_text_field,
+)
+from mockserver.state.lookups import (
+    ARRAY,
+    NOTHING,
+    NULL,
+    OBJECT,
+    Equals,
+    Within,
+    all_of,
+    any_of,
+    field_view,
+    lookup_of,
+    metadata_key,
+    metadata_number_view,
+    metadata_text_view,
+    metadata_view,
+    ordered_field_view,
+    with_lookup,
+)
 
 Record = Mapping[str, Any]
 Predicate = Callable[[Record], bool]
-NumberKey = tuple[int, Any]
 
 MAX_LOGICAL_DEPTH = 5
 MAX_VALUE_DEPTH = 64
@@ -82,16 +113,6 @@ _ORDERINGS: dict[str, Callable[[Any, Any], bool]] = {
     "lt": operator.lt,
     "ne": operator.ne,
 }
-# NaN sorts above every number (PostgreSQL numeric order), so numbers are compared as
-# (0, value) and NaN as (1, 0).
-_NAN_KEY: NumberKey = (1, 0)
-# PostgreSQL's numeric input syntax, which `(metadata ->> key)::numeric` applies.
-_PG_NUMERIC = re.compile(
-    r"[ \t\n\r\f\v]*(?:[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:e[+-]?[0-9]+)?"
-    r"|nan|[+-]?inf(?:inity)?)[ \t\n\r\f\v]*",
-    re.IGNORECASE,
-)
-_NO_METADATA: dict[str, Any] = {}
 
 
 class FilterError(ValueError):
@@ -149,18 +170,41 @@ class _Schema:
     fields: Mapping[str, _Kind]
 
 
+_SCHEMAS = {resource: _Schema(resource.capitalize(), fields) for resource, fields in _FIELDS.items()}
+
+
 def compile_filter(filters: object, resource: str) -> Predicate | None:
     """Compile a `filters` value for one resource kind into a predicate over stored records.
 
     Returns None when the filter adds no condition (None, {}, only wildcards, ...).
     Raises FilterError for anything the real server answers 422 to.
     """
-    fields = _FIELDS.get(resource)
-    if fields is None:
+    schema = _SCHEMAS.get(resource)
+    if schema is None:
         raise ValueError(f"unknown resource kind: {resource!r}")
-    if filters is None:
+    if filters is None or (filters.__class__ is dict and not filters):  # the list endpoints' `{}`
         return None
-    return _compile_filter(filters, _Schema(resource.capitalize(), fields), 0)
+    return _compile_filter(filters, schema, 0)
+
+
+def compiled_filter(filters: object, resource: str) -> Predicate | None:
+    """`compile_filter` for a filter read from JSON (a request body's), reusing the predicate
+    compiled for the same JSON text: clients send the same filter again and again (each page
+    of a list, each refresh of a view), and compiling one costs more than answering it from
+    an index. Predicates hold only what the filter says, so one serves every request."""
+    if filters is None or (filters.__class__ is dict and not filters):
+        return None
+    try:
+        text = orjson.dumps(filters)
+    except orjson.JSONEncodeError:  # integers past 64 bits: compiled each time
+        return compile_filter(filters, resource)
+    return _compiled_text(text, resource)
+
+
+@lru_cache(maxsize=256)
+def _compiled_text(text: bytes, resource: str) -> Predicate | None:
+    """A FilterError is raised, never cached: a refused filter is judged again each time."""
+    return compile_filter(orjson.loads(text), resource)
 
 
 # --- filter objects and logical operators -------------------------------------------
@@ -208,7 +252,7 @@ def _all_of(parts: list[Predicate]) -> Predicate | None:
                 return False
         return True
 
-    return predicate
+    return with_lookup(predicate, all_of([lookup_of(part) for part in parts]))
 
 
 def _any_of(parts: list[Predicate]) -> Predicate | None:
@@ -224,7 +268,7 @@ def _any_of(parts: list[Predicate]) -> Predicate | None:
                 return True
         return False
 
-    return predicate
+    return with_lookup(predicate, any_of([lookup_of(part) for part in parts]))
 
 
 def _none_of(parts: list[Predicate]) -> Predicate | None:
@@ -251,6 +295,9 @@ _COMBINERS: dict[str, Callable[[list[Predicate]], Predicate | None]] = {
 def _never(record: Record) -> bool:
     """The condition no record meets (a value no stored value can equal)."""
     return False
+
+
+with_lookup(_never, NOTHING)
 
 
 # --- fields ---------------------------------------------------------------------------
@@ -282,6 +329,8 @@ def _compile_field(name: str, value: object, schema: _Schema) -> Predicate | Non
 
 def _check_value_depth(name: str, value: object) -> None:
     """Refuse absurdly nested values, so matching them can recurse without limit checks."""
+    if value.__class__ is not dict and value.__class__ is not list:
+        return
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
@@ -324,13 +373,13 @@ def _compile_operators(name: str, kind: _Kind, operators: dict[Any, Any]) -> Pre
 
 def _compile_equality(name: str, kind: _Kind, operand: object) -> Predicate:
     """`field: value`; null is SQL `IS NULL`, a value of the wrong type matches nothing."""
+    read = _READERS[kind]
     if operand is None:
-        return lambda record: record.get(name) is None
+        return with_lookup(lambda record: record.get(name) is None, Equals(field_view(name, read), (NULL,)))
     bound = _coerce(name, kind, operand)
     if bound is None:
         return _never
-    read = _READERS[kind]
-    return lambda record: read(record.get(name)) == bound
+    return with_lookup(lambda record: read(record.get(name)) == bound, Equals(field_view(name, read), (bound,)))
 
 
 def _compile_membership(name: str, kind: _Kind, operand: object) -> Predicate | None:
@@ -342,7 +391,7 @@ def _compile_membership(name: str, kind: _Kind, operand: object) -> Predicate | 
     coerced = (_coerce(name, kind, item) for item in operand if item is not None)
     bounds = frozenset(bound for bound in coerced if bound is not None)
     read = _READERS[kind]
-    return lambda record: read(record.get(name)) in bounds
+    return with_lookup(lambda record: read(record.get(name)) in bounds, Equals(field_view(name, read), tuple(bounds)))
 
 
 def _compile_ordering(name: str, kind: _Kind, op: str, operand: object) -> Predicate:
@@ -352,16 +401,16 @@ def _compile_ordering(name: str, kind: _Kind, op: str, operand: object) -> Predi
     if kind is _Kind.DATETIME:
         bound = _parse_datetime(name, operand)
     else:
-        bound = _read_number(operand)
+        bound = read_number(operand)
         if bound is None:
             raise FilterError(f"Operator '{op}' on field '{name}' requires a numeric value")
-    read = _stored_datetime if kind is _Kind.DATETIME else _stored_number
+    read = stored_datetime if kind is _Kind.DATETIME else stored_number
 
     def predicate(record: Record) -> bool:
         stored = read(record.get(name))
         return stored is not None and compare(stored, bound)
 
-    return predicate
+    return with_lookup(predicate, Within(ordered_field_view(name, read), op, bound))
 
 
 def _compile_substring(name: str, kind: _Kind, op: str, operand: object) -> Predicate:
@@ -387,45 +436,15 @@ def _coerce(name: str, kind: _Kind, operand: object) -> Any:
     if kind is _Kind.BOOLEAN:
         return operand if isinstance(operand, bool) else None
     if kind is _Kind.INTEGER:
-        return _read_number(operand)
+        return read_number(operand)
     return _parse_datetime(name, operand)
 
 
-def _stored_text_field(value: object) -> str | None:
-    """A stored id, or None when the record holds no string there."""
-    return value if isinstance(value, str) else None
-
-
-def _stored_boolean(value: object) -> bool | None:
-    """A stored flag, or None when the record holds no boolean there (1 is not true)."""
-    return value if isinstance(value, bool) else None
-
-
-def _stored_number(value: object) -> NumberKey | None:
-    """A stored JSON number as an order key, or None for anything else (booleans included)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return _number_key(value)
-
-
-def _stored_datetime(value: object) -> datetime | None:
-    """A stored timestamp (the store keeps the API's ISO text), naive ones read as UTC;
-    None when it is not a timestamp."""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    if not isinstance(value, datetime):
-        return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 _READERS: dict[_Kind, Callable[[Any], Any]] = {
-    _Kind.TEXT: _stored_text_field,
-    _Kind.BOOLEAN: _stored_boolean,
-    _Kind.INTEGER: _stored_number,
-    _Kind.DATETIME: _stored_datetime,
+    _Kind.TEXT: stored_text_field,
+    _Kind.BOOLEAN: stored_boolean,
+    _Kind.INTEGER: stored_number,
+    _Kind.DATETIME: stored_datetime,
 }
 
 
@@ -448,7 +467,8 @@ def _compile_containment(name: str, wanted: object) -> Predicate:
         return _never
     if not isinstance(wanted, dict | list):
         raise FilterError(f"Field '{name}' takes an object, not {_json_type(wanted)}")
-    return lambda record: _json_contains(_metadata_of(record), wanted)
+    holding = all_of([_holding(key, value) for key, value in wanted.items()]) if isinstance(wanted, dict) else None
+    return with_lookup(lambda record: json_contains(metadata_of(record), wanted), holding)
 
 
 def _compile_document_operators(name: str, operators: dict[Any, Any]) -> Predicate | None:
@@ -479,7 +499,7 @@ def _compile_document_membership(operand: object) -> Predicate | None:
     if WILDCARD in operand:
         return None
     candidates = tuple(operand)
-    return lambda record: any(_json_equal(_metadata_of(record), item) for item in candidates)
+    return lambda record: any(json_equal(metadata_of(record), item) for item in candidates)
 
 
 def _compile_metadata_key(key: str, condition: object) -> Predicate | None:
@@ -489,17 +509,27 @@ def _compile_metadata_key(key: str, condition: object) -> Predicate | None:
     if isinstance(condition, dict) and _has_operator(condition):
         return _compile_key_operators(key, condition)
     if condition is None or condition.__class__ in (str, int, float, bool):
-        return _compile_key_equals(key, condition)
+        return with_lookup(_compile_key_equals(key, condition), Equals(metadata_view(key), (metadata_key(condition),)))
 
     def predicate(record: Record) -> bool:
-        metadata = _metadata_of(record)
-        return key in metadata and _json_contains(metadata[key], condition)
+        metadata = metadata_of(record)
+        return key in metadata and json_contains(metadata[key], condition)
 
-    return predicate
+    return with_lookup(predicate, _holding(key, condition))
+
+
+def _holding(key: str, condition: object) -> Equals:
+    """What an index can say of `metadata @> {key: condition}`: exactly who holds a scalar,
+    and, of an object or array, who holds one of that kind (the predicate judges the rest)."""
+    if isinstance(condition, dict):
+        return Equals(metadata_view(key), (OBJECT,), exact=False)
+    if isinstance(condition, list):
+        return Equals(metadata_view(key), (ARRAY,), exact=False)
+    return Equals(metadata_view(key), (metadata_key(condition),))
 
 
 def _compile_key_equals(key: str, wanted: object) -> Predicate:
-    """`{key: scalar}`: `_json_contains` of a scalar, specialised by the scalar's type. The
+    """`{key: scalar}`: `json_contains` of a scalar, specialised by the scalar's type. The
     common filter, and the hot loop of a filtered page (3x faster than the general path,
     bench/results.md P5), hence each closure reads the key itself. Stored values are JSON's
     own types, so class checks are exact: 1 equals 1.0, true is not 1."""
@@ -547,23 +577,24 @@ def _compile_key_ordering(key: str, op: str, operand: object) -> Predicate:
     compare = _ORDERINGS[op]
     bound: Any
     read: Callable[[Any], Any]
-    number = _read_number(operand)
+    number = read_number(operand)
     if isinstance(operand, bool):
-        bound, read = ("true" if operand else "false"), _stored_text
+        bound, read = ("true" if operand else "false"), stored_text
     elif number is not None:
-        bound, read = number, _stored_metadata_number
+        bound, read = number, stored_metadata_number
     elif isinstance(operand, str):
-        bound, read = operand, _stored_text
+        bound, read = operand, stored_text
     else:
         raise FilterError(
             f"Operator '{op}' on metadata key '{key}' requires a number, a boolean or a string"
         )
 
     def predicate(record: Record) -> bool:
-        stored = read(_metadata_of(record).get(key))
+        stored = read(metadata_of(record).get(key))
         return stored is not None and compare(stored, bound)
 
-    return predicate
+    view = metadata_text_view(key) if read is stored_text else metadata_number_view(key)
+    return with_lookup(predicate, Within(view, op, bound))
 
 
 def _compile_key_membership(key: str, operand: object) -> Predicate | None:
@@ -574,7 +605,8 @@ def _compile_key_membership(key: str, operand: object) -> Predicate | None:
         return None
     where = f"Operator 'in' on metadata key '{key}'"
     texts = frozenset(text for item in operand if (text := _operand_text(item, where)) is not None)
-    return lambda record: _stored_text(_metadata_of(record).get(key)) in texts
+    return with_lookup(lambda record: stored_text(metadata_of(record).get(key)) in texts,
+                       Equals(metadata_text_view(key), tuple(texts)))
 
 
 def _compile_key_substring(key: str, op: str, operand: object) -> Predicate:
@@ -585,80 +617,13 @@ def _compile_key_substring(key: str, op: str, operand: object) -> Predicate:
     needle = needle.lower()
 
     def predicate(record: Record) -> bool:
-        stored = _stored_text(_metadata_of(record).get(key))
+        stored = stored_text(metadata_of(record).get(key))
         return stored is not None and needle in stored.lower()
 
     return predicate
 
 
-def _metadata_of(record: Record) -> dict[str, Any]:
-    """A record's metadata; records without one (conclusions) have `{}`."""
-    metadata = record.get("metadata")
-    return metadata if isinstance(metadata, dict) else _NO_METADATA
-
-
-def _stored_metadata_number(value: object) -> NumberKey | None:
-    """`(metadata ->> key)::numeric`, except that empty or non-numeric text is no match."""
-    if isinstance(value, str):
-        return _pg_numeric(value)
-    return _stored_number(value)
-
-
 # --- JSON values ----------------------------------------------------------------------
-
-
-def _json_contains(stored: object, wanted: object) -> bool:
-    """PostgreSQL `stored @> wanted` for JSON values below the top level."""
-    if isinstance(wanted, dict):
-        if not isinstance(stored, dict):
-            return False
-        for key, value in wanted.items():
-            if key not in stored or not _json_contains(stored[key], value):
-                return False
-        return True
-    if isinstance(wanted, list):
-        if not isinstance(stored, list):
-            return False
-        return all(any(_json_contains(item, value) for item in stored) for value in wanted)
-    return _scalar_equal(stored, wanted)
-
-
-def _json_equal(stored: object, wanted: object) -> bool:
-    """PostgreSQL `jsonb = jsonb`: same shape, same keys, equal scalars (1 equals 1.0)."""
-    if isinstance(wanted, dict):
-        return (
-            isinstance(stored, dict)
-            and stored.keys() == wanted.keys()
-            and all(_json_equal(stored[key], value) for key, value in wanted.items())
-        )
-    if isinstance(wanted, list):
-        return (
-            isinstance(stored, list)
-            and len(stored) == len(wanted)
-            and all(map(_json_equal, stored, wanted))
-        )
-    return _scalar_equal(stored, wanted)
-
-
-def _scalar_equal(stored: object, wanted: object) -> bool:
-    """JSON scalar equality: numbers numerically, never across types (true is not 1)."""
-    if isinstance(wanted, bool) or isinstance(stored, bool):
-        return stored is wanted
-    if isinstance(wanted, int | float):
-        return isinstance(stored, int | float) and stored == wanted
-    if isinstance(wanted, str):
-        return isinstance(stored, str) and stored == wanted
-    return wanted is None and stored is None
-
-
-def _stored_text(value: object) -> str | None:
-    """The `->>` text of a stored value; None for JSON null and values with no JSON text."""
-    if value is None or isinstance(value, str):
-        return value
-    try:
-        return _json_literal(value)
-    except (ValueError, TypeError, RecursionError):
-        return None
 
 
 def _operand_text(operand: object, where: str) -> str | None:
@@ -666,77 +631,12 @@ def _operand_text(operand: object, where: str) -> str | None:
     if operand is None or isinstance(operand, str):
         return operand
     try:
-        return _json_literal(operand)
+        return json_literal(operand)
     except (ValueError, TypeError):
         raise FilterError(f"{where} got a value with no text form: {_describe(operand)}") from None
 
 
-def _json_literal(value: object) -> str:
-    """JSON text as PostgreSQL prints a jsonb value (key order, spacing, plain numbers)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return format(Decimal(repr(value)), "f")
-    if isinstance(value, list):
-        return "[" + ", ".join(map(_json_literal, value)) + "]"
-    if isinstance(value, dict):
-        items = sorted(value.items(), key=lambda item: _jsonb_key_order(item[0]))
-        return "{" + ", ".join(f"{_json_literal(k)}: {_json_literal(v)}" for k, v in items) + "}"
-    raise TypeError(f"not a JSON value: {type(value).__name__}")
-
-
-def _jsonb_key_order(key: object) -> tuple[int, bytes]:
-    """jsonb stores object keys shorter first, then by bytes."""
-    if not isinstance(key, str):
-        raise TypeError("JSON object keys are strings")
-    encoded = key.encode("utf-8", "surrogatepass")
-    return len(encoded), encoded
-
-
 # --- numbers and date-times -----------------------------------------------------------
-
-
-def _number_key(value: int | float | Decimal) -> NumberKey:
-    """An exact order key for a number; NaN sorts above everything, as in PostgreSQL."""
-    return _NAN_KEY if value != value else (0, value)
-
-
-def _read_number(operand: object) -> NumberKey | None:
-    """A filter operand read as a number like the server reads it (Python `float` syntax).
-
-    Strings keep their exact value (Decimal), so large ids or counts do not round.
-    Booleans are not numbers.
-    """
-    if isinstance(operand, bool):
-        return None
-    if isinstance(operand, int | float):
-        return _number_key(operand)
-    if not isinstance(operand, str):
-        return None
-    try:
-        approximate = float(operand)
-    except ValueError:
-        return None
-    try:
-        return _number_key(Decimal(operand))
-    except InvalidOperation:  # an exponent beyond Decimal's range: float saturates to inf
-        return _number_key(approximate)
-
-
-def _pg_numeric(text: str) -> NumberKey | None:
-    """Stored text read as PostgreSQL `numeric`; None when PostgreSQL would reject it."""
-    if not _PG_NUMERIC.fullmatch(text):
-        return None
-    try:
-        return _number_key(Decimal(text))
-    except InvalidOperation:
-        return None
 
 
 def _parse_datetime(name: str, operand: object) -> datetime:

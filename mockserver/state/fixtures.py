@@ -37,7 +37,8 @@ from typing import Any, Mapping
 import yaml
 
 from mockserver.json_text import MAX_JSON_DEPTH, TooDeep, check_json_depth
-from mockserver.state.store import SCOPE_MEMBERSHIP, Store
+from mockserver.state.message_records import message_record
+from mockserver.state.store import SCOPE_MEMBERSHIP, Store, WorkspaceState
 from mockserver.state.tokens import count_tokens
 from mockserver.timestamps import (
     format_timestamp,
@@ -352,7 +353,7 @@ def load_fixtures(store: Store, document: Any, source: str = "fixture document",
     except DocumentProblem as exc:
         raise FixtureError(f"{source}: {exc}") from None
     named = [str(w["id"]) for w in document.get("workspaces", [])]
-    saved = {wid: copy.deepcopy(store.workspaces[wid]) for wid in named if wid in store.workspaces}
+    saved = {wid: _rollback_copy(store.workspaces[wid]) for wid in named if wid in store.workspaces}
     clock = copy.deepcopy(store.clock)
     before = store.counts()
     try:
@@ -373,6 +374,17 @@ def load_fixtures(store: Store, document: Any, source: str = "fixture document",
     return {key: after[key] - before[key] for key in after}
 
 
+def _rollback_copy(workspace: WorkspaceState) -> WorkspaceState:
+    """The workspace as it is, to put back should a load fail half-way: everything a load
+    can change is copied, but not the stored messages, which a load only adds to (a deep
+    copy of a workspace holding a million messages took seconds and hundreds of MiB per
+    load, bench/results.md): each session's message table is copied, its records shared."""
+    memo: dict[int, Any] = {}
+    for session in (*workspace.sessions.values(), *workspace.deleted_sessions.values()):
+        memo[id(session.messages)] = session.messages.copy()
+    return copy.deepcopy(workspace, memo)
+
+
 def _keep_stamp(record: dict[str, Any], source: Mapping[str, Any]) -> None:
     """A record keeps the `created_at` its source gives, in the API's UTC form."""
     if source.get("created_at"):
@@ -383,9 +395,11 @@ def _load_workspace(store: Store, data: Mapping[str, Any]) -> None:
     ws_id = str(data["id"])
     record, _ = store.get_or_create_workspace(ws_id, data.get("metadata"), data.get("configuration"))
     _keep_stamp(record, data)
+    store.workspaces.changed(ws_id)
     for peer in data.get("peers", []):
         peer_record, _ = store.get_or_create_peer(ws_id, str(peer["id"]), peer.get("metadata"), peer.get("configuration"))
         _keep_stamp(peer_record, peer)
+        store.workspaces[ws_id].peers.changed(str(peer["id"]))
         state = store.workspaces[ws_id].peers[str(peer["id"])]
         if peer.get("card") is not None:
             state.card = [str(line) for line in peer["card"]]
@@ -418,18 +432,18 @@ def _load_session(store: Store, ws_id: str, session: Mapping[str, Any]) -> None:
         peers = {str(m["peer_id"]): {} for m in given}
     session_record, _ = store.get_or_create_session(ws_id, sid, session.get("metadata"), session.get("configuration"), peers)
     _keep_stamp(session_record, session)
+    store.workspaces[ws_id].sessions.changed(sid)
     moment = store.clock.stamp()
     records = []
     for source in given:
         peer_id = str(source["peer_id"])
         store.get_or_create_peer(ws_id, peer_id)
         content = str(source["content"])
-        record = {"id": str(source.get("id") or store.clock.nanoid()), "content": content, "peer_id": peer_id,
-                  "session_id": sid, "metadata": dict(source.get("metadata") or {}), "created_at": moment,
-                  "workspace_id": ws_id, "token_count": count_tokens(content)}
+        record = message_record(str(source.get("id") or store.clock.nanoid()), content, peer_id, sid,
+                                dict(source.get("metadata") or {}), moment, ws_id, count_tokens(content))
         _keep_stamp(record, source)
         records.append(record)
-    store.restore_messages(ws_id, sid, records)
+    store.restore_messages(ws_id, sid, records, fresh=not any(source.get("id") for source in given))
     if session.get("is_active") is False:
         store.delete_session(ws_id, sid)
 
@@ -440,6 +454,7 @@ def _load_scope(store: Store, ws_id: str, scope: Mapping[str, Any]) -> None:
     record, _ = store.get_or_create_scope(ws_id, peer_id, scope.get("metadata"))
     _keep_stamp(record, scope)
     workspace = store.workspaces[ws_id]
+    workspace.peers.changed(peer_id)  # its stamp, changed in place: the peers' indexes are told
     state = workspace.peers[peer_id]
     members = [str(s) for s in scope.get("sessions") or []]
     store.join_scope(ws_id, peer_id, [s for s in members if s in workspace.sessions])

@@ -2,10 +2,14 @@
 
 Records are plain dicts in the API's external shape, `created_at` included as the text
 the API answers (UTC, microseconds, `Z`: it sorts as it reads), so the filter language
-and the JSON encoder work on them directly, with nothing to format per answer. Every
-collection is an insertion-ordered dict scoped to its parent (peers and sessions per
-workspace, messages per session): a list walks only its own scope, and a page of an
-unfiltered list is sliced from the ordered dict without copying the rest.
+and the JSON encoder work on them directly, with nothing to format per answer; messages
+are packed (state/message_records.py). Every collection is an ordered table scoped to its
+parent (state/tables.py: peers and sessions per workspace, messages per session): a list
+walks only its own scope, a page of an unfiltered list is sliced without copying the
+rest, and a filtered list is answered from indexes (state/indexes.py) where its
+conditions allow. The tables keep those indexes in step with whatever is put in or taken
+out of them; a record's fields are changed in place only here (or by a fixture load),
+and each such change tells its table (`changed`), so that no index goes stale.
 
 All methods are synchronous and are called from the server's one event loop thread, so a
 request's changes are applied whole before the next request is looked at.
@@ -24,12 +28,20 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from mockserver.state.clock import Clock
-from mockserver.state.filters import compile_filter
+from mockserver.state.filters import compiled_filter
+from mockserver.state.message_records import message_record, packed
+from mockserver.state.tables import MessageLog, RecordTable, Window
 from mockserver.state.tokens import count_tokens
 from mockserver.timestamps import format_timestamp, stamp_order
 
 Record = dict[str, Any]
 Predicate = Callable[[Mapping[str, Any]], bool]
+_record_of: Callable[[Any], Record] = operator.attrgetter("record")  # C-level: called per record of a scan
+
+
+def _table() -> RecordTable:
+    """A table of states (workspaces, peers, sessions), indexed by their records."""
+    return RecordTable(_record_of)
 
 
 def copy_json(value: Any) -> Any:
@@ -56,7 +68,7 @@ class Conflict(Exception):
 class SessionState:
     record: Record
     peers: dict[str, Record] = field(default_factory=dict)  # peer id -> SessionPeerConfig
-    messages: dict[str, Record] = field(default_factory=dict)
+    messages: MessageLog = field(default_factory=MessageLog)
     left: dict[str, Record] = field(default_factory=dict)  # removed peers keep their config (readable, settable)
 
 
@@ -86,43 +98,14 @@ class PeerState:
 @dataclass
 class WorkspaceState:
     record: Record
-    peers: dict[str, PeerState] = field(default_factory=dict)
-    sessions: dict[str, SessionState] = field(default_factory=dict)  # live sessions only
+    peers: RecordTable = field(default_factory=_table)  # peer id -> PeerState
+    sessions: RecordTable = field(default_factory=_table)  # session id -> SessionState, live sessions only
     deleted_sessions: dict[str, SessionState] = field(default_factory=dict)  # kept, inactive
     webhooks: dict[str, Record] = field(default_factory=dict)
     conclusions: dict[str, Record] = field(default_factory=dict)
     events: list[Record] = field(default_factory=list)  # webhook payloads the mock would send, oldest first
     dreams: list[Record] = field(default_factory=list)  # scheduled dreams (their work completes at once)
     scopes: dict[str, None] = field(default_factory=dict)  # the ids of its scope peers (PeerState.scope), oldest first
-
-
-class Window:
-    """An ordered, sized view of records that pages can be sliced from cheaply."""
-
-    def __init__(self, source: Mapping[str, Any] | Sequence[Any], pick: Callable[[Any], Record] = lambda r: r) -> None:
-        self._source = source
-        self._pick = pick
-
-    def __len__(self) -> int:
-        return len(self._source)
-
-    def __iter__(self) -> Iterator[Record]:
-        values = self._source.values() if isinstance(self._source, Mapping) else self._source
-        return map(self._pick, values)
-
-    def __reversed__(self) -> Iterator[Record]:
-        values = self._source.values() if isinstance(self._source, Mapping) else self._source
-        return map(self._pick, reversed(values))  # type: ignore[call-overload]
-
-
-_record_of: Callable[[Any], Record] = operator.attrgetter("record")  # C-level: called per record of a scan
-
-
-def select(records: Window | list[Record], predicate: Predicate | None) -> Window | list[Record]:
-    """Records that satisfy a compiled filter, kept as a window when nothing is filtered."""
-    if predicate is None:
-        return records
-    return list(filter(predicate, records))
 
 
 class Admission:
@@ -148,7 +131,7 @@ class Store:
     def __init__(self, clock: Clock | None = None, admission: Admission | None = None) -> None:
         self.clock = clock or Clock()
         self.admission = admission or Admission()
-        self.workspaces: dict[str, WorkspaceState] = {}
+        self.workspaces: RecordTable = _table()  # workspace id -> WorkspaceState
         # told of every event a workspace emits (webhook delivery listens here when enabled)
         self.event_listeners: list[Callable[[str, Record], None]] = []
 
@@ -167,12 +150,12 @@ class Store:
     def workspace(self, workspace_id: str) -> WorkspaceState | None:
         return self.workspaces.get(workspace_id)
 
-    def list_workspaces(self, filters: Any = None) -> Window | list[Record]:
-        return select(Window(self.workspaces, _record_of), compile_filter(filters, "workspace"))
+    def list_workspaces(self, filters: Any = None) -> Sequence[Record] | Window:
+        return self.workspaces.select(compiled_filter(filters, "workspace"))
 
     def update_workspace(self, workspace_id: str, metadata: dict | None, configuration: dict | None) -> Record:
         record, _ = self.get_or_create_workspace(workspace_id)
-        _apply(record, metadata, configuration)
+        _apply(self.workspaces, workspace_id, metadata, configuration)
         return record
 
     def delete_workspace(self, workspace_id: str) -> None:
@@ -194,7 +177,7 @@ class Store:
         workspace = self.workspaces.get(workspace_id)
         state = workspace.peers.get(peer_id) if workspace is not None else None
         if state is not None:
-            _apply(state.record, metadata, configuration)
+            _apply(workspace.peers, peer_id, metadata, configuration)  # type: ignore[union-attr]
             return state.record, False
         self.admission.reserve(self.new_records(workspace_id, peers=[peer_id]))
         workspace = self._workspace_for_write(workspace_id)
@@ -208,30 +191,31 @@ class Store:
         workspace = self.workspaces.get(workspace_id)
         return workspace.peers.get(peer_id) if workspace else None
 
-    def list_peers(self, workspace_id: str, filters: Any = None, kind: str | None = None) -> Window | list[Record]:
+    def list_peers(self, workspace_id: str, filters: Any = None, kind: str | None = None) -> Sequence[Record] | Window:
         """Ordinary peers (`kind` None), scope peers only (`scope`) or every peer (`all`)."""
-        predicate = compile_filter(filters, "peer")
+        predicate = compiled_filter(filters, "peer")
         workspace = self.workspaces.get(workspace_id)
         if workspace is None:
             return []
         if kind == "all" or not workspace.scopes and kind is None:
-            return select(Window(workspace.peers, _record_of), predicate)
+            return workspace.peers.select(predicate)  # the peers table's indexes answer
         wanted = kind == "scope"
-        return select([p.record for p in workspace.peers.values() if (p.scope is not None) is wanted], predicate)
+        kept = [p.record for p in workspace.peers.values() if (p.scope is not None) is wanted]
+        return kept if predicate is None else list(filter(predicate, kept))
 
     def update_peer(self, workspace_id: str, peer_id: str, metadata: dict | None, configuration: dict | None) -> Record:
         record, created = self.get_or_create_peer(workspace_id, peer_id)
-        _apply(record, metadata, configuration)
+        _apply(self.workspaces[workspace_id].peers, peer_id, metadata, configuration)
         return record
 
-    def peer_sessions(self, workspace_id: str, peer_id: str, filters: Any = None) -> Window | list[Record]:
+    def peer_sessions(self, workspace_id: str, peer_id: str, filters: Any = None) -> list[Record]:
         """Every session the peer has been in, deleted ones included (inactive)."""
-        predicate = compile_filter(filters, "session")
+        predicate = compiled_filter(filters, "session")
         state = self.peer(workspace_id, peer_id)
         if state is None:
             return []
         ordered = sorted((s.record for s in state.sessions.values()), key=lambda r: (stamp_order(r["created_at"]), r["id"]))
-        return select(ordered, predicate)
+        return ordered if predicate is None else list(filter(predicate, ordered))
 
     # -- scopes -----------------------------------------------------------------------
     def get_or_create_scope(self, workspace_id: str, peer_id: str, metadata: dict | None = None) -> tuple[Record, bool]:
@@ -239,7 +223,7 @@ class Store:
         observing nothing yet; the flag says which. The caller names a peer that is no ordinary peer."""
         state = self.peer(workspace_id, peer_id)
         if state is not None:
-            _apply(state.record, metadata, None)
+            _apply(self.workspaces[workspace_id].peers, peer_id, metadata, None)
             return state.record, False
         record, _ = self.get_or_create_peer(workspace_id, peer_id, metadata, {"observe_me": False})
         workspace = self.workspaces[workspace_id]
@@ -315,19 +299,19 @@ class Store:
             state = SessionState(record)
             workspace.sessions[session_id] = state
         else:
-            _apply(state.record, metadata, configuration)
+            _apply(workspace.sessions, session_id, metadata, configuration)
         if peers:
             self._join(workspace_id, state, peers)
         return state.record, created
 
-    def list_sessions(self, workspace_id: str, filters: Any = None) -> Window | list[Record]:
-        predicate = compile_filter(filters, "session")
+    def list_sessions(self, workspace_id: str, filters: Any = None) -> Sequence[Record] | Window:
+        predicate = compiled_filter(filters, "session")
         workspace = self.workspaces.get(workspace_id)
-        return select(Window(workspace.sessions, _record_of) if workspace else [], predicate)
+        return workspace.sessions.select(predicate) if workspace else []
 
     def update_session(self, workspace_id: str, session_id: str, metadata: dict | None, configuration: dict | None) -> Record:
         record, _ = self.get_or_create_session(workspace_id, session_id)
-        _apply(record, metadata, configuration)
+        _apply(self.workspaces[workspace_id].sessions, session_id, metadata, configuration)
         return record
 
     def delete_session(self, workspace_id: str, session_id: str) -> None:
@@ -351,13 +335,8 @@ class Store:
         self._join(workspace_id, clone, {pid: dict(cfg) for pid, cfg in source.peers.items() if pid not in workspace.scopes})
         for scope_id in (pid for pid in source.peers if pid in workspace.scopes):  # a clone joins its source's scopes
             self.join_scope(workspace_id, scope_id, [clone_id])
-        copies = []
-        for message in copied_messages:
-            copied = copy_json(message)
-            copied["id"] = self.clock.nanoid()
-            copied["session_id"] = clone_id
-            copies.append(copied)
-        self.restore_messages(workspace_id, clone_id, copies)
+        copies = [packed({**copy_json(message), "id": self.clock.nanoid(), "session_id": clone_id}) for message in copied_messages]
+        self.restore_messages(workspace_id, clone_id, copies, fresh=True)
         return record
 
     # -- session peers ----------------------------------------------------------------
@@ -427,28 +406,34 @@ class Store:
             self._join(workspace_id, state, new_peers)
         moment = self.clock.stamp()
         self.admission.admit(len(messages))
+        authors = self.workspaces[workspace_id].peers
+        names = {peer_id: _stored_id(authors, peer_id) for peer_id in {m["peer_id"] for m in messages}}
+        nanoid = self.clock.nanoid
         created = []
         for message in messages:
-            metadata = message.get("metadata")
-            record = {"id": self.clock.nanoid(), "content": message["content"], "peer_id": message["peer_id"],
-                      "session_id": session_id, "metadata": copy_json(metadata) if metadata else {},
-                      "created_at": format_timestamp(message["created_at"]) if message.get("created_at") else moment, "workspace_id": workspace_id,
-                      "token_count": count_tokens(message["content"])}
-            state.messages[record["id"]] = record
-            created.append(record)
+            metadata, content, stamp = message.get("metadata"), message["content"], message.get("created_at")
+            created.append(message_record(nanoid(), content, names[message["peer_id"]], session_id,
+                                          copy_json(metadata) if metadata else None,
+                                          format_timestamp(stamp) if stamp else moment, workspace_id, count_tokens(content)))
+        state.messages.extend(created, fresh=True)
         return created
 
-    def restore_messages(self, workspace_id: str, session_id: str, records: Sequence[Record]) -> None:
-        """Messages made elsewhere (a clone, a fixture or state file) put in an existing session as they are."""
+    def restore_messages(self, workspace_id: str, session_id: str, records: Sequence[Record], fresh: bool = False) -> None:
+        """Messages made elsewhere (a clone, a fixture or state file) put in an existing session as they
+        are (made with `message_records.message_record` or `packed`, they are stored compactly); one
+        with a stored message's id replaces it. `fresh`: every id was made by the store's clock."""
         state = self.require_session(workspace_id, session_id)
         self.admission.admit(len(records))
+        authors = self.workspaces[workspace_id].peers
         for record in records:
-            state.messages[record["id"]] = record
+            if "peer_id" in record:
+                record["peer_id"] = _stored_id(authors, record["peer_id"])
+        state.messages.extend(records, fresh)
 
-    def list_messages(self, workspace_id: str, session_id: str, filters: Any = None) -> Window | list[Record]:
-        predicate = compile_filter(filters, "message")
+    def list_messages(self, workspace_id: str, session_id: str, filters: Any = None) -> Sequence[Record]:
+        predicate = compiled_filter(filters, "message")
         state = self.session(workspace_id, session_id)
-        return select(Window(state.messages) if state else [], predicate)
+        return state.messages.select(predicate) if state else []
 
     def message(self, workspace_id: str, session_id: str, message_id: str) -> Record:
         state = self.session(workspace_id, session_id)
@@ -461,6 +446,7 @@ class Store:
         record = self.message(workspace_id, session_id, message_id)
         if metadata is not None:
             record["metadata"] = copy_json(metadata)
+            self.workspaces[workspace_id].sessions[session_id].messages.changed(message_id)
         return record
 
     def workspace_messages(self, workspace_id: str) -> Iterator[Record]:
@@ -502,6 +488,12 @@ def workspace_records(workspace: WorkspaceState) -> int:
     return 1 + len(workspace.peers) + len(sessions) + sum(len(s.messages) for s in sessions)
 
 
+def _stored_id(peers: Mapping[str, PeerState], peer_id: str) -> str:
+    """The stored peer's own id string: the one text every message of that author holds."""
+    peer = peers.get(peer_id)
+    return peer.record["id"] if peer is not None else peer_id
+
+
 def _messages_up_to(messages: Mapping[str, Record], message_id: str | None) -> list[Record]:
     """The messages in order, up to and including `message_id` (all of them without one)."""
     if message_id is None:
@@ -514,8 +506,13 @@ def _messages_up_to(messages: Mapping[str, Record], message_id: str | None) -> l
     return kept
 
 
-def _apply(record: Record, metadata: dict | None, configuration: dict | None) -> None:
+def _apply(table: RecordTable, key: str, metadata: dict | None, configuration: dict | None) -> None:
+    """Metadata and configuration sent again replace the stored ones; the table's indexes are told."""
+    if metadata is None and configuration is None:
+        return
+    record = table.pick(table[key])
     if metadata is not None:
         record["metadata"] = copy_json(metadata)
+        table.changed(key)
     if configuration is not None:
         record["configuration"] = copy_json(configuration)

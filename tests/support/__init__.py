@@ -103,10 +103,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def loopback_server(app: Any, timeout: float = 10.0) -> Iterator[str]:
-    """Serve `app` on 127.0.0.1 in a thread, as honcho-mock serves it; yields the base URL; always stops."""
+def loopback_server(app: Any, timeout: float = 10.0, *, as_uvicorn_does: bool = False) -> Iterator[str]:
+    """Serve `app` on 127.0.0.1 in a thread, as honcho-mock serves it (or, `as_uvicorn_does`, with
+    uvicorn's own defaults, as the real Honcho server runs); yields the base URL; always stops."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **server_options("error")))
+    options = {"log_level": "critical"} if as_uvicorn_does else server_options("error")
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **options))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + timeout

@@ -82,6 +82,19 @@ class Incoming:
             return None
 
 
+async def read_body(receive: Any) -> bytes:
+    """A request's whole body, read from ASGI's receive."""
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
 class Rewrite:
     """Wraps an ASGI app: `before` may change the request or answer it; `after` changes the answer."""
 
@@ -94,15 +107,7 @@ class Rewrite:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        chunks = []
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        incoming = Incoming(scope, b"".join(chunks))
+        incoming = Incoming(scope, await read_body(receive))
         answer = self.before(incoming) if self.before else None
         if answer is None and self.before_async is not None:
             answer = await self.before_async(incoming)
@@ -363,8 +368,8 @@ def leak_across_workspaces() -> Any:
     store = server.store
     original = store.list_peers
 
-    def list_peers(workspace_id: str, filters: Any = None) -> list:
-        return [peer for other in list(store.workspaces) for peer in original(other, filters)]
+    def list_peers(workspace_id: str, filters: Any = None, kind: str | None = None) -> list:
+        return [peer for other in list(store.workspaces) for peer in original(other, filters, kind)]
 
     store.list_peers = list_peers  # type: ignore[method-assign]
     return server.app
@@ -432,6 +437,7 @@ def second_create_overwrites() -> Any:
         record, created = original(workspace_id, metadata, configuration)
         if not created and metadata is not None:
             record["metadata"] = copy.deepcopy(metadata)
+            store.workspaces.changed(workspace_id)  # the store's tables answer filters from indexes: tell them
         return record, created
 
     store.get_or_create_workspace = get_or_create_workspace  # type: ignore[method-assign]

@@ -3,6 +3,8 @@ account of a run's failures."""
 
 from __future__ import annotations
 
+import hashlib
+import re
 import threading
 
 import httpx
@@ -27,6 +29,57 @@ class Recorder(httpx.BaseTransport):
         with self.lock:
             self.seen.append((request.method, request.url.path, response.status_code))
         return response
+
+
+SERVER_MADE_ID = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{21}(?![A-Za-z0-9_-])")
+
+
+class Digest(httpx.BaseTransport):
+    """Passes requests to another transport and keeps each request whole (method, URL, headers
+    that are not the transport's own, body), per sender: the main thread's in order, each
+    parallel client's (a thread named `conformance-client-N`) in its own order.
+
+    `digest(prefix, base_url)` is one hash of everything sent. The run's random workspace prefix is
+    written `{prefix}`, the server's address `{base}`; in the parallel clients' requests server-made ids are written `{id}`
+    too, as which client gets which id depends on how the clients interleave."""
+
+    TRANSPORT_HEADERS = {"content-length", "host", "accept", "accept-encoding", "connection", "user-agent"}
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+        self.sent: dict[str, list[tuple[str, str, str, bytes]]] = {}
+        self.lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        headers = sorted((k.lower(), v) for k, v in request.headers.items() if k.lower() not in self.TRANSPORT_HEADERS)
+        sender = threading.current_thread().name
+        sender = sender if sender.startswith("conformance-client-") else "main"
+        with self.lock:
+            self.sent.setdefault(sender, []).append((request.method, str(request.url), repr(headers), request.read()))
+        return self.inner.handle_request(request)
+
+    def lines(self, prefix: str, base_url: str) -> dict[str, list[str]]:
+        def same(text: str) -> str:
+            return text.replace(base_url, "{base}").replace(prefix, "{prefix}")
+
+        out = {}
+        for sender, sent in self.sent.items():
+            lines = []
+            for method, url, headers, body in sent:
+                body = body.replace(prefix.encode("utf-8"), b"{prefix}")
+                lines.append(f"{method} {same(url)} {same(headers)} {hashlib.sha256(body).hexdigest()[:16]} {body[:100]!r}")
+            if sender != "main":
+                lines = [SERVER_MADE_ID.sub("{id}", line) for line in lines]
+            out[sender] = lines
+        return out
+
+    def digest(self, prefix: str, base_url: str) -> str:
+        lines = self.lines(prefix, base_url)
+        return hashlib.sha256("\n".join(f"{s}: {line}" for s in sorted(lines) for line in lines[s]).encode(
+            "utf-8", "surrogatepass")).hexdigest()
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 def describe(result: RunResult) -> str:

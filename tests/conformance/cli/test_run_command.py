@@ -76,6 +76,32 @@ def test_a_spec_that_is_not_honchos_runs_the_generic_phases_only(tmp_path: Path,
     assert not [f for f in report["failures"] if f["check"] in ("internal_error", "engine_error", "cleanup")]
 
 
+def test_the_token_comes_from_honcho_api_key_then_honcho_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    from conformance.cli.main import build_parser
+
+    monkeypatch.delenv("HONCHO_API_KEY", raising=False)
+    monkeypatch.setenv("HONCHO_TOKEN", "old")
+    assert build_parser(["run"]).parse_args(["run", "--base-url", "http://x"]).token == "old"
+    monkeypatch.setenv("HONCHO_API_KEY", "sdk")
+    args = build_parser(["run"]).parse_args(["run", "--base-url", "http://x", "-H", "X-A: 1", "--header", "X-B:2",
+                                             "--exclude-checks", "clone_exact,server_crash", "--exclude-checks", "coverage"])
+    assert args.token == "sdk" and args.header == [("X-A", "1"), ("X-B", "2")]
+    assert [n for names in args.exclude_checks for n in names] == ["clone_exact", "server_crash", "coverage"]
+
+
+@pytest.mark.timeout(120)
+def test_an_excluded_check_does_not_run_anywhere(tmp_path: Path) -> None:
+    server = create_app(seed=15)
+    with loopback_server(server.app) as url:
+        code = main(["run", "--base-url", url, "--profile", "quick", "--seed", "4", "--phases", "semantics,model",
+                     "--include-checks", "state_machine,reverse_exact", "--exclude-checks", "reverse_*",
+                     "--no-progress", "--junit-xml", str(tmp_path / "j.xml"), "--json-report", str(tmp_path / "r.json")])
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert code == 0 and [p["status"] for p in report["phases"]] == ["skipped", "passed"]
+    assert report["phases"][0]["detail"].startswith("none of its checks is selected")
+    assert main(["run", "--base-url", "http://x", "--exclude-checks", "nope*"]) == 2
+
+
 @pytest.mark.timeout(120)
 def test_the_version_is_the_first_thing_said_detected_asked_or_defaulted(tmp_path: Path, capsys) -> None:
     """The console's first lines name the version tested and how it was chosen; a server without

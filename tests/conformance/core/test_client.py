@@ -33,7 +33,7 @@ def test_client_refuses_other_hosts_and_records_curl() -> None:
     assert reply.status == 200 and reply.json() == {"ok": True} and steps == [reply.exchange]
     assert str(sent[0].url) == "https://honcho.example.com/api/v3/workspaces"
     curl = reply.exchange.curl()
-    assert "s3cret" not in curl and "$HONCHO_TOKEN" in curl and "https://honcho.example.com/api/v3/workspaces" in curl
+    assert "s3cret" not in curl and "$HONCHO_API_KEY" in curl and "https://honcho.example.com/api/v3/workspaces" in curl
     assert curl_command("GET", "http://h/x", {}, None) == "curl -sS -X GET http://h/x"
 
 

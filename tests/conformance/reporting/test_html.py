@@ -113,10 +113,13 @@ def test_the_page_renders_in_a_browser(run: tuple[Path, dict[str, Any]], browser
         causes = page.locator("details.root-cause")
         assert causes.count() == len(report["summary"]) > 1
         with_curl = page.locator("details.root-cause:has(pre.curl)").first
-        curl = with_curl.locator("pre.curl")
-        assert not curl.is_visible()
+        curls = with_curl.locator("pre.curl")
+        assert not curls.first.is_visible()
         with_curl.locator("summary").click()
-        assert curl.is_visible() and curl.inner_text().startswith("curl")
+        assert curls.first.is_visible() and curls.first.inner_text().startswith("curl")
+        group = next(g for g in report["summary"] if len(g["operations"]) > 1)  # each operation its own curl
+        shown = [c.inner_text() for c in page.locator(f"details.root-cause:has-text('{group['title']}') pre.curl").all()]
+        assert all(entry["curl"] in shown for entry in group["operations"])
 
         # The phases, as rows and as bars on a timeline.
         assert [r.get_attribute("data-phase") for r in page.locator("tr.phase").all()] == [

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from rich.console import Console
 
-from conformance.core.vocabulary import Failure, PhaseReport, RunFinished, RunResult
-from conformance.reporting.console import ConsoleReporter, elide
+from conformance.core.vocabulary import Failure, PhaseReport, Reproduction, RunFinished, RunResult
+from conformance.reporting.console import ConsoleReporter
 from conformance.reporting.json_report import JsonReporter
 from conformance.reporting.junit import JUnitReporter, render_junit
 
@@ -61,19 +62,32 @@ def test_one_cause_across_operations_is_one_finding_with_each_curl() -> None:
     assert len(summary) == 1 and [o["count"] for o in summary[0]["operations"]] == [1, 1, 1]
 
 
-def test_a_curl_line_is_never_wrapped_or_cut_in_a_pipe_and_long_values_are_elided() -> None:
-    long_id = "0" * 300
-    curl = f"curl -X PUT -H 'Content-Type: application/json' -d '{{\"metadata\": {{\"k\": \"{'x' * 500}\"}}}}' " \
-           f"http://127.0.0.1:8000/v3/workspaces/{long_id}"
-    result = _result([Failure("not_a_server_error", "PUT /v3/workspaces/{workspace_id}", "Server error (HTTP 500)",
-                              phase="contract", curl=curl, seed=7)])
-    text = _console_text(result)
-    line = next(line for line in text.splitlines() if "curl -X PUT" in line)
-    assert line.strip() == elide(curl) and line.rstrip().endswith("…276 more…")
-    assert len(line) > 80  # not wrapped at the console's width
-    assert "see the JSON report" not in text
-    assert "see the JSON report r.json" in _console_text(result, json_report="r.json")
-    assert result.to_dict()["failures"][0]["curl"] == curl  # whole in the JSON report
+def test_a_curl_is_runnable_as_printed_never_wrapped_or_cut_and_a_raw_body_is_read_from_a_file(tmp_path: Path) -> None:
+    from support import loopback_server
+
+    from mockserver import create_app
+
+    long_id = "w" + "0" * 300
+    body = json.dumps({"metadata": {"k": "x" * 500, "nul": "a\x00b", "cr": "a\r\nb"}}).encode()
+    with loopback_server(create_app(seed=8).app) as url:
+        reproduction = Reproduction("PUT", f"{url}/v3/workspaces/{long_id}", {"Content-Type": "application/json"}, body)
+        failure = Failure("not_a_server_error", "PUT /v3/workspaces/{workspace_id}", "Server error (HTTP 500)",
+                          phase="contract", curl=reproduction.curl(), seed=7, reproduction=reproduction)
+        result = _result([failure, Failure("semantics:pages_partition", "POST /v3/workspaces/list", "pages wrong " * 20,
+                                           phase="semantics", seed=7)])
+        text = _console_text(result, json_report=str(tmp_path / "r.json"))
+        line = next(line for line in text.splitlines() if line.strip().startswith("curl "))
+        assert long_id in line and "--data-binary @" in line and len(line) > 80  # whole, on one line
+        body_file = Path(line.split("--data-binary @")[1].split()[0].strip("'"))
+        assert body_file.parent == tmp_path / "r.bodies" and body_file.read_bytes() == body  # every byte as sent
+        ran = subprocess.run(["bash", "-c", line.strip()], capture_output=True, timeout=30, check=True)
+        assert json.loads(ran.stdout)["metadata"] == {"k": "x" * 500, "nul": "a\x00b", "cr": "a\r\nb"}  # it runs
+    table_line = next(line for line in text.splitlines() if "pages wrong" in line)
+    assert table_line.count("pages wrong") == 20  # a table row in a pipe is one line, not folded at 80 columns
+    JsonReporter(tmp_path / "r.json")(RunFinished(result=result))
+    written = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["failures"][0]
+    assert written["curl"] == line.strip() and written["body_file"] == str(body_file)
+    assert written["reproduction"]["body"] == body.decode()  # the JSON report has the whole value too
 
 
 def test_a_phase_whose_failures_are_all_known_says_passed_n_known() -> None:

@@ -59,3 +59,9 @@ def test_a_missing_endpoint_is_404_on_both(client) -> None:
     answer = client.delete("/v3/workspaces/w/webhooks/missing-hook")
     assert answer.status_code == 404
     assert answer.json() == {"detail": "Webhook endpoint missing-hook not found for workspace w"}
+
+
+@pytest.mark.parametrize("url", ["l://h]x", "http://[::1/x", "http://a]b/"])
+def test_a_url_python_cannot_split_is_an_invalid_url_never_a_500(client, url: str) -> None:
+    answer = client.post("/v3/workspaces/w/webhooks", json={"url": url})
+    assert answer.status_code == 422 and answer.json() == refusal(url, "Invalid URL format")

@@ -1055,8 +1055,28 @@ SCALARS = st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from([1.0,
 def test_scalar_metadata_conditions_match_as_json_containment(stored: object, wanted: object, present: bool) -> None:
     """`{key: scalar}` has its own fast predicate; it keeps exactly what the general
     containment rule keeps (key present and stored @> wanted)."""
-    from mockserver.state.filters import _json_contains
+    from mockserver.state.json_values import json_contains
 
     record = session("x", metadata={"k": stored} if present else {"other": stored})
-    expected = present and _json_contains(stored, wanted)
+    expected = present and json_contains(stored, wanted)
     assert passes({"metadata": {"k": wanted}}, "session", [record]) == [expected]
+
+
+def test_a_filter_sent_again_reuses_its_compiled_predicate() -> None:
+    from mockserver.state.filters import compiled_filter
+
+    first = compiled_filter({"metadata": {"tier": "gold"}, "id": {"in": ["a", "b"]}}, "session")
+    again = compiled_filter({"metadata": {"tier": "gold"}, "id": {"in": ["a", "b"]}}, "session")
+    assert first is again
+    assert compiled_filter({"id": {"in": ["a", "b"]}, "metadata": {"tier": "gold"}}, "session") is not first
+    assert compiled_filter({"metadata": {"tier": "gold"}}, "peer") is not compiled_filter({"metadata": {"tier": "gold"}}, "session")
+    assert compiled_filter({}, "session") is None and compiled_filter(None, "session") is None
+    records = [session("a", metadata={"tier": "gold"}), session("b", metadata={"tier": 1}), session("c", metadata={"tier": "gold"})]
+    assert [r["id"] for r in records if first(r)] == ["a"]
+    assert [r["id"] for r in records if compiled_filter({"metadata": {"tier": 1.0}}, "session")(r)] == ["b"]
+    assert compiled_filter({"metadata": {"tier": True}}, "session") is not compiled_filter({"metadata": {"tier": 1}}, "session")
+    big = {"metadata": {"n": {"gte": 2**70}}}  # past what orjson writes: compiled each time, same meaning
+    assert compiled_filter(big, "session")(session("x", metadata={"n": 2**71}))
+    for _ in range(2):  # a refusal is judged every time, never remembered
+        with pytest.raises(FilterError, match="Column 'nope'"):
+            compiled_filter({"nope": 1}, "session")

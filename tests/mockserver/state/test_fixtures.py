@@ -6,6 +6,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from mockserver import create_app
+from mockserver.honcho import cards
 from mockserver.state.fixtures import FixtureError, dump_state, load_fixtures
 
 W = "/v3/workspaces/w"
@@ -17,7 +18,7 @@ def test_a_dump_with_scopes_loads_back_to_the_same_state() -> None:
     client.post(f"{W}/sessions/s1/messages", json={"messages": [{"peer_id": "alice", "content": "hi"}]})
     client.post(f"{W}/sessions", json={"id": "s2", "scopes": ["work"]})
     client.post(f"{W}/scopes/work/sessions", json={"session_ids": ["s1"]})
-    client.put(f"{W}/peers/scope.work/card?target=alice", json={"peer_card": ["scoped"]})
+    cards.set_card(server.store, "w", "scope.work", ["scoped"], "alice")  # what the scope's deriver would keep
     client.post(f"{W}/conclusions", json={"conclusions": [{"observer_id": "scope.work", "observed_id": "alice", "content": "c"}]})
     dumped = dump_state(server.store)
     workspace = dumped["workspaces"][0]

@@ -8,6 +8,8 @@ Layering (a module imports only from the layers before it; none imports upward):
 
 from __future__ import annotations
 
+import json
+
 import threading
 import time
 import traceback
@@ -186,13 +188,19 @@ class Runner:
         return True
 
     def _deletion_accepted(self, exchange: Any) -> None:
-        """Workspaces of the run whose deletion the server accepted (202): clean-up only confirms them."""
-        if exchange.method == "DELETE" and exchange.status == 202:
-            operation = self._routes.match("DELETE", exchange.url)
-            if operation is not None and operation.operation_id == WS_DELETE:
-                workspace_id = unquote(urlsplit(exchange.url).path.rstrip("/").rsplit("/", 1)[-1])
-                with self._lock:
-                    self._accepted_deletions.add(workspace_id)
+        """Workspaces of the run whose deletion the server accepted (202): clean-up only confirms them,
+        unless a later write succeeded under them (a create may bring a deleted workspace back)."""
+        if exchange.method in ("GET", "HEAD") or not 200 <= (exchange.status or 0) < 300:
+            return
+        operation = self._routes.match(exchange.method, exchange.url)
+        workspace_id = _workspace_of(exchange.url) or _created_workspace(exchange)
+        if operation is None or workspace_id is None:
+            return
+        with self._lock:
+            if exchange.method == "DELETE" and exchange.status == 202 and operation.operation_id == WS_DELETE:
+                self._accepted_deletions.add(workspace_id)
+            elif exchange.method != "DELETE" or operation.operation_id != WS_DELETE:
+                self._accepted_deletions.discard(workspace_id)  # written to since: there again
 
     def _connection_lost(self, lost: ConnectionLost) -> None:
         """A connection the server closed under a request: one finding, on the request that caused it."""
@@ -401,3 +409,24 @@ def run(config: RunConfig, listeners: Iterable[Listener] = ()) -> RunResult:
 
 
 __all__ = ["Runner", "run", "check_names", "Progress"]
+
+
+def _workspace_of(url: str) -> str | None:
+    """The workspace id a /v3/workspaces/{id}/... URL names (None for the workspace collection)."""
+    parts = urlsplit(url).path.split("/")
+    try:
+        at = parts.index("workspaces")
+    except ValueError:
+        return None
+    return unquote(parts[at + 1]) if len(parts) > at + 1 and parts[at + 1] not in ("", "list") else None
+
+
+def _created_workspace(exchange: Any) -> str | None:
+    """The id a POST /v3/workspaces body names (a get-or-create)."""
+    if exchange.method != "POST" or not urlsplit(exchange.url).path.rstrip("/").endswith("/workspaces"):
+        return None
+    try:
+        body = json.loads(exchange.request_body or b"")
+    except (ValueError, TypeError):
+        return None
+    return body.get("id") if isinstance(body, dict) and isinstance(body.get("id"), str) else None

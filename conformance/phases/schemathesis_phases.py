@@ -152,6 +152,7 @@ class Steering:
         if _is_positive(case):
             _keep_parameter_rules(case, raw)
             _keep_inclusion_rules(case, raw)
+            _keep_ordering_rules(case)
         path_parameters = case.path_parameters
         if isinstance(path_parameters, dict) and "workspace_id" in path_parameters:
             path_parameters["workspace_id"] = self.workspace(path_parameters["workspace_id"], deleting=op_id == WS_DELETE)
@@ -233,6 +234,50 @@ def _keep_inclusion_rules(case: Any, raw: dict[str, Any]) -> None:
             entries.append(value)
         elif isinstance(entries, str) and entries != value:
             holder[key] = [entries, value]
+
+
+def _keep_ordering_rules(case: Any) -> None:
+    """A positive case keeps the contract's `x-less-than` rules (docs/contract.md): an object of the
+    body holding both fields as numbers, the first not below the second, loses the first (the rule
+    binds only when both are given). The rules are read from the document's schemas."""
+    rules = _less_than_rules(getattr(case.operation.schema, "raw_schema", None))
+    if rules and isinstance(case.body, (dict, list)):
+        _drop_unordered(case.body, rules, 0)
+
+
+_LESS_THAN: dict[int, tuple[tuple[str, str], ...]] = {}
+
+
+def _less_than_rules(document: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(document, dict):
+        return ()
+    if id(document) not in _LESS_THAN:
+        schemas = (document.get("components") or {}).get("schemas") or {}
+        _LESS_THAN[id(document)] = tuple(
+            (rule["field"], rule["than"]) for schema in schemas.values() if isinstance(schema, dict)
+            for rule in schema.get("x-less-than") or () if isinstance(rule, dict) and "field" in rule and "than" in rule)
+    return _LESS_THAN[id(document)]
+
+
+def _drop_unordered(value: Any, rules: tuple[tuple[str, str], ...], depth: int) -> None:
+    if depth > 32:
+        return
+    if isinstance(value, dict):
+        for field, than in rules:
+            first, second = value.get(field), value.get(than)
+            if _number(first) and _number(second) and not first < second:
+                del value[field]
+        children: Any = value.values()
+    elif isinstance(value, list):
+        children = value
+    else:
+        return
+    for child in list(children):
+        _drop_unordered(child, rules, depth + 1)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def given(query: dict[str, Any], name: str) -> bool:

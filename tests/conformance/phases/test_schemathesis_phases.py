@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from conformance.phases.schemathesis_phases import _keep_parameter_rules, _names_a_body_reference
+from conformance.phases.schemathesis_phases import _keep_ordering_rules, _keep_parameter_rules, _names_a_body_reference
 import honcho_contracts
 from mockserver import create_app
 
@@ -81,3 +81,17 @@ def test_a_404_naming_what_the_body_refers_to_is_no_missing_resource() -> None:
     assert names({"conclusions": [{"session_id": '"\u0010xyz'}]}, 'Session "\u0010xyz not found in workspace w')
     assert not names({"scope": "abc", "items": ["w"]}, "Workspace w not found")
     assert not names("abc", "abc not found")
+
+
+def test_a_kept_summary_configuration_is_accepted_whatever_its_thresholds() -> None:
+    """A positive body whose summary thresholds break `x-less-than` loses the first one, and the mock
+    (which holds the rule) accepts what is left; thresholds in order are left alone."""
+    document = honcho_contracts.get("3.0.12").document()
+    with TestClient(create_app(seed=5).app, base_url="http://testserver") as client:
+        for short, long in ((2432236062.0, 3092.0), (40, 40), (10, 20)):
+            body = {"id": "w", "configuration": {"summary": {"messages_per_short_summary": short,
+                                                             "messages_per_long_summary": long}}}
+            case = SimpleNamespace(body=body, operation=SimpleNamespace(schema=SimpleNamespace(raw_schema=document)))
+            _keep_ordering_rules(case)
+            assert ("messages_per_short_summary" in body["configuration"]["summary"]) == (short < long)
+            assert client.post("/v3/workspaces", json=body).status_code in (200, 201), body

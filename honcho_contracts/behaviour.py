@@ -53,6 +53,10 @@ class Behaviour:
     # 422 `Invalid session id in filters.session_id: '*'. ...` (3.1-preview); 3.0.12 takes any
     # non-empty string.
     allowlist_id_rule: bool
+    # `NOT` over a comparison SQL finds NULL (an operator on a metadata key the record lacks, or holds
+    # as null or empty) leaves the record out, as SQL's three-valued logic does (3.0.7, 3.0.12:
+    # `NOT [{"metadata": {"tag": {"ne": "blue"}}}]` keeps only tag `blue`); 3.1-preview keeps it.
+    filter_null_logic: bool
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], where: str) -> "Behaviour":

@@ -103,6 +103,7 @@ class MockServer:
         self.version = served_version(self.config.api_version)
         self.contract = self._read_contract()
         self.store: Store = capped_store(Clock(self.config.seed), max_records=self.config.max_records)
+        self.store.filter_null_logic = self.version.behaviour.filter_null_logic
         self.validation_contract = self.contract.validation_view()  # a 3.0 document's schemas read as 2020-12
         self.validators = ContractValidator(self.validation_contract)
         self.examples = ExampleResponder(self.validation_contract, self.validators)

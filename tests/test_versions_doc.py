@@ -20,4 +20,4 @@ def test_breaking_runs_over_every_consecutive_pair_of_our_contracts() -> None:
 
 def test_the_page_shows_what_breaking_says() -> None:
     assert PAGE.read_text(encoding="utf-8") == page_now(), \
-        "docs/versions.md is out of step: run `.venv/bin/python tests/support/versions_page.py --write`"
+        "docs/versions.md is out of step: run `PYTHONPATH=.:tests .venv/bin/python tests/support/versions_page.py --write`"

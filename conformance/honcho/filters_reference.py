@@ -18,7 +18,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Callable, Iterable
 
 Record = dict[str, Any]
-Predicate = Callable[[Record], bool]
+Predicate = Callable[[Record], "bool | None"]
 
 OPERATORS = ("gte", "lte", "gt", "lt", "ne", "in", "contains", "icontains")
 LOGICAL = ("AND", "OR", "NOT")
@@ -117,21 +117,25 @@ def _compare(op: str, left: Any, right: Any) -> bool:
 
 
 # --------------------------------------------------------------------------- compiling
-def compile_filter(filters: Any, resource: str) -> Predicate:
-    """A predicate over records of `resource` (workspace, peer, session, message, conclusion)."""
+def compile_filter(filters: Any, resource: str, sql_nulls: bool = False) -> Predicate:
+    """A predicate over records of `resource` (workspace, peer, session, message, conclusion): True,
+    False, or None where SQL finds NULL (an operator on a metadata key that reads as nothing).
+    `sql_nulls`: `NOT` of NULL is NULL, as on Honcho 3.0.7 and 3.0.12; otherwise `NOT` keeps every
+    record its sub-filter does not hold for (3.1-preview)."""
     if resource not in FIELDS:
         raise ValueError(f"unknown resource {resource!r}")
     if filters is None:
         return _always
     if not isinstance(filters, dict):
         raise Undefined("a non-object `filters` is a request-validation error, not a filter")
-    predicate = _level(filters, resource, 0)
+    predicate = _level(filters, resource, 0, sql_nulls)
     return predicate or _always
 
 
-def evaluate(filters: Any, records: Iterable[Record], resource: str) -> list[Record]:
-    predicate = compile_filter(filters, resource)
-    return [r for r in records if predicate(r)]
+def evaluate(filters: Any, records: Iterable[Record], resource: str, sql_nulls: bool = False) -> list[Record]:
+    """The records a list keeps: those the filter holds for (not False, not NULL)."""
+    predicate = compile_filter(filters, resource, sql_nulls)
+    return [r for r in records if predicate(r) is True]
 
 
 def _always(record: Record) -> bool:
@@ -143,16 +147,26 @@ def _all(preds: list[Predicate]) -> Predicate | None:
         return None
     if len(preds) == 1:
         return preds[0]
-    return lambda r: all(p(r) for p in preds)
+    return lambda r: _and([p(r) for p in preds])
 
 
-def _level(node: Any, resource: str, depth: int) -> Predicate | None:
+def _and(values: list[bool | None]) -> bool | None:
+    """SQL's AND: false wins, then NULL."""
+    return False if False in values else None if None in values else True
+
+
+def _or(values: list[bool | None]) -> bool | None:
+    """SQL's OR: true wins, then NULL."""
+    return True if True in values else None if None in values else False
+
+
+def _level(node: Any, resource: str, depth: int, sql_nulls: bool) -> Predicate | None:
     if not isinstance(node, dict):
         raise Undefined("a sub-filter that is not an object")
     preds: list[Predicate] = []
     for key, value in node.items():
         if key in LOGICAL:
-            pred = _logical(key, value, resource, depth + 1)
+            pred = _logical(key, value, resource, depth + 1, sql_nulls)
         else:
             pred = _field(key, value, resource)
         if pred is not None:
@@ -160,19 +174,21 @@ def _level(node: Any, resource: str, depth: int) -> Predicate | None:
     return _all(preds)
 
 
-def _logical(op: str, value: Any, resource: str, depth: int) -> Predicate | None:
+def _logical(op: str, value: Any, resource: str, depth: int, sql_nulls: bool) -> Predicate | None:
     if not isinstance(value, list):
         raise FilterError(f"{op} expects a list of filters")
     if depth > MAX_DEPTH:
         raise FilterError(f"Filter nesting exceeds the maximum depth of {MAX_DEPTH}")
-    subs = [p for p in (_level(item, resource, depth) for item in value) if p is not None]
+    subs = [p for p in (_level(item, resource, depth, sql_nulls) for item in value) if p is not None]
     if not subs:
         return None
     if op == "AND":
-        return lambda r: all(p(r) for p in subs)
+        return lambda r: _and([p(r) for p in subs])
     if op == "OR":
-        return lambda r: any(p(r) for p in subs)
-    return lambda r: not any(p(r) for p in subs)
+        return lambda r: _or([p(r) for p in subs])
+    if sql_nulls:  # NOT of NULL is NULL: the negations ANDed as SQL does
+        return lambda r: _and([None if (v := p(r)) is None else not v for p in subs])
+    return lambda r: not any(p(r) is True for p in subs)
 
 
 def _field(name: str, value: Any, resource: str) -> Predicate | None:
@@ -295,23 +311,23 @@ def _metadata_operator(key: str, op: str, value: Any) -> Predicate | None:
         if isinstance(value, bool):
             wanted_text = "true" if value else "false"
 
-            def by_bool(r: Record) -> bool:
+            def by_bool(r: Record) -> bool | None:
                 text = text_form(_stored(r, key))
-                return text is not None and _compare(op, text, wanted_text)
+                return None if text is None else _compare(op, text, wanted_text)
             return by_bool
         if reads_as_number(value):
             number = as_number(value)
 
-            def by_number(r: Record) -> bool:
+            def by_number(r: Record) -> bool | None:
                 text = text_form(_stored(r, key))
                 if text is None or not reads_as_number(text):
-                    return False
+                    return None  # NULL: missing, null, empty, or no number
                 return _compare(op, as_number(text), number)
             return by_number
         if isinstance(value, str):
-            def by_text(r: Record) -> bool:
+            def by_text(r: Record) -> bool | None:
                 text = text_form(_stored(r, key))
-                return text is not None and _compare(op, text, value)
+                return None if text is None else _compare(op, text, value)
             return by_text
         raise Undefined(f"metadata {op} with {type(value).__name__}")
     if op == "in":
@@ -321,17 +337,17 @@ def _metadata_operator(key: str, op: str, value: Any) -> Predicate | None:
             raise Undefined("wildcard inside a metadata in-list")
         allowed = {text_form(v) for v in value}
 
-        def by_in(r: Record) -> bool:
+        def by_in(r: Record) -> bool | None:
             text = text_form(_stored(r, key))
-            return text is not None and text in allowed
+            return None if text is None else text in allowed
         return by_in
     if op in ("contains", "icontains"):
         if not isinstance(value, str):
             raise Undefined(f"metadata {op} with a non-string")
         needle = value.lower()
 
-        def by_substring(r: Record) -> bool:
+        def by_substring(r: Record) -> bool | None:
             text = text_form(_stored(r, key))
-            return text is not None and needle in text.lower()
+            return None if text is None else needle in text.lower()
         return by_substring
     raise AssertionError(op)

@@ -152,7 +152,8 @@ def filters_reference(ctx: CheckContext) -> None:
                 break
             filters = random_filter(ctx.rng, collection.resource, full, shared=ctx.workspaces.prefix)
             try:
-                expected = evaluate(filters, full, collection.resource)
+                expected = evaluate(filters, full, collection.resource,
+                                    sql_nulls=ctx.behaviour is not None and ctx.behaviour.filter_null_logic)
             except Undefined:
                 continue
             except FilterError:

@@ -22,7 +22,7 @@ Record = dict[str, Any]
 
 def _search(req: ParsedRequest, messages: Iterable[Record], scope: dict[str, str]) -> OperationResult:
     body = req.body
-    predicate = compile_filter({**(body.get("filters") or {}), **scope}, "message")
+    predicate = compile_filter({**(body.get("filters") or {}), **scope}, "message", req.behaviour.filter_null_logic)
     return OperationResult(200, search_messages(messages, body["query"], predicate, body.get("limit") or 10))
 
 

@@ -55,7 +55,7 @@ def create_conclusions(store: Store, workspace_id: str, items: Sequence[Mapping[
 
 def list_conclusions(store: Store, workspace_id: str, filters: Any = None) -> list[Record]:
     """The workspace's conclusions that pass `filters` (resource "conclusion"), oldest first."""
-    predicate = compile_filter(filters, "conclusion")
+    predicate = compile_filter(filters, "conclusion", store.filter_null_logic)
     workspace = store.workspace(workspace_id)
     records = list(workspace.conclusions.values()) if workspace else []
     if predicate is None:

@@ -41,8 +41,11 @@ meaning had to be picked, following what PostgreSQL would do where it can:
   matches nothing, e.g. `{"peer_id": {"ne": "5"}}`.
 * `null` as a plain value is SQL `IS NULL`; `null` inside `in` matches nothing; `null`
   as the operand of `contains` matches nothing (SQL `ILIKE NULL`).
-* Logic is two-valued: `NOT` keeps a record for which its sub-filter does not hold,
-  even when the SQL comparison would be NULL (a missing metadata key).
+* `NOT` over a comparison that SQL finds NULL (an operator on a metadata key that is missing,
+  null, or unreadable as what the operand asks): with `sql_nulls` (3.0.7, 3.0.12: behaviour
+  `filter_null_logic`) the record is left out, as SQL's three-valued logic does; without it
+  (3.1-preview) `NOT` keeps every record for which its sub-filter does not hold. A predicate
+  that can be NULL carries `unknown(record)`, which the combinators carry up.
 * Operand text forms (for `in`, `contains`, and `icontains`) follow the same rule as
   stored values: strings raw, other JSON values as PostgreSQL prints JSON (`true`,
   `1.5`, `{"a": 1}`).
@@ -173,7 +176,7 @@ class _Schema:
 _SCHEMAS = {resource: _Schema(resource.capitalize(), fields) for resource, fields in _FIELDS.items()}
 
 
-def compile_filter(filters: object, resource: str) -> Predicate | None:
+def compile_filter(filters: object, resource: str, sql_nulls: bool = False) -> Predicate | None:
     """Compile a `filters` value for one resource kind into a predicate over stored records.
 
     Returns None when the filter adds no condition (None, {}, only wildcards, ...).
@@ -184,10 +187,10 @@ def compile_filter(filters: object, resource: str) -> Predicate | None:
         raise ValueError(f"unknown resource kind: {resource!r}")
     if filters is None or (filters.__class__ is dict and not filters):  # the list endpoints' `{}`
         return None
-    return _compile_filter(filters, schema, 0)
+    return _compile_filter(filters, schema, 0, sql_nulls)
 
 
-def compiled_filter(filters: object, resource: str) -> Predicate | None:
+def compiled_filter(filters: object, resource: str, sql_nulls: bool = False) -> Predicate | None:
     """`compile_filter` for a filter read from JSON (a request body's), reusing the predicate
     compiled for the same JSON text: clients send the same filter again and again (each page
     of a list, each refresh of a view), and compiling one costs more than answering it from
@@ -197,20 +200,20 @@ def compiled_filter(filters: object, resource: str) -> Predicate | None:
     try:
         text = orjson.dumps(filters)
     except orjson.JSONEncodeError:  # integers past 64 bits: compiled each time
-        return compile_filter(filters, resource)
-    return _compiled_text(text, resource)
+        return compile_filter(filters, resource, sql_nulls)
+    return _compiled_text(text, resource, sql_nulls)
 
 
 @lru_cache(maxsize=256)
-def _compiled_text(text: bytes, resource: str) -> Predicate | None:
+def _compiled_text(text: bytes, resource: str, sql_nulls: bool) -> Predicate | None:
     """A FilterError is raised, never cached: a refused filter is judged again each time."""
-    return compile_filter(orjson.loads(text), resource)
+    return compile_filter(orjson.loads(text), resource, sql_nulls)
 
 
 # --- filter objects and logical operators -------------------------------------------
 
 
-def _compile_filter(node: object, schema: _Schema, depth: int) -> Predicate | None:
+def _compile_filter(node: object, schema: _Schema, depth: int, sql_nulls: bool) -> Predicate | None:
     """One filter object: its logical operators and fields, ANDed."""
     if depth > MAX_LOGICAL_DEPTH:
         raise FilterError(f"Filter nesting exceeds maximum depth of {MAX_LOGICAL_DEPTH}")
@@ -219,7 +222,7 @@ def _compile_filter(node: object, schema: _Schema, depth: int) -> Predicate | No
     parts = []
     for key, value in node.items():
         if key in _COMBINERS:
-            part = _compile_logical(key, value, schema, depth)
+            part = _compile_logical(key, value, schema, depth, sql_nulls)
         else:
             part = _compile_field(key, value, schema)
         if part is not None:
@@ -227,12 +230,14 @@ def _compile_filter(node: object, schema: _Schema, depth: int) -> Predicate | No
     return _all_of(parts)
 
 
-def _compile_logical(name: str, value: object, schema: _Schema, depth: int) -> Predicate | None:
+def _compile_logical(name: str, value: object, schema: _Schema, depth: int, sql_nulls: bool) -> Predicate | None:
     """AND / OR / NOT over a list of sub-filters; those adding no condition are dropped."""
     if not isinstance(value, list):
         raise FilterError(f"{name} operator requires a list of filters")
-    subs = (_compile_filter(sub, schema, depth + 1) for sub in value)
+    subs = (_compile_filter(sub, schema, depth + 1, sql_nulls) for sub in value)
     parts = [part for part in subs if part is not None]
+    if name == "NOT" and sql_nulls:
+        return _none_of_known(parts)
     return _COMBINERS[name](parts)
 
 
@@ -252,6 +257,17 @@ def _all_of(parts: list[Predicate]) -> Predicate | None:
                 return False
         return True
 
+    pairs = _with_unknowns(parts)
+    if pairs is not None:
+        def unknown(record: Record) -> bool:  # no part false, one NULL
+            seen = False
+            for part, part_unknown in pairs:
+                if part_unknown is not None and part_unknown(record):
+                    seen = True
+                elif not part(record):
+                    return False
+            return seen
+        predicate.unknown = unknown  # type: ignore[attr-defined]
     return with_lookup(predicate, all_of([lookup_of(part) for part in parts]))
 
 
@@ -268,6 +284,9 @@ def _any_of(parts: list[Predicate]) -> Predicate | None:
                 return True
         return False
 
+    pairs = _with_unknowns(parts)
+    if pairs is not None:
+        predicate.unknown = _none_true_one_unknown(pairs)  # type: ignore[attr-defined]
     return with_lookup(predicate, any_of([lookup_of(part) for part in parts]))
 
 
@@ -282,6 +301,50 @@ def _none_of(parts: list[Predicate]) -> Predicate | None:
                 return False
         return True
 
+    return predicate
+
+
+def _none_of_known(parts: list[Predicate]) -> Predicate | None:
+    """NOT under SQL's NULL logic: every part is known not to hold (a NULL part leaves the record
+    out, and makes this NOT NULL in turn)."""
+    if not parts:
+        return None
+    pairs = _with_unknowns(parts)
+    if pairs is None:
+        return _none_of(parts)
+
+    def predicate(record: Record) -> bool:
+        for part, part_unknown in pairs:
+            if part(record) or (part_unknown is not None and part_unknown(record)):
+                return False
+        return True
+
+    predicate.unknown = _none_true_one_unknown(pairs)  # type: ignore[attr-defined]
+    return predicate
+
+
+def _with_unknowns(parts: list[Predicate]) -> list[tuple[Predicate, Callable[[Record], bool] | None]] | None:
+    """Each part with its `unknown`, or None when no part can be NULL."""
+    pairs = [(part, getattr(part, "unknown", None)) for part in parts]
+    return pairs if any(unknown is not None for _, unknown in pairs) else None
+
+
+def _none_true_one_unknown(pairs: list[tuple[Predicate, Callable[[Record], bool] | None]]) -> Callable[[Record], bool]:
+    """NULL for OR and for NOT's AND of negations: no part holds and one part is NULL."""
+    def unknown(record: Record) -> bool:
+        seen = False
+        for part, part_unknown in pairs:
+            if part(record):
+                return False
+            if part_unknown is not None and part_unknown(record):
+                seen = True
+        return seen
+    return unknown
+
+
+def _null_when_unread(predicate: Predicate, key: str, read: Callable[[Any], Any]) -> Predicate:
+    """A comparison on a metadata key is NULL in SQL when the key's value reads as nothing."""
+    predicate.unknown = lambda record: read(metadata_of(record).get(key)) is None  # type: ignore[attr-defined]
     return predicate
 
 
@@ -594,7 +657,7 @@ def _compile_key_ordering(key: str, op: str, operand: object) -> Predicate:
         return stored is not None and compare(stored, bound)
 
     view = metadata_text_view(key) if read is stored_text else metadata_number_view(key)
-    return with_lookup(predicate, Within(view, op, bound))
+    return with_lookup(_null_when_unread(predicate, key, read), Within(view, op, bound))
 
 
 def _compile_key_membership(key: str, operand: object) -> Predicate | None:
@@ -605,8 +668,10 @@ def _compile_key_membership(key: str, operand: object) -> Predicate | None:
         return None
     where = f"Operator 'in' on metadata key '{key}'"
     texts = frozenset(text for item in operand if (text := _operand_text(item, where)) is not None)
-    return with_lookup(lambda record: stored_text(metadata_of(record).get(key)) in texts,
-                       Equals(metadata_text_view(key), tuple(texts)))
+    def predicate(record: Record) -> bool:
+        return stored_text(metadata_of(record).get(key)) in texts
+
+    return with_lookup(_null_when_unread(predicate, key, stored_text), Equals(metadata_text_view(key), tuple(texts)))
 
 
 def _compile_key_substring(key: str, op: str, operand: object) -> Predicate:
@@ -620,7 +685,7 @@ def _compile_key_substring(key: str, op: str, operand: object) -> Predicate:
         stored = stored_text(metadata_of(record).get(key))
         return stored is not None and needle in stored.lower()
 
-    return predicate
+    return _null_when_unread(predicate, key, stored_text)
 
 
 # --- JSON values ----------------------------------------------------------------------

@@ -134,6 +134,9 @@ class Store:
         self.workspaces: RecordTable = _table()  # workspace id -> WorkspaceState
         # told of every event a workspace emits (webhook delivery listens here when enabled)
         self.event_listeners: list[Callable[[str, Record], None]] = []
+        # NOT over a NULL comparison leaves the record out, as SQL does (the version's behaviour
+        # `filter_null_logic`, set by the app; state/filters.py)
+        self.filter_null_logic = False
 
     # -- workspaces -------------------------------------------------------------------
     def get_or_create_workspace(self, workspace_id: str, metadata: dict | None = None, configuration: dict | None = None) -> tuple[Record, bool]:
@@ -151,7 +154,7 @@ class Store:
         return self.workspaces.get(workspace_id)
 
     def list_workspaces(self, filters: Any = None) -> Sequence[Record] | Window:
-        return self.workspaces.select(compiled_filter(filters, "workspace"))
+        return self.workspaces.select(compiled_filter(filters, "workspace", self.filter_null_logic))
 
     def update_workspace(self, workspace_id: str, metadata: dict | None, configuration: dict | None) -> Record:
         record, _ = self.get_or_create_workspace(workspace_id)
@@ -193,7 +196,7 @@ class Store:
 
     def list_peers(self, workspace_id: str, filters: Any = None, kind: str | None = None) -> Sequence[Record] | Window:
         """Ordinary peers (`kind` None), scope peers only (`scope`) or every peer (`all`)."""
-        predicate = compiled_filter(filters, "peer")
+        predicate = compiled_filter(filters, "peer", self.filter_null_logic)
         workspace = self.workspaces.get(workspace_id)
         if workspace is None:
             return []
@@ -210,7 +213,7 @@ class Store:
 
     def peer_sessions(self, workspace_id: str, peer_id: str, filters: Any = None) -> list[Record]:
         """Every session the peer has been in, deleted ones included (inactive)."""
-        predicate = compiled_filter(filters, "session")
+        predicate = compiled_filter(filters, "session", self.filter_null_logic)
         state = self.peer(workspace_id, peer_id)
         if state is None:
             return []
@@ -305,7 +308,7 @@ class Store:
         return state.record, created
 
     def list_sessions(self, workspace_id: str, filters: Any = None) -> Sequence[Record] | Window:
-        predicate = compiled_filter(filters, "session")
+        predicate = compiled_filter(filters, "session", self.filter_null_logic)
         workspace = self.workspaces.get(workspace_id)
         return workspace.sessions.select(predicate) if workspace else []
 
@@ -431,7 +434,7 @@ class Store:
         state.messages.extend(records, fresh)
 
     def list_messages(self, workspace_id: str, session_id: str, filters: Any = None) -> Sequence[Record]:
-        predicate = compiled_filter(filters, "message")
+        predicate = compiled_filter(filters, "message", self.filter_null_logic)
         state = self.session(workspace_id, session_id)
         return state.messages.select(predicate) if state else []
 

@@ -3,7 +3,7 @@ contracts the project carries (`honcho-conformance breaking` over them) and ever
 behaviour switches. tests/test_versions_doc.py holds the page to it; after changing a contract or
 a version file, rewrite the page with
 
-    .venv/bin/python tests/support/versions_page.py --write
+    PYTHONPATH=.:tests .venv/bin/python tests/support/versions_page.py --write
 """
 
 from __future__ import annotations

@@ -1080,3 +1080,18 @@ def test_a_filter_sent_again_reuses_its_compiled_predicate() -> None:
     for _ in range(2):  # a refusal is judged every time, never remembered
         with pytest.raises(FilterError, match="Column 'nope'"):
             compiled_filter({"nope": 1}, "session")
+
+
+def test_not_over_a_null_comparison_follows_the_versions_logic() -> None:
+    """SQL's NULL logic (3.0.7, 3.0.12: `sql_nulls`): a record without the key is in neither a
+    comparison nor its NOT; without it (3.1-preview) NOT keeps it."""
+    records = [session("blue", metadata={"tag": "blue"}), session("red", metadata={"tag": "red"}), session("bare")]
+    ne_blue = {"metadata": {"tag": {"ne": "blue"}}}
+    for filters, sql, plain in (({"NOT": [ne_blue]}, ["blue"], ["blue", "bare"]),
+                                ({"NOT": [{"NOT": [ne_blue]}]}, ["red"], ["red"]),
+                                ({"NOT": [{"OR": [ne_blue, {"metadata": {"tag": "red"}}]}]}, ["blue"], ["blue", "bare"]),
+                                ({"NOT": [{"AND": [ne_blue, {"metadata": {"tag": "red"}}]}]}, ["blue", "bare"], ["blue", "bare"])):  # NULL AND false is false
+        for sql_nulls, wanted in ((True, sql), (False, plain)):
+            predicate = compile_filter(filters, "session", sql_nulls)
+            assert predicate is not None
+            assert [r["id"] for r in records if predicate(r)] == wanted, (filters, sql_nulls)

@@ -282,7 +282,8 @@ def test_diff_of_the_mock_and_a_broken_variant_finds_the_break(name: str, expect
         assert {title for _, title in keys} <= {"$.items: other records", "$.items: the same records in another order"}
     if name == "leak_across_workspaces":  # the neighbour workspace's peers show up in the peer list
         assert {op for op, _ in keys} == {"POST /v3/workspaces/{workspace_id}/peers/list"}
-        assert ("POST /v3/workspaces/{workspace_id}/peers/list", "$.items: other records") in keys
+        assert any(title.startswith("$.items") for _, title in keys), keys  # other peers listed (other records, or
+        # the neighbour's peers of the same names, their metadata differing)
 
 
 # --------------------------------------------------------------------------- command lines

@@ -192,15 +192,17 @@ class Runner:
         unless a later write succeeded under them (a create may bring a deleted workspace back)."""
         if exchange.method in ("GET", "HEAD") or not 200 <= (exchange.status or 0) < 300:
             return
-        operation = self._routes.match(exchange.method, exchange.url)
         workspace_id = _workspace_of(exchange.url) or _created_workspace(exchange)
-        if operation is None or workspace_id is None:
+        if workspace_id is None:
             return
-        with self._lock:
-            if exchange.method == "DELETE" and exchange.status == 202 and operation.operation_id == WS_DELETE:
-                self._accepted_deletions.add(workspace_id)
-            elif exchange.method != "DELETE" or operation.operation_id != WS_DELETE:
+        if exchange.method != "DELETE":
+            with self._lock:
                 self._accepted_deletions.discard(workspace_id)  # written to since: there again
+            return
+        operation = self._routes.match("DELETE", exchange.url)  # only a deletion needs the route
+        if exchange.status == 202 and operation is not None and operation.operation_id == WS_DELETE:
+            with self._lock:
+                self._accepted_deletions.add(workspace_id)
 
     def _connection_lost(self, lost: ConnectionLost) -> None:
         """A connection the server closed under a request: one finding, on the request that caused it."""

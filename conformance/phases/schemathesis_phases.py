@@ -245,18 +245,14 @@ def _keep_ordering_rules(case: Any) -> None:
         _drop_unordered(case.body, rules, 0)
 
 
-_LESS_THAN: dict[int, tuple[tuple[str, str], ...]] = {}
-
-
 def _less_than_rules(document: Any) -> tuple[tuple[str, str], ...]:
+    """(field, than) of every `x-less-than` the document's schemas declare (a few dozen schemas: read
+    per case rather than cached by the document's identity, which a later document may take over)."""
     if not isinstance(document, dict):
         return ()
-    if id(document) not in _LESS_THAN:
-        schemas = (document.get("components") or {}).get("schemas") or {}
-        _LESS_THAN[id(document)] = tuple(
-            (rule["field"], rule["than"]) for schema in schemas.values() if isinstance(schema, dict)
-            for rule in schema.get("x-less-than") or () if isinstance(rule, dict) and "field" in rule and "than" in rule)
-    return _LESS_THAN[id(document)]
+    schemas = (document.get("components") or {}).get("schemas") or {}
+    return tuple((rule["field"], rule["than"]) for schema in schemas.values() if isinstance(schema, dict)
+                 for rule in schema.get("x-less-than") or () if isinstance(rule, dict) and "field" in rule and "than" in rule)
 
 
 def _drop_unordered(value: Any, rules: tuple[tuple[str, str], ...], depth: int) -> None:
@@ -649,12 +645,21 @@ def _names_a_body_reference(case: Any, response: str) -> bool:
     except (ValueError, AttributeError):
         detail = None
     texts = [response] + ([detail] if isinstance(detail, str) else [])
+    named = _NOT_FOUND.match(detail) if isinstance(detail, str) else None  # `Peer  not found in ...`: ""
+    if named is not None and named.group(1) == "Workspace":
+        named = None  # the workspace is the path's (what the link created), never a body reference
     for value in _texts(case.body):
         # a pair of surrogates the generator wrote is one character once the server has read the JSON
         value = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        if named is not None and named.group(2) == value:
+            return True  # named whole, whatever its length
         if len(value) >= 3 and any(value in text or repr(value) in text for text in texts):
             return True
     return False
+
+
+# Honcho's 404 wording: `<Kind> <value> not found ...` (the value may be empty: `Peer  not found in workspace w`)
+_NOT_FOUND = re.compile(r"([A-Z][a-z]+)(?:\(s\))? (.*?) not found\b", re.DOTALL)
 
 
 def _names_the_created(recorder: Any, case_id: str, case: Any) -> bool:

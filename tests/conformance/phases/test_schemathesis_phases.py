@@ -83,6 +83,13 @@ def test_a_404_naming_what_the_body_refers_to_is_no_missing_resource() -> None:
     assert not names("abc", "abc not found")
 
 
+def test_a_404_naming_an_empty_id_of_the_body_is_about_the_body() -> None:
+    """An empty id a conclusion names is answered `Peer  not found in workspace w`: the body's, however short."""
+    case = SimpleNamespace(body={"conclusions": [{"observer_id": "", "observed_id": "", "content": "x"}]})
+    assert _names_a_body_reference(case, json.dumps({"detail": "Peer  not found in workspace w5"}))
+    assert not _names_a_body_reference(case, json.dumps({"detail": "Workspace w5 not found"}))
+
+
 def test_a_kept_summary_configuration_is_accepted_whatever_its_thresholds() -> None:
     """A positive body whose summary thresholds break `x-less-than` loses the first one, and the mock
     (which holds the rule) accepts what is left; thresholds in order are left alone."""

@@ -7,10 +7,10 @@ declared only in openapi.yaml: a handler is found by the operationId it implemen
 
 from __future__ import annotations
 
-from itertools import islice
 from typing import Any, Callable
 
 from mockserver.handler_interface import Handler, OperationFacts
+from mockserver.state.tables import page_of
 
 OPERATIONS: dict[str, Handler] = {}
 FACTS: dict[str, OperationFacts] = {}
@@ -35,10 +35,7 @@ def paginate(records: Any, query: dict[str, Any]) -> dict[str, Any]:
     page, size = query.get("page") or 1, query.get("size") or 50
     total = len(records)
     start = (page - 1) * size
-    items: list[Any] = []
-    if start < total:
-        ordered = reversed(records) if query.get("reverse") else iter(records)
-        items = list(islice(ordered, start, start + size))
+    items = page_of(records, start, start + size, bool(query.get("reverse"))) if start < total else []
     return {"items": items, "total": total, "page": page, "size": size, "pages": -(-total // size)}
 
 

@@ -8,9 +8,11 @@ import pickle
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mockserver.state.filters import compile_filter
-from mockserver.state.tables import MessageLog, RecordTable, Window
+from mockserver.state.tables import MessageLog, RecordTable, Window, page_of
 
 GOLD = compile_filter({"metadata": {"tier": "gold"}}, "session")
 RANKED = compile_filter({"metadata": {"rank": {"gte": 2}}}, "session")
@@ -165,3 +167,23 @@ def test_message_log_copies() -> None:
     assert len(log) == 3 and len(copied) == 4 and copied["m0"] is log["m0"]
     assert deep == log and deep["m0"] is not log["m0"]
     assert pickle.loads(pickle.dumps(log)) == log and repr(log) == "MessageLog(3 messages)"
+
+
+class _Held:
+    def __init__(self, record: dict[str, Any]) -> None:
+        self.record = record
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, 12), st.integers(0, 14), st.integers(1, 6), st.booleans())
+def test_a_page_is_the_slice_of_the_ordered_records(count: int, start: int, size: int, reverse: bool) -> None:
+    """`page_of` answers what slicing the records in (reversed) order answers, whatever the
+    selection: a window over a table of states, a list, a message log's records, an iterable."""
+    import operator
+
+    records = [rec(i) for i in range(count)]
+    expected = (records[::-1] if reverse else records)[start:start + size]
+    table = RecordTable(operator.attrgetter("record"), ((r["id"], _Held(r)) for r in records))
+    log = MessageLog(records)
+    for selection in (Window(table, table.pick), list(records), log.values(), tuple(records)):
+        assert page_of(selection, start, start + size, reverse) == expected

@@ -26,7 +26,7 @@ import asyncio
 import fnmatch
 import random
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -180,7 +180,7 @@ class FaultMiddleware:
     def _plan(self, scope: Scope) -> tuple[float, str, int | None, str, Preference]:
         """(delay in ms, what set it, forced status or None, what forced it, the Prefer header) for this request."""
         raw = scope.get("headers", [])
-        if not self.latency and not self.errors and not any(name in _FAULT_HEADERS for name, _ in raw):
+        if not self.latency and not self.errors and not _asks_for_faults(raw):
             return 0, "", None, "", NO_PREFERENCE  # the common case: nothing asked, nothing configured
         headers = dict(raw)
         preference = parse_prefer(headers.get(PREFER_HEADER)) if PREFER_HEADER in headers else NO_PREFERENCE
@@ -204,6 +204,15 @@ class FaultMiddleware:
         if error is not None and self.random.random() < error.rate:
             return delay, delay_origin, error.status, "error-rate", preference
         return delay, delay_origin, None, "", preference
+
+
+def _asks_for_faults(headers: Iterable[tuple[bytes, bytes]]) -> bool:
+    """Whether a fault header or Prefer is among the request's headers (a loop: `any()` over a
+    generator costs every request ~0.5 µs more)."""
+    for name, _ in headers:
+        if name in _FAULT_HEADERS:
+            return True
+    return False
 
 
 def _noted(send: Send, note: str) -> Send:

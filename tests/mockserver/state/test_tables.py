@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mockserver.state.filters import compile_filter
+from mockserver.state.indexes import Selection
 from mockserver.state.tables import MessageLog, RecordTable, Window, page_of
 
 GOLD = compile_filter({"metadata": {"tier": "gold"}}, "session")
@@ -185,5 +186,6 @@ def test_a_page_is_the_slice_of_the_ordered_records(count: int, start: int, size
     expected = (records[::-1] if reverse else records)[start:start + size]
     table = RecordTable(operator.attrgetter("record"), ((r["id"], _Held(r)) for r in records))
     log = MessageLog(records)
-    for selection in (Window(table, table.pick), list(records), log.values(), tuple(records)):
+    indexed = Selection(list(range(count)), records)
+    for selection in (Window(table, table.pick), list(records), log.values(), indexed, tuple(records)):
         assert page_of(selection, start, start + size, reverse) == expected

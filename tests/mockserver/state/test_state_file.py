@@ -135,6 +135,25 @@ def test_kill_9_at_random_moments_never_corrupts_and_loses_at_most_the_last_inte
     assert len(expected) > 50, "the writers got enough done for the test to mean something"
 
 
+def server_has_read(port: int, client_port: int) -> bool:
+    """The server's end of the loopback connection from `client_port` exists and holds no unread
+    bytes (/proc/net/tcp): the mock has taken what was sent (its headers parsed in the same turn)."""
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, remote, queues = fields[1], fields[2], fields[4]
+        if int(local.split(":")[1], 16) == port and int(remote.split(":")[1], 16) == client_port:
+            return int(queues.split(":")[1], 16) == 0
+    return False
+
+
+def refuses_connections(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return True
+    return False
+
+
 def test_sigterm_finishes_the_request_in_flight_then_saves(tmp_path: Path) -> None:
     path = tmp_path / "state.json"
     with MockProcess("--state-file", str(path), "--save-interval", "600") as mock:
@@ -145,9 +164,9 @@ def test_sigterm_finishes_the_request_in_flight_then_saves(tmp_path: Path) -> No
         with socket.create_connection(("127.0.0.1", mock.port), timeout=10) as sock:
             sock.sendall(b"POST /v3/workspaces/w/sessions/s/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                          b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body) + body[:10])
-            time.sleep(0.3)
+            wait_for(lambda: server_has_read(mock.port, sock.getsockname()[1]))  # the request is in flight
             mock.signal(signal.SIGTERM)
-            time.sleep(0.5)
+            wait_for(lambda: refuses_connections(mock.port))  # shutting down: it no longer listens
             assert mock.popen.poll() is None, "the mock waits for the request in flight"
             sock.sendall(body[10:])
             answer = sock.recv(65536)

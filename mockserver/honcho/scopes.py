@@ -25,10 +25,9 @@ import re
 from typing import Any, Iterable
 
 from mockserver.errors import ApiError
-from mockserver.state.store import NotFound, Store
+from mockserver.state.store import SCOPE_PREFIX, NotFound, Store
 
 Record = dict[str, Any]
-SCOPE_PREFIX = "scope."
 PEER_NAME_PATTERN = "^[a-zA-Z0-9_-]+$"
 MAX_PEER_NAME = 512
 MAX_ALLOWLIST = 1000  # sessions one recall may be confined to (shared with `filters.session_id`)

@@ -38,7 +38,8 @@ import yaml
 
 from mockserver.json_text import MAX_JSON_DEPTH, TooDeep, check_json_depth
 from mockserver.state.message_records import message_record
-from mockserver.state.store import SCOPE_MEMBERSHIP, Store, WorkspaceState
+from mockserver.state.rollback import rollback_copy
+from mockserver.state.store import SCOPE_MEMBERSHIP, SCOPE_PREFIX, Conflict, NotFound, Store
 from mockserver.state.tokens import count_tokens
 from mockserver.timestamps import (
     format_timestamp,
@@ -62,7 +63,6 @@ def read_fixtures(path: Path) -> Any:
 # --------------------------------------------------------------------------- checking
 ID_RULE = re.compile(r"[a-zA-Z0-9_-]{1,512}")
 SCOPE_NAME = re.compile(r"[a-zA-Z0-9_-]{1,506}")  # a scope's name: its peer `scope.<name>` is a peer id of at most 512
-SCOPE_PREFIX = "scope."
 URL_RULE = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]")  # WebhookEndpointCreate.url in openapi.yaml
 MAX_CONTENT = 25000  # MessageCreate.content maxLength
 
@@ -353,13 +353,14 @@ def load_fixtures(store: Store, document: Any, source: str = "fixture document",
     except DocumentProblem as exc:
         raise FixtureError(f"{source}: {exc}") from None
     named = [str(w["id"]) for w in document.get("workspaces", [])]
-    saved = {wid: _rollback_copy(store.workspaces[wid]) for wid in named if wid in store.workspaces}
+    saved = {str(w["id"]): rollback_copy(store.workspaces[str(w["id"])], w)  # the check refused a workspace given twice
+             for w in document.get("workspaces", []) if str(w["id"]) in store.workspaces}
     clock = copy.deepcopy(store.clock)
     before = store.counts()
     try:
         for workspace in document.get("workspaces", []):
             _load_workspace(store, workspace)
-    except (KeyError, TypeError, AttributeError, ValueError, RecursionError) as exc:
+    except (KeyError, TypeError, AttributeError, ValueError, RecursionError, NotFound, Conflict) as exc:
         for wid in named:
             store.workspaces.pop(wid, None)
             if wid in saved:
@@ -372,17 +373,6 @@ def load_fixtures(store: Store, document: Any, source: str = "fixture document",
             recount()
     after = store.counts()
     return {key: after[key] - before[key] for key in after}
-
-
-def _rollback_copy(workspace: WorkspaceState) -> WorkspaceState:
-    """The workspace as it is, to put back should a load fail half-way: everything a load
-    can change is copied, but not the stored messages, which a load only adds to (a deep
-    copy of a workspace holding a million messages took seconds and hundreds of MiB per
-    load, bench/results.md): each session's message table is copied, its records shared."""
-    memo: dict[int, Any] = {}
-    for session in (*workspace.sessions.values(), *workspace.deleted_sessions.values()):
-        memo[id(session.messages)] = session.messages.copy()
-    return copy.deepcopy(workspace, memo)
 
 
 def _keep_stamp(record: dict[str, Any], source: Mapping[str, Any]) -> None:

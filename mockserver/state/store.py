@@ -83,6 +83,7 @@ class ScopeFacts:
     backfill: dict[str, Record] = field(default_factory=dict)  # session id -> {state, updated_at[, docs_copied]}
 
 
+SCOPE_PREFIX = "scope."  # a scope named `work` is the peer `scope.work` (3.1-preview)
 SCOPE_MEMBERSHIP: Record = {"observe_me": False, "observe_others": True}  # a scope's config in each member session
 
 

@@ -83,7 +83,7 @@ def test_schemathesis_positive_and_negative_cases(tmp_path: Path) -> None:
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) == len(CONTRACT_OPERATIONS)
     problems: list[str] = []
-    undeclared: set[tuple[str, int]] = set()
+    undeclared: dict[tuple[str, int], str] = {}  # (operation, status) -> the first such answer and its request
     counts = {"cases": 0, "rejected": 0, "unsendable": 0}
     with loopback_server(server.app) as url, requests.Session() as session:
         def make_check(operation: Any, mode: Any, declared: set[int]) -> Any:
@@ -111,7 +111,7 @@ def test_schemathesis_positive_and_negative_cases(tmp_path: Path) -> None:
                     if body is None or not ERROR_SHAPE.is_valid(body):
                         problems.append("not in the error shape: " + where)
                     if status not in declared and not routing_miss(status, body):
-                        undeclared.add((operation.label, status))
+                        undeclared.setdefault((operation.label, status), where)
                     if fingerprint(server.store) != before:
                         problems.append("a refused request changed the state: " + where)
                 if server.store.counts()["messages"] > 5000:
@@ -140,7 +140,8 @@ def test_schemathesis_positive_and_negative_cases(tmp_path: Path) -> None:
                f"{counts['unsendable']} unsendable; undeclared statuses: {sorted(undeclared)}")
     print(summary)
     assert not problems, summary + "\n" + "\n".join(problems[:30])
-    assert not unexpected, f"statuses the contract does not declare: {unexpected}\n{summary}"
+    assert not unexpected, (f"statuses the contract does not declare: {unexpected}\n{summary}\n"
+                            + "\n".join(undeclared[key] for key in unexpected))
     assert counts["cases"] >= MINIMUM_CASES, summary
 
 

@@ -18,10 +18,10 @@ every load, so it must cost little when, as nearly always, it is thrown away:
 from __future__ import annotations
 
 import copy
+from dataclasses import fields
 from typing import Any, Iterator, Mapping
 
 from mockserver.state.store import SCOPE_PREFIX, WorkspaceState, copy_json
-from mockserver.state.tables import RecordTable
 
 
 def rollback_copy(workspace: WorkspaceState, data: Mapping[str, Any]) -> WorkspaceState:
@@ -30,13 +30,9 @@ def rollback_copy(workspace: WorkspaceState, data: Mapping[str, Any]) -> Workspa
     peers, sessions = set(_peers_named(data)), set(_sessions_named(data))
     stored_sessions = workspace.sessions.keys() | workspace.deleted_sessions.keys()
     if peers.isdisjoint(workspace.peers.keys()) and sessions.isdisjoint(stored_sessions):
-        return WorkspaceState(
-            record=copy_json(workspace.record),
-            peers=RecordTable(workspace.peers.pick, dict.items(workspace.peers)),
-            sessions=RecordTable(workspace.sessions.pick, dict.items(workspace.sessions)),
-            deleted_sessions=dict(workspace.deleted_sessions), webhooks=dict(workspace.webhooks),
-            conclusions=dict(workspace.conclusions), events=list(workspace.events), dreams=list(workspace.dreams),
-            scopes=dict(workspace.scopes))
+        # every field's container copied (a table keeps its `pick`), its stored peers and sessions shared
+        entries = {f.name: copy.copy(getattr(workspace, f.name)) for f in fields(workspace)}
+        return WorkspaceState(**{**entries, "record": copy_json(workspace.record)})
     memo: dict[int, Any] = {}
     for session in (*workspace.sessions.values(), *workspace.deleted_sessions.values()):
         memo[id(session.messages)] = session.messages.copy()
